@@ -1,0 +1,237 @@
+//! The commands a tenant is given, as plain serializable values: the history of.
+//!
+//! References (`actor`, `group`, …) are strings resolved as says; a face turns a handle
+//! into its id. Enumerated arguments (kinds, policies, roles) stay strings so that a bad value
+//! is a refusal recorded in the history, not a type error.
+
+use crate::import::DirectoryData;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// One entry of a tenant's history: a command or a clock move.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+#[allow(missing_docs)]
+pub enum Command {
+    /// Seeding: a new user.
+    AddUser {
+        upn: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        display_name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        department: Option<String>,
+        #[serde(default)]
+        roles: Vec<String>,
+        #[serde(default = "yes")]
+        enabled: bool,
+    },
+    /// Seeding: enable or disable a user.
+    SetEnabled { user: String, enabled: bool },
+    /// Seeding: replace a user's roles.
+    SetRoles { user: String, roles: Vec<String> },
+    /// Seeding: many objects at once.
+    ImportDirectory { data: Box<DirectoryData> },
+    /// Change settings.
+    Configure {
+        actor: String,
+        #[serde(default)]
+        settings: Map<String, Value>,
+    },
+    /// Create a group.
+    CreateGroup {
+        actor: String,
+        name: String,
+        #[serde(default = "security")]
+        kind: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        join_policy: Option<String>,
+        #[serde(default)]
+        description: String,
+        #[serde(default)]
+        owners: Vec<String>,
+        #[serde(default)]
+        members: Vec<String>,
+        #[serde(default)]
+        on_premises: bool,
+    },
+    /// Change a group's name, description or join policy.
+    UpdateGroup {
+        actor: String,
+        group: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        join_policy: Option<String>,
+    },
+    /// Delete a group.
+    DeleteGroup { actor: String, group: String },
+    /// Add a member.
+    AddMember { actor: String, group: String, member: String },
+    /// Remove a member.
+    RemoveMember { actor: String, group: String, member: String },
+    /// Add an owner.
+    AddOwner { actor: String, group: String, user: String },
+    /// Remove an owner.
+    RemoveOwner { actor: String, group: String, user: String },
+    /// Leave a group.
+    Leave { actor: String, group: String },
+    /// Ask to join a group (§5).
+    RequestToJoin {
+        actor: String,
+        group: String,
+        #[serde(default)]
+        justification: String,
+    },
+    /// Approve a request.
+    Approve {
+        actor: String,
+        request: String,
+        #[serde(default)]
+        reason: String,
+    },
+    /// Deny a request.
+    Deny {
+        actor: String,
+        request: String,
+        #[serde(default)]
+        reason: String,
+    },
+    /// Cancel a request.
+    Cancel { actor: String, request: String },
+    /// Create a resource.
+    CreateResource {
+        actor: String,
+        name: String,
+        #[serde(default = "application")]
+        kind: String,
+        #[serde(default)]
+        owners: Vec<String>,
+    },
+    /// Add an owner to a resource.
+    AddResourceOwner { actor: String, resource: String, user: String },
+    /// Remove an owner from a resource.
+    RemoveResourceOwner { actor: String, resource: String, user: String },
+    /// Assign a principal to a resource.
+    Assign { actor: String, resource: String, principal: String },
+    /// Unassign a principal.
+    Unassign { actor: String, resource: String, principal: String },
+    /// Block a user from a resource.
+    Block { actor: String, resource: String, user: String },
+    /// Unblock a user.
+    Unblock { actor: String, resource: String, user: String },
+    /// Checked read: a group's members.
+    ListMembers { actor: String, group: String },
+    /// Checked read: everyone with access to a resource.
+    ListAccess { actor: String, resource: String },
+    /// Clock: move forward by a number of microseconds.
+    Advance { micros: i64 },
+    /// Clock: move to an instant, in microseconds since 1970.
+    SetTime { micros: i64 },
+}
+
+fn yes() -> bool {
+    true
+}
+fn security() -> String {
+    "security".to_string()
+}
+fn application() -> String {
+    "application".to_string()
+}
+
+/// The names of the commands `check` accepts: actor commands and the checked reads.
+pub const ACTOR_COMMANDS: [&str; 22] = [
+    "configure",
+    "create_group",
+    "update_group",
+    "delete_group",
+    "add_member",
+    "remove_member",
+    "add_owner",
+    "remove_owner",
+    "leave",
+    "request_to_join",
+    "approve",
+    "deny",
+    "cancel",
+    "create_resource",
+    "add_resource_owner",
+    "remove_resource_owner",
+    "assign",
+    "unassign",
+    "block",
+    "unblock",
+    "list_members",
+    "list_access",
+];
+
+/// The names of the seeding commands and clock moves (not accepted by `check`, R-10.11).
+pub const OTHER_COMMANDS: [&str; 6] =
+    ["add_user", "set_enabled", "set_roles", "import_directory", "advance", "set_time"];
+
+impl Command {
+    /// The command's name, as in API.md.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::AddUser { .. } => "add_user",
+            Command::SetEnabled { .. } => "set_enabled",
+            Command::SetRoles { .. } => "set_roles",
+            Command::ImportDirectory { .. } => "import_directory",
+            Command::Configure { .. } => "configure",
+            Command::CreateGroup { .. } => "create_group",
+            Command::UpdateGroup { .. } => "update_group",
+            Command::DeleteGroup { .. } => "delete_group",
+            Command::AddMember { .. } => "add_member",
+            Command::RemoveMember { .. } => "remove_member",
+            Command::AddOwner { .. } => "add_owner",
+            Command::RemoveOwner { .. } => "remove_owner",
+            Command::Leave { .. } => "leave",
+            Command::RequestToJoin { .. } => "request_to_join",
+            Command::Approve { .. } => "approve",
+            Command::Deny { .. } => "deny",
+            Command::Cancel { .. } => "cancel",
+            Command::CreateResource { .. } => "create_resource",
+            Command::AddResourceOwner { .. } => "add_resource_owner",
+            Command::RemoveResourceOwner { .. } => "remove_resource_owner",
+            Command::Assign { .. } => "assign",
+            Command::Unassign { .. } => "unassign",
+            Command::Block { .. } => "block",
+            Command::Unblock { .. } => "unblock",
+            Command::ListMembers { .. } => "list_members",
+            Command::ListAccess { .. } => "list_access",
+            Command::Advance { .. } => "advance",
+            Command::SetTime { .. } => "set_time",
+        }
+    }
+
+    /// Whether this is a clock move (not audited, R-8.3).
+    pub fn is_clock(&self) -> bool {
+        matches!(self, Command::Advance { .. } | Command::SetTime { .. })
+    }
+
+    /// Whether `check` accepts it: actor commands and the checked reads.
+    pub fn checkable(&self) -> bool {
+        !matches!(
+            self,
+            Command::AddUser { .. }
+                | Command::SetEnabled { .. }
+                | Command::SetRoles { .. }
+                | Command::ImportDirectory { .. }
+                | Command::Advance { .. }
+                | Command::SetTime { .. }
+        )
+    }
+
+    /// The command as a JSON-ready value (one history entry).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// A history entry read back; a type error names what is wrong.
+    pub fn from_value(value: Value) -> crate::Result<Command> {
+        serde_json::from_value(value)
+            .map_err(|e| crate::Error::type_error(format!("not a history entry: {e}")))
+    }
+}

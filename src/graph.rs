@@ -1,0 +1,1 @@
+//! Import from Microsoft Graph exports (SPEC §11).

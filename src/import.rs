@@ -1,0 +1,502 @@
+//! Bulk seeding with `import_directory`: the data's shape, its validation (atomic,
+//! in §9's steps) and its application.
+
+use crate::error::{Code, Error, Result};
+use crate::model::*;
+use crate::records::ImportCounts;
+use crate::rules::{merge, parse_group_kind, parse_join_policy, parse_resource_kind, parse_roles};
+use crate::tenant::{NewGroup, Tenant, KIND_GROUP, KIND_RESOURCE, KIND_USER};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The data of an import. Unknown sections or fields are type errors.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryData {
+    /// Users to create.
+    #[serde(default)]
+    pub users: Vec<UserEntry>,
+    /// Groups to create.
+    #[serde(default)]
+    pub groups: Vec<GroupEntry>,
+    /// Resources to create.
+    #[serde(default)]
+    pub resources: Vec<ResourceEntry>,
+    /// §2 settings applied with the import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Map<String, Value>>,
+    /// Kept in the history, otherwise ignored (a Graph import's report, R-11.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<Value>,
+}
+
+/// A user entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct UserEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub upn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+/// A group entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct GroupEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "security")]
+    pub kind: String,
+    #[serde(default = "owners_only")]
+    pub join_policy: String,
+    #[serde(default)]
+    pub owners: Vec<String>,
+    #[serde(default)]
+    pub members: Vec<String>,
+    #[serde(default)]
+    pub on_premises: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+
+/// A resource entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct ResourceEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default = "application")]
+    pub kind: String,
+    #[serde(default)]
+    pub owners: Vec<String>,
+    #[serde(default)]
+    pub assigned: Vec<String>,
+    #[serde(default)]
+    pub blocked: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn security() -> String {
+    "security".into()
+}
+fn owners_only() -> String {
+    "owners_only".into()
+}
+fn application() -> String {
+    "application".into()
+}
+
+impl DirectoryData {
+    /// Reads import data from a JSON value; a wrong shape is a type error.
+    pub fn from_value(value: Value) -> Result<DirectoryData> {
+        serde_json::from_value(value).map_err(|e| Error::type_error(format!("import_directory data: {e}")))
+    }
+
+    /// The data as a JSON value.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// An import, validated and resolved to the indexes its objects will have.
+#[derive(Debug, Clone)]
+pub(crate) struct ImportPlan {
+    users: Vec<(String, String, String, Option<String>, Roles, bool)>,
+    groups: Vec<(String, NewGroup)>,
+    resources: Vec<NewResource>,
+    settings: Option<Settings>,
+    counts: ImportCounts,
+}
+
+#[derive(Debug, Clone)]
+struct NewResource {
+    id: String,
+    name: String,
+    kind: ResourceKind,
+    owners: Vec<UserIx>,
+    assigned: Vec<Principal>,
+    blocked: Vec<UserIx>,
+}
+
+/// Where the data's own ids and upns point, as final indexes.
+struct DataIndex {
+    ids: FxHashMap<String, Principal>,
+    upns: FxHashMap<String, UserIx>,
+}
+
+fn bad_name(what: &str, value: &str) -> Error {
+    Error::new(Code::InvalidName, format!("import_directory: {what} {value:?} is not valid"))
+}
+
+impl Tenant {
+    fn import_user_ref(&self, ix: &DataIndex, r: &str) -> Result<UserIx> {
+        if let Some(Principal::User(u)) = ix.ids.get(r) {
+            return Ok(*u);
+        }
+        if let Some(Object::User(u)) = self.ids.get(r) {
+            return Ok(*u);
+        }
+        let key = fold(r.trim());
+        if let Some(u) = ix.upns.get(&key) {
+            return Ok(*u);
+        }
+        self.upns
+            .get(&key)
+            .copied()
+            .ok_or_else(|| Error::new(Code::UserNotFound, format!("import_directory: there is no user {r:?}")))
+    }
+
+    fn import_principal_ref(&self, ix: &DataIndex, r: &str) -> Result<Principal> {
+        if let Some(p) = ix.ids.get(r) {
+            return Ok(*p);
+        }
+        match self.ids.get(r) {
+            Some(Object::User(u)) => return Ok(Principal::User(*u)),
+            Some(Object::Group(g)) if self.live_group(*g).is_some() => return Ok(Principal::Group(*g)),
+            _ => {}
+        }
+        let key = fold(r.trim());
+        if let Some(u) = ix.upns.get(&key).or_else(|| self.upns.get(&key)) {
+            return Ok(Principal::User(*u));
+        }
+        let code = if r.contains('@') { Code::UserNotFound } else { Code::GroupNotFound };
+        Err(Error::new(code, format!("import_directory: there is no user or group {r:?}")))
+    }
+
+    /// validates the whole data, in §9's steps, before anything changes.
+    pub(crate) fn decide_import(&self, data: &DirectoryData) -> Result<ImportPlan> {
+        let base_u = self.users.len() as UserIx;
+        let base_g = self.groups.len() as GroupIx;
+        // Ids: given ones kept; missing ones generated in data order, skipping every taken id.
+        let given: FxHashSet<String> = data
+            .users
+            .iter()
+            .filter_map(|u| u.id.clone())
+            .chain(data.groups.iter().filter_map(|g| g.id.clone()))
+            .chain(data.resources.iter().filter_map(|r| r.id.clone()))
+            .collect();
+        let missing = |n: usize, kind: usize| self.peek_ids(kind, n, &given);
+        let mut gen_u = missing(data.users.iter().filter(|u| u.id.is_none()).count(), KIND_USER).into_iter();
+        let mut gen_g = missing(data.groups.iter().filter(|g| g.id.is_none()).count(), KIND_GROUP).into_iter();
+        let mut gen_r =
+            missing(data.resources.iter().filter(|r| r.id.is_none()).count(), KIND_RESOURCE).into_iter();
+        let user_ids: Vec<String> =
+            data.users.iter().map(|u| u.id.clone().or_else(|| gen_u.next()).unwrap_or_default()).collect();
+        let group_ids: Vec<String> =
+            data.groups.iter().map(|g| g.id.clone().or_else(|| gen_g.next()).unwrap_or_default()).collect();
+        let resource_ids: Vec<String> =
+            data.resources.iter().map(|r| r.id.clone().or_else(|| gen_r.next()).unwrap_or_default()).collect();
+
+        let mut ix = DataIndex { ids: FxHashMap::default(), upns: FxHashMap::default() };
+        for (i, u) in data.users.iter().enumerate() {
+            let p = Principal::User(base_u + i as UserIx);
+            if let Some(id) = &u.id {
+                ix.ids.entry(id.clone()).or_insert(p);
+            }
+            ix.upns.entry(fold(u.upn.trim())).or_insert(base_u + i as UserIx);
+        }
+        for (i, g) in data.groups.iter().enumerate() {
+            if let Some(id) = &g.id {
+                ix.ids.entry(id.clone()).or_insert(Principal::Group(base_g + i as GroupIx));
+            }
+        }
+
+        // Step 1: references, in data order.
+        let mut groups_refs = Vec::with_capacity(data.groups.len());
+        for g in &data.groups {
+            let owners = g.owners.iter().map(|r| self.import_user_ref(&ix, r)).collect::<Result<Vec<_>>>()?;
+            let members =
+                g.members.iter().map(|r| self.import_principal_ref(&ix, r)).collect::<Result<Vec<_>>>()?;
+            let created_by = g.created_by.as_deref().map(|r| self.import_user_ref(&ix, r)).transpose()?;
+            groups_refs.push((merge(owners), merge(members), created_by));
+        }
+        let mut resource_refs = Vec::with_capacity(data.resources.len());
+        for r in &data.resources {
+            let owners = r.owners.iter().map(|x| self.import_user_ref(&ix, x)).collect::<Result<Vec<_>>>()?;
+            let assigned =
+                r.assigned.iter().map(|x| self.import_principal_ref(&ix, x)).collect::<Result<Vec<_>>>()?;
+            let blocked = r.blocked.iter().map(|x| self.import_user_ref(&ix, x)).collect::<Result<Vec<_>>>()?;
+            resource_refs.push((merge(owners), merge(assigned), merge(blocked)));
+        }
+
+        // Step 2: invalid_name, invalid_kind, invalid_join_policy, invalid_role, invalid_setting.
+        let check_id = |id: &Option<String>| match id {
+            Some(id) if !valid_id(id) => Err(bad_name("id", id)),
+            _ => Ok(()),
+        };
+        for u in &data.users {
+            check_id(&u.id)?;
+            clean_upn(&u.upn).ok_or_else(|| bad_name("user principal name", &u.upn))?;
+        }
+        for g in &data.groups {
+            check_id(&g.id)?;
+            clean_name(&g.name).ok_or_else(|| bad_name("group name", &g.name))?;
+        }
+        for r in &data.resources {
+            check_id(&r.id)?;
+            clean_name(&r.name).ok_or_else(|| bad_name("resource name", &r.name))?;
+        }
+        let group_kinds = data.groups.iter().map(|g| parse_group_kind(&g.kind)).collect::<Result<Vec<_>>>()?;
+        let resource_kinds =
+            data.resources.iter().map(|r| parse_resource_kind(&r.kind)).collect::<Result<Vec<_>>>()?;
+        let policies = data.groups.iter().map(|g| parse_join_policy(&g.join_policy)).collect::<Result<Vec<_>>>()?;
+        let roles = data.users.iter().map(|u| parse_roles(&u.roles)).collect::<Result<Vec<_>>>()?;
+        let settings = match &data.settings {
+            Some(map) => {
+                let changes: Vec<(String, Value)> = map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                Some(self.settings.with_changes(&changes)?)
+            }
+            None => None,
+        };
+        let max_owners = settings.as_ref().unwrap_or(&self.settings).max_owners_per_group;
+
+        // Step 9: owner_limit.
+        for (g, (owners, _, _)) in data.groups.iter().zip(&groups_refs) {
+            if owners.len() as u64 > max_owners {
+                return Err(Error::new(
+                    Code::OwnerLimit,
+                    format!("import_directory: group {:?} has {} owners, more than the {max_owners} allowed", g.name, owners.len()),
+                ));
+            }
+        }
+
+        // Step 10: duplicate_name, then duplicate_id.
+        let mut upns: FxHashSet<String> = FxHashSet::default();
+        for u in &data.users {
+            let key = fold(u.upn.trim());
+            if self.upns.contains_key(&key) || !upns.insert(key) {
+                return Err(Error::new(
+                    Code::DuplicateName,
+                    format!("import_directory: a user named {} already exists", u.upn.trim()),
+                ));
+            }
+        }
+        let mut names: FxHashSet<String> = FxHashSet::default();
+        for r in &data.resources {
+            let key = fold(r.name.trim());
+            if self.resource_names.contains_key(&key) || !names.insert(key) {
+                return Err(Error::new(
+                    Code::DuplicateName,
+                    format!("import_directory: a resource named {:?} already exists", r.name.trim()),
+                ));
+            }
+        }
+        let mut seen_ids: FxHashSet<&str> = FxHashSet::default();
+        let entry_ids = data
+            .users
+            .iter()
+            .map(|u| &u.id)
+            .chain(data.groups.iter().map(|g| &g.id))
+            .chain(data.resources.iter().map(|r| &r.id));
+        for id in entry_ids.flatten() {
+            if self.id_taken(id) || !seen_ids.insert(id.as_str()) {
+                return Err(Error::new(Code::DuplicateId, format!("import_directory: the id {id:?} is already taken")));
+            }
+        }
+
+        // Step 11: nested_group_not_allowed, not_security_principal, cycle.
+        let kind_of = |g: GroupIx| -> GroupKind {
+            if g >= base_g {
+                group_kinds.get((g - base_g) as usize).copied().unwrap_or(GroupKind::Security)
+            } else {
+                self.groups[g as usize].kind
+            }
+        };
+        for ((g, kind), (_, members, _)) in data.groups.iter().zip(&group_kinds).zip(&groups_refs) {
+            for m in members {
+                if let Principal::Group(c) = m {
+                    if !(*kind == GroupKind::Security && kind_of(*c).nestable()) {
+                        return Err(Error::new(
+                            Code::NestedGroupNotAllowed,
+                            format!(
+                                "import_directory: a {} group cannot be a member of {} group {:?}",
+                                kind_of(*c).as_str(),
+                                kind.as_str(),
+                                g.name
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        for (r, (_, assigned, _)) in data.resources.iter().zip(&resource_refs) {
+            for p in assigned {
+                if let Principal::Group(g) = p {
+                    if kind_of(*g) == GroupKind::Distribution {
+                        return Err(Error::new(
+                            Code::NotSecurityPrincipal,
+                            format!("import_directory: a distribution list cannot be assigned to resource {:?}", r.name),
+                        ));
+                    }
+                }
+            }
+        }
+        // Only the data's own groups can form a cycle: existing groups gain no members here.
+        let children: Vec<Vec<usize>> = groups_refs
+            .iter()
+            .map(|(_, members, _)| {
+                members
+                    .iter()
+                    .filter_map(|m| match m {
+                        Principal::Group(c) if *c >= base_g => Some((*c - base_g) as usize),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        if let Some(i) = find_cycle(&children) {
+            let name = data.groups.get(i).map(|g| g.name.as_str()).unwrap_or("");
+            return Err(Error::new(
+                Code::Cycle,
+                format!("import_directory: group {name:?} would contain itself through nesting"),
+            ));
+        }
+
+        // Decided: build the plan.
+        let mut counts = ImportCounts {
+            users: data.users.len() as u64,
+            groups: data.groups.len() as u64,
+            resources: data.resources.len() as u64,
+            ..ImportCounts::default()
+        };
+        let users = data
+            .users
+            .iter()
+            .zip(user_ids)
+            .zip(roles)
+            .map(|((u, id), roles)| {
+                let upn = u.upn.trim().to_string();
+                let display = u.display_name.clone().unwrap_or_else(|| upn.clone());
+                (id, upn, display, u.department.clone(), roles, u.enabled)
+            })
+            .collect();
+        let mut groups = Vec::with_capacity(data.groups.len());
+        for (((g, id), (kind, policy)), (owners, members, created_by)) in data
+            .groups
+            .iter()
+            .zip(group_ids)
+            .zip(group_kinds.iter().zip(policies))
+            .zip(groups_refs)
+        {
+            counts.owners += owners.len() as u64;
+            counts.memberships += members.len() as u64;
+            groups.push((
+                id.clone(),
+                NewGroup {
+                    name: g.name.trim().to_string(),
+                    description: g.description.clone(),
+                    kind: *kind,
+                    join_policy: policy,
+                    owners,
+                    members,
+                    on_premises: g.on_premises,
+                    created_by,
+                    id: Some(id),
+                },
+            ));
+        }
+        let mut resources = Vec::with_capacity(data.resources.len());
+        for (((r, id), kind), (owners, assigned, blocked)) in
+            data.resources.iter().zip(resource_ids).zip(resource_kinds).zip(resource_refs)
+        {
+            counts.owners += owners.len() as u64;
+            counts.assignments += assigned.len() as u64;
+            counts.blocks += blocked.len() as u64;
+            resources.push(NewResource { id, name: r.name.trim().to_string(), kind, owners, assigned, blocked });
+        }
+        Ok(ImportPlan { users, groups, resources, settings, counts })
+    }
+
+    /// Applies a decided import; returns its counts and the id of a group created.
+    pub(crate) fn apply_import(&mut self, plan: ImportPlan) -> (ImportCounts, Option<String>) {
+        let ImportPlan { users, groups, resources, settings, counts } = plan;
+        self.users.reserve(users.len());
+        for (id, upn, display, department, roles, enabled) in users {
+            self.register_user(id, upn, display, department, roles, enabled);
+        }
+        // Register every group before linking, so members may name later entries.
+        let base_g = self.groups.len() as GroupIx;
+        let mut links = Vec::with_capacity(groups.len());
+        for (id, spec) in groups {
+            let g = self.register_group(id, &spec);
+            links.push((g, spec.owners, spec.members));
+        }
+        debug_assert!(links.first().is_none_or(|l| l.0 == base_g));
+        for (g, owners, members) in links {
+            for u in owners {
+                self.link_owner(g, u);
+            }
+            for m in members {
+                self.link_member(g, m);
+            }
+        }
+        for r in resources {
+            let x = self.register_resource(r.id, r.name, r.kind);
+            for u in r.owners {
+                self.link_resource_owner(x, u);
+            }
+            for p in r.assigned {
+                self.link_assignment(x, p);
+            }
+            for u in r.blocked {
+                self.link_block(x, u);
+            }
+        }
+        let mut created = None;
+        if let Some(settings) = settings {
+            self.settings = settings;
+            if self.ssgm_group_needed(&self.settings) {
+                let g = self.create_ssgm_group(None);
+                created = Some(self.groups[g as usize].id.clone());
+            }
+        }
+        (counts, created)
+    }
+}
+
+/// The index of a group on a cycle of `children`, if any (iterative three-colour DFS).
+fn find_cycle(children: &[Vec<usize>]) -> Option<usize> {
+    let mut colour = vec![0u8; children.len()];
+    for start in 0..children.len() {
+        if colour[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        colour[start] = 1;
+        while let Some((node, next)) = stack.pop() {
+            match children.get(node).and_then(|c| c.get(next)) {
+                Some(&child) => {
+                    stack.push((node, next + 1));
+                    match colour.get(child) {
+                        Some(1) => return Some(child),
+                        Some(0) => {
+                            colour[child] = 1;
+                            stack.push((child, 0));
+                        }
+                        _ => {}
+                    }
+                }
+                None => colour[node] = 2,
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,52 @@
+//! # ssgm — an executable model of self-service group management
+//!
+//! ssgm models the part of Azure AD / Microsoft Entra ID where tenant settings decide who may
+//! create groups, owners approve or deny requests to join, business owners manage the
+//! members of groups that grant access to SaaS applications, and an administrator sees
+//! everyone with access and can block them. The behaviour is SPEC.md's, rule by rule.
+//!
+//! ```
+//! use ssgm::{Command, Tenant};
+//! let mut t = Tenant::new("contoso");
+//! let add = |upn: &str, roles: &[&str]| Command::AddUser {
+//!     upn: upn.into(), display_name: None, department: None,
+//!     roles: roles.iter().map(|r| r.to_string()).collect(), enabled: true,
+//! };
+//! t.execute(add("admin@contoso.com", &["global_admin"])).unwrap();
+//! t.execute(add("bob@contoso.com", &[])).unwrap();
+//! let refused = t.execute(Command::CreateGroup {
+//!     actor: "bob@contoso.com".into(), name: "Sales".into(), kind: "security".into(),
+//!     join_policy: None, description: String::new(), owners: vec![], members: vec![],
+//!     on_premises: false,
+//! });
+//! assert_eq!(refused.unwrap_err().code().map(|c| c.as_str()), Some("self_service_disabled"));
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod access;
+pub mod command;
+pub mod error;
+pub mod graph;
+mod history;
+pub mod import;
+pub mod model;
+pub mod persist;
+pub mod records;
+mod rules;
+pub mod store;
+pub mod tenant;
+
+#[cfg(feature = "scripting")]
+pub mod scripting;
+
+#[cfg(feature = "python")]
+mod python;
+
+pub use access::{Access, AccessPanel};
+pub use command::Command;
+pub use error::{Code, Error, Family, Refusal, Result};
+pub use import::DirectoryData;
+pub use records::{AuditEntry, Change, Decision, ImportCounts, Outcome, ProvisioningEvent};
+pub use store::Store;
+pub use tenant::Tenant;

@@ -1,0 +1,108 @@
+use super::{GroupIx, Principal, ResourceIx, Timestamp, UserIx};
+
+/// The four kinds of group (SPEC §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GroupKind {
+    /// A security group: may hold groups.
+    Security,
+    /// A Microsoft 365 (Office) group.
+    Microsoft365,
+    /// A mail-enabled security group, managed in Exchange.
+    MailEnabledSecurity,
+    /// A distribution list, managed in Exchange.
+    Distribution,
+}
+
+impl GroupKind {
+    /// The kind's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupKind::Security => "security",
+            GroupKind::Microsoft365 => "microsoft365",
+            GroupKind::MailEnabledSecurity => "mail_enabled_security",
+            GroupKind::Distribution => "distribution",
+        }
+    }
+
+    /// The kind with this name.
+    pub fn parse(name: &str) -> Option<GroupKind> {
+        [
+            GroupKind::Security,
+            GroupKind::Microsoft365,
+            GroupKind::MailEnabledSecurity,
+            GroupKind::Distribution,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+
+    /// self-service applies to security and Microsoft 365 groups only.
+    pub fn self_service(self) -> bool {
+        matches!(self, GroupKind::Security | GroupKind::Microsoft365)
+    }
+
+    /// groups of these kinds may be members of a security group.
+    pub fn nestable(self) -> bool {
+        matches!(self, GroupKind::Security | GroupKind::MailEnabledSecurity)
+    }
+}
+
+/// How users join a group (SPEC §1, §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JoinPolicy {
+    /// Requests need an owner's approval.
+    OwnerApproval,
+    /// Requests are granted at once.
+    Open,
+    /// Nobody may ask.
+    OwnersOnly,
+}
+
+impl JoinPolicy {
+    /// The policy's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JoinPolicy::OwnerApproval => "owner_approval",
+            JoinPolicy::Open => "open",
+            JoinPolicy::OwnersOnly => "owners_only",
+        }
+    }
+
+    /// The policy with this name.
+    pub fn parse(name: &str) -> Option<JoinPolicy> {
+        [JoinPolicy::OwnerApproval, JoinPolicy::Open, JoinPolicy::OwnersOnly]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
+}
+
+/// A group (SPEC §1).
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Stable id, never reused.
+    pub id: String,
+    /// Display name; not unique.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// One of four kinds.
+    pub kind: GroupKind,
+    /// How users join.
+    pub join_policy: JoinPolicy,
+    /// Owners, in insertion order.
+    pub owners: Vec<UserIx>,
+    /// Direct members, in insertion order.
+    pub members: Vec<Principal>,
+    /// Groups this group is a direct member of.
+    pub parents: Vec<GroupIx>,
+    /// Resources this group is assigned to.
+    pub assigned_to: Vec<ResourceIx>,
+    /// Synced from on-premises AD: changed by nobody.
+    pub on_premises: bool,
+    /// Who created it (none for imports and seeding).
+    pub created_by: Option<UserIx>,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// Deleted groups keep their slot so ids and indexes stay stable.
+    pub deleted: bool,
+}

@@ -1,0 +1,110 @@
+//! Plain data: the objects of SPEC §1 and the tenant settings of §2.
+//!
+//! Nothing here decides anything; [`crate::rules`] decides and [`crate::tenant`] applies.
+
+mod group;
+mod request;
+mod resource;
+mod settings;
+mod time;
+mod user;
+
+pub use group::{Group, GroupKind, JoinPolicy};
+pub use request::{Request, RequestStatus};
+pub use resource::{Resource, ResourceKind};
+pub use settings::{Settings, SelfServiceScope, SETTING_NAMES};
+pub use time::{format_time, parse_time, Timestamp, EPOCH_START};
+pub use user::{Role, Roles, User};
+
+/// Index of a user in its tenant (creation order).
+pub type UserIx = u32;
+/// Index of a group in its tenant (creation order; deleted groups keep their index).
+pub type GroupIx = u32;
+/// Index of a resource in its tenant (creation order).
+pub type ResourceIx = u32;
+/// Index of a request in its tenant (creation order).
+pub type RequestIx = u32;
+
+/// A member of a group or a principal assigned to a resource: a user or a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Principal {
+    /// A user.
+    User(UserIx),
+    /// A group.
+    Group(GroupIx),
+}
+
+/// What an id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Object {
+    /// A user.
+    User(UserIx),
+    /// A group (possibly deleted: ids are never reused).
+    Group(GroupIx),
+    /// A resource.
+    Resource(ResourceIx),
+    /// A join request.
+    Request(RequestIx),
+}
+
+/// a name is trimmed; empty, longer than 256 characters or with control characters is
+/// invalid. Returns the trimmed name.
+pub fn clean_name(raw: &str) -> Option<&str> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 256 || name.chars().any(char::is_control) {
+        None
+    } else {
+        Some(name)
+    }
+}
+
+/// a upn is a valid name with exactly one `@` and text on both sides.
+pub fn clean_upn(raw: &str) -> Option<&str> {
+    let upn = clean_name(raw)?;
+    let mut parts = upn.split('@');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(a), Some(b), None) if !a.is_empty() && !b.is_empty() => Some(upn),
+        _ => None,
+    }
+}
+
+/// an imported id is 1–256 characters, no control characters, no surrounding spaces.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.chars().count() <= 256
+        && !id.chars().any(char::is_control)
+        && id.trim() == id
+}
+
+/// names are compared after Unicode lowercasing.
+pub fn fold(name: &str) -> String {
+    name.to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r1_3_names_are_trimmed_and_checked() {
+        assert_eq!(clean_name("  Sales  "), Some("Sales"));
+        assert_eq!(clean_name("   "), None);
+        assert_eq!(clean_name("a\tb"), None);
+        assert_eq!(clean_name(&"x".repeat(256)).map(str::len), Some(256));
+        assert_eq!(clean_name(&"x".repeat(257)), None);
+        assert_eq!(clean_upn(" bob@contoso.com "), Some("bob@contoso.com"));
+        assert_eq!(clean_upn("bob"), None);
+        assert_eq!(clean_upn("@contoso.com"), None);
+        assert_eq!(clean_upn("bob@"), None);
+        assert_eq!(clean_upn("a@b@c"), None);
+    }
+
+    #[test]
+    fn r8_5_imported_ids_are_checked() {
+        assert!(valid_id("6e7b768e-07e2-4810-8459-485f84f8f204"));
+        assert!(!valid_id(""));
+        assert!(!valid_id(" x"));
+        assert!(!valid_id("a\nb"));
+        assert!(!valid_id(&"x".repeat(257)));
+    }
+}

@@ -1,0 +1,150 @@
+//! Snapshots: a tenant's history and name in one JSON file, written atomically (temp file,
+//! fsync, rename), read back by replay (R-8.4).
+//!
+//! ```json
+//! {"format": "ssgm-snapshot", "version": 1, "name": "contoso", "import_report": null,
+//!  "history": [{"op": "add_user", "upn": "admin@contoso.com", ...}, ...]}
+//! ```
+
+use super::io_error;
+use crate::command::Command;
+use crate::error::{Code, Error, Result};
+use crate::tenant::Tenant;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+
+/// The format name written in every snapshot.
+pub const FORMAT: &str = "ssgm-snapshot";
+/// The snapshot format version this build writes and reads.
+pub const VERSION: u64 = 1;
+
+#[derive(Serialize)]
+struct SnapshotOut<'a> {
+    format: &'static str,
+    version: u64,
+    name: &'a str,
+    import_report: Option<&'a Value>,
+    history: &'a [Command],
+}
+
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    version: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SnapshotIn {
+    #[allow(dead_code)]
+    format: String,
+    #[allow(dead_code)]
+    version: u64,
+    name: String,
+    #[serde(default)]
+    import_report: Option<Value>,
+    history: Vec<Command>,
+}
+
+/// The snapshot of `tenant` as JSON bytes.
+pub fn to_bytes(tenant: &Tenant) -> Result<Vec<u8>> {
+    let out = SnapshotOut {
+        format: FORMAT,
+        version: VERSION,
+        name: tenant.name(),
+        import_report: tenant.import_report(),
+        history: tenant.history(),
+    };
+    serde_json::to_vec(&out).map_err(|e| Error::new(Code::IoError, format!("cannot encode snapshot: {e}")))
+}
+
+/// Reads a snapshot from bytes: `corrupt_snapshot` with the position for damaged input,
+/// `unsupported_version` for a newer or unknown version.
+pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<Tenant> {
+    let corrupt = |e: serde_json::Error| {
+        Error::new(
+            Code::CorruptSnapshot,
+            format!("{origin} is not a valid snapshot: {e} (line {}, column {})", e.line(), e.column()),
+        )
+    };
+    let header: Header = serde_json::from_slice(bytes).map_err(corrupt)?;
+    if header.format.as_deref() != Some(FORMAT) {
+        return Err(Error::new(Code::CorruptSnapshot, format!("{origin} is not an ssgm snapshot (no \"format\": \"{FORMAT}\")")));
+    }
+    match header.version.as_ref().and_then(Value::as_u64) {
+        Some(VERSION) => {}
+        other => {
+            let shown = header.version.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
+            let _ = other;
+            return Err(Error::new(
+                Code::UnsupportedVersion,
+                format!("{origin} has snapshot version {shown}; this build reads version {VERSION}"),
+            ));
+        }
+    }
+    let snap: SnapshotIn = serde_json::from_slice(bytes).map_err(corrupt)?;
+    let mut tenant = Tenant::replay(snap.history, None, &snap.name);
+    tenant.set_import_report(snap.import_report);
+    Ok(tenant)
+}
+
+/// Writes bytes atomically: a temp file beside `path`, fsync, rename, fsync of the folder.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "snapshot".into());
+    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io_error(path, &e));
+    }
+    Ok(())
+}
+
+/// Saves a snapshot of `tenant` at `path`, atomically.
+pub fn save(tenant: &Tenant, path: &Path) -> Result<()> {
+    write_atomic(path, &to_bytes(tenant)?)
+}
+
+/// Loads the snapshot at `path`.
+pub fn load(path: &Path) -> Result<Tenant> {
+    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+    from_bytes(&bytes, &path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r8_4_garbage_is_a_corrupt_snapshot_with_a_position() {
+        let err = from_bytes(b"{\"format\": \"ssgm-snapshot\",\n  \"version\": 1, oops", "x.json").err();
+        assert_eq!(err.as_ref().and_then(|e| e.code()), Some(Code::CorruptSnapshot));
+        assert!(err.map(|e| e.message().contains("line 2")).unwrap_or(false));
+    }
+
+    #[test]
+    fn r8_4_newer_versions_are_unsupported() {
+        let err = from_bytes(br#"{"format": "ssgm-snapshot", "version": 99, "name": "x", "history": []}"#, "x").err();
+        assert_eq!(err.and_then(|e| e.code()), Some(Code::UnsupportedVersion));
+        let err = from_bytes(br#"{"format": "other", "version": 1}"#, "x").err();
+        assert_eq!(err.and_then(|e| e.code()), Some(Code::CorruptSnapshot));
+        let err = from_bytes(b"[1,2]", "x").err();
+        assert_eq!(err.and_then(|e| e.code()), Some(Code::CorruptSnapshot));
+    }
+}

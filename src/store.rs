@@ -1,0 +1,74 @@
+//! The thread-safe shared handle the faces hold: readers run in parallel; a command's
+//! decision and change happen under one write lock, so no other command slips between.
+
+use crate::command::Command;
+use crate::error::Result;
+use crate::persist::journal::Journal;
+use crate::records::{Decision, Outcome};
+use crate::tenant::Tenant;
+use parking_lot::{Mutex, RwLock};
+use std::sync::Arc;
+
+/// A tenant shared between threads (and between the Python and Rhai faces).
+#[derive(Debug)]
+pub struct Store {
+    tenant: RwLock<Tenant>,
+    journal: Mutex<Option<Journal>>,
+}
+
+impl Store {
+    /// A store holding `tenant`.
+    pub fn new(tenant: Tenant) -> Arc<Store> {
+        Arc::new(Store { tenant: RwLock::new(tenant), journal: Mutex::new(None) })
+    }
+
+    /// A store whose every command is appended to `journal` before it returns.
+    pub fn with_journal(tenant: Tenant, journal: Journal) -> Arc<Store> {
+        Arc::new(Store { tenant: RwLock::new(tenant), journal: Mutex::new(Some(journal)) })
+    }
+
+    /// Executes a command atomically. With a journal, the command is durable when this
+    /// returns (a refused command too: keeps it in the history).
+    pub fn execute(&self, cmd: Command) -> Result<Outcome> {
+        let mut tenant = self.tenant.write();
+        let before = tenant.history().len();
+        let result = tenant.execute(cmd);
+        let mut journal = self.journal.lock();
+        if let Some(j) = journal.as_mut() {
+            if let Some(entry) = tenant.history().get(before) {
+                j.append(entry)?;
+            }
+        }
+        result
+    }
+
+    /// A dry run under a read lock.
+    pub fn check(&self, cmd: &Command) -> Decision {
+        self.tenant.read().check(cmd)
+    }
+
+    /// Reads the tenant under a shared lock.
+    pub fn read<R>(&self, f: impl FnOnce(&Tenant) -> R) -> R {
+        f(&self.tenant.read())
+    }
+
+    /// Changes what is not part of the history (the tenant's name, its import report).
+    pub fn update_meta<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> R {
+        f(&mut self.tenant.write())
+    }
+
+    /// An independent copy of the tenant (no journal).
+    pub fn snapshot_tenant(&self) -> Tenant {
+        self.tenant.read().clone()
+    }
+
+    /// Whether a journal backs this store.
+    pub fn is_durable(&self) -> bool {
+        self.journal.lock().is_some()
+    }
+
+    /// The journal's path, if any.
+    pub fn journal_path(&self) -> Option<std::path::PathBuf> {
+        self.journal.lock().as_ref().map(|j| j.path().to_path_buf())
+    }
+}

@@ -500,3 +500,27 @@ fn find_cycle(children: &[Vec<usize>]) -> Option<usize> {
     }
     None
 }
+
+impl Tenant {
+    /// a new tenant whose history is one `import_directory` of the Graph export at
+    /// `path`, with `settings` merged into the import's settings. A refused import
+    /// returns the refusal and no tenant. The report is kept as [`Tenant::import_report`].
+    pub fn from_graph(path: &std::path::Path, name: Option<&str>, settings: &Map<String, Value>) -> Result<Tenant> {
+        let value = crate::graph::graph_to_directory(path, settings)?;
+        let report = value.get("report").cloned();
+        let data = DirectoryData::from_value(value)
+            .map_err(|e| Error::new(Code::InvalidExport, format!("{}: {}", path.display(), e.message())))?;
+        let name = match name {
+            Some(n) => n.to_string(),
+            None => path
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "graph".to_string()),
+        };
+        let mut tenant = Tenant::new(name);
+        tenant.execute(crate::command::Command::ImportDirectory { data: Box::new(data) })?;
+        tenant.import_report = report;
+        Ok(tenant)
+    }
+}

@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod call;
 pub mod command;
 pub mod error;
 pub mod graph;
@@ -36,6 +37,7 @@ pub mod records;
 mod rules;
 pub mod store;
 pub mod tenant;
+pub mod views;
 
 #[cfg(feature = "scripting")]
 pub mod scripting;

@@ -44,6 +44,9 @@ impl Tenant {
         let (Some(user), Some(res)) = (self.users.get(u as usize), self.resources.get(r as usize)) else {
             return false;
         };
+        if res.kind == ResourceKind::Application {
+            return res.grants.contains_key(&u);
+        }
         if res.assigned_users.contains(&u) {
             return true;
         }
@@ -196,6 +199,16 @@ impl Tenant {
     /// everyone with effective access to `r`, in creation order.
     pub fn who_has_access(&self, r: ResourceIx) -> Vec<UserIx> {
         let Some(res) = self.resources.get(r as usize) else { return Vec::new() };
+        if res.kind == ResourceKind::Application {
+            let mut users: Vec<UserIx> = res
+                .grants
+                .keys()
+                .copied()
+                .filter(|u| self.users[*u as usize].enabled && !res.blocked_set.contains(u))
+                .collect();
+            users.sort_unstable();
+            return users;
+        }
         let mut users: Vec<UserIx> = Vec::new();
         for p in &res.assigned {
             match *p {

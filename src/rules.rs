@@ -92,10 +92,21 @@ enum GroupOp {
 }
 
 /// Merges repeated entries, the first place counting.
-pub(crate) fn merge<T: PartialEq + Copy>(items: impl IntoIterator<Item = T>) -> Vec<T> {
-    let mut out: Vec<T> = Vec::new();
+pub(crate) fn merge<T: Eq + std::hash::Hash + Copy>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let items = items.into_iter();
+    let mut out: Vec<T> = Vec::with_capacity(items.size_hint().0);
+    // Small lists (the usual case) compare directly; large ones use a set.
+    let mut seen: rustc_hash::FxHashSet<T> = rustc_hash::FxHashSet::default();
     for x in items {
-        if !out.contains(&x) {
+        let new = if out.len() < 32 && seen.is_empty() {
+            !out.contains(&x)
+        } else {
+            if seen.is_empty() {
+                seen.extend(out.iter().copied());
+            }
+            seen.insert(x)
+        };
+        if new {
             out.push(x);
         }
     }

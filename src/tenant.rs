@@ -553,6 +553,7 @@ impl Tenant {
             assigned_users: FxHashSet::default(),
             blocked: Vec::new(),
             blocked_set: FxHashSet::default(),
+            grants: FxHashMap::default(),
         });
         r
     }
@@ -575,6 +576,33 @@ impl Tenant {
         }
     }
 
+    /// Adds or removes one grant of application `r` to user `u`.
+    fn count_grant(&mut self, r: ResourceIx, u: UserIx, add: bool) {
+        let Some(res) = self.resources.get_mut(r as usize) else { return };
+        if res.kind != ResourceKind::Application {
+            return;
+        }
+        if add {
+            *res.grants.entry(u).or_insert(0) += 1;
+        } else if let Some(n) = res.grants.get_mut(&u) {
+            *n -= 1;
+            if *n == 0 {
+                res.grants.remove(&u);
+            }
+        }
+    }
+
+    /// Counts the grants that a user's direct membership of `g` gives or takes.
+    fn count_membership(&mut self, g: GroupIx, u: UserIx, add: bool) {
+        let assigned = match self.groups.get(g as usize) {
+            Some(group) if !group.assigned_to.is_empty() => group.assigned_to.clone(),
+            _ => return,
+        };
+        for r in assigned {
+            self.count_grant(r, u, add);
+        }
+    }
+
     pub(crate) fn link_member(&mut self, g: GroupIx, p: Principal) {
         if let Some(group) = self.groups.get_mut(g as usize) {
             group.members.push(p);
@@ -584,6 +612,7 @@ impl Tenant {
                 if let Some(user) = self.users.get_mut(u as usize) {
                     user.groups.push(g);
                 }
+                self.count_membership(g, u, true);
             }
             Principal::Group(c) => {
                 if let Some(child) = self.groups.get_mut(c as usize) {
@@ -604,6 +633,7 @@ impl Tenant {
                 if let Some(user) = self.users.get_mut(u as usize) {
                     user.groups.retain(|x| *x != g);
                 }
+                self.count_membership(g, u, false);
             }
             Principal::Group(c) => {
                 if let Some(child) = self.groups.get_mut(c as usize) {
@@ -637,9 +667,34 @@ impl Tenant {
                 }
             }
         }
+        self.count_assignment(r, p, true);
+    }
+
+    /// Counts the grants of application `r` that assigning `p` gives or takes.
+    fn count_assignment(&mut self, r: ResourceIx, p: Principal, add: bool) {
+        match p {
+            Principal::User(u) => self.count_grant(r, u, add),
+            Principal::Group(g) => {
+                let users: Vec<UserIx> = match self.groups.get(g as usize) {
+                    Some(group) => group
+                        .members
+                        .iter()
+                        .filter_map(|m| match m {
+                            Principal::User(u) => Some(*u),
+                            Principal::Group(_) => None,
+                        })
+                        .collect(),
+                    None => return,
+                };
+                for u in users {
+                    self.count_grant(r, u, add);
+                }
+            }
+        }
     }
 
     pub(crate) fn unlink_assignment(&mut self, r: ResourceIx, p: Principal) {
+        self.count_assignment(r, p, false);
         if let Some(res) = self.resources.get_mut(r as usize) {
             res.assigned.retain(|x| *x != p);
             match p {

@@ -95,6 +95,15 @@ fn members(t: &Tenant) -> Vec<(u32, u32)> {
     out
 }
 
+/// Whether group `outer` contains group `inner` (or is it), through nesting.
+fn reaches(t: &Tenant, outer: u32, inner: u32) -> bool {
+    outer == inner
+        || t.all_groups()[outer as usize].members.iter().any(|m| match m {
+            Principal::Group(c) => reaches(t, *c, inner),
+            Principal::User(_) => false,
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
@@ -145,8 +154,22 @@ proptest! {
         // Effective access agrees with who_has_access.
         for r in 0..t.resources().len() as u32 {
             let who = t.who_has_access(r);
+            let res = t.resource(r).unwrap();
             for u in 0..t.users().len() as u32 {
                 prop_assert_eq!(who.contains(&u), t.has_access_ix(u, r));
+                // recomputed from the structure alone.
+                let user = t.user(u).unwrap();
+                let direct = res.assigned.contains(&Principal::User(u));
+                let via_group = res.assigned.iter().any(|p| match p {
+                    Principal::Group(g) => match res.kind.as_str() {
+                        "application" => user.groups.contains(g),
+                        _ => t.all_groups()[*g as usize].members.contains(&Principal::User(u))
+                            || user.groups.iter().any(|ug| reaches(&t, *g, *ug)),
+                    },
+                    Principal::User(_) => false,
+                });
+                let expect = (direct || via_group) && user.enabled && !res.blocked.contains(&u);
+                prop_assert_eq!(t.has_access_ix(u, r), expect, "user {} resource {}", u, r);
             }
         }
     }

@@ -1,5 +1,5 @@
 use super::{GroupIx, Principal, UserIx};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// What a resource is (SPEC §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,4 +50,8 @@ pub struct Resource {
     pub blocked: Vec<UserIx>,
     /// The users of `blocked`, for constant-time checks.
     pub blocked_set: FxHashSet<UserIx>,
+    /// Applications only: for each user an assignment reaches, how many grants reach them
+    /// (a direct assignment, and each assigned group they are a direct member of, R-7.4).
+    /// Kept up to date by every link and unlink, so a check is one lookup.
+    pub grants: FxHashMap<UserIx, u32>,
 }

@@ -1,1 +1,56 @@
-//! The Python face.
+//! The Python face: the `ssgm._core` extension module behind the `ssgm` package.
+//!
+//! A thin face (STYLE habit 3): each method converts its arguments ([`conversion`]), calls
+//! the core with the GIL released, and converts the result back into handles
+//! ([`handles`]), records ([`records`]) or plain values. Refusals become the exception of
+//! their family ([`exceptions`]); nothing here decides anything.
+
+mod conversion;
+mod exceptions;
+mod handles;
+mod records;
+mod tenant;
+
+use exceptions::Raise;
+use pyo3::prelude::*;
+
+/// `run_script(source, *, path=None)`: runs a Rhai script that makes or loads its own tenant
+/// and returns its final value.
+#[pyfunction]
+#[pyo3(signature = (source, *, path=None))]
+fn run_script(py: Python<'_>, source: &str, path: Option<String>) -> PyResult<Py<PyAny>> {
+    let source = source.to_string();
+    let value = py.detach(move || crate::scripting::run_script_json(&source, path.as_deref(), None)).raise(py)?;
+    Ok(conversion::to_py(py, &value)?.unbind())
+}
+
+/// `main(argv)`: the `ssgm` command line (`console`, `run FILE`, `check FILE`) for
+/// `python -m ssgm`; returns the exit status.
+#[pyfunction]
+fn main(py: Python<'_>, argv: Vec<String>) -> i32 {
+    let mut args = vec!["ssgm".to_string()];
+    args.extend(argv);
+    py.detach(move || crate::scripting::cli_main(args))
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<tenant::Tenant>()?;
+    m.add_class::<handles::User>()?;
+    m.add_class::<handles::Group>()?;
+    m.add_class::<handles::Resource>()?;
+    m.add_class::<handles::Request>()?;
+    m.add_class::<records::Settings>()?;
+    m.add_class::<records::Decision>()?;
+    m.add_class::<records::Access>()?;
+    m.add_class::<records::AccessPanel>()?;
+    m.add_class::<records::AuditEntry>()?;
+    m.add_class::<records::ProvisioningEvent>()?;
+    exceptions::register(m)?;
+    m.add_function(wrap_pyfunction!(tenant::graph_to_directory, m)?)?;
+    m.add_function(wrap_pyfunction!(tenant::_tenant_from_snapshot, m)?)?;
+    m.add_function(wrap_pyfunction!(run_script, m)?)?;
+    m.add_function(wrap_pyfunction!(main, m)?)?;
+    Ok(())
+}

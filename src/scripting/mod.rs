@@ -1,1 +1,363 @@
-//! The Rhai face.
+//! # The Rhai face: a console and a script runner over the core
+//!
+//! Scripts drive a tenant with the names API.md gives the Python face; keyword arguments
+//! become a trailing object map, handles print readably, and a refused command throws an
+//! object map `#{ code, family, message }`:
+//!
+//! ```
+//! let value = ssgm::scripting::run_script_json(r#"
+//!     let t = tenant("contoso");
+//!     let admin = t.add_user("admin@contoso.com", #{ roles: ["global_admin"] });
+//!     let bob = t.add_user("bob@contoso.com");
+//!     try { t.create_group(bob, "Sales"); } catch (e) { e.code }
+//! "#, None, None).unwrap();
+//! assert_eq!(value, serde_json::json!("self_service_disabled"));
+//! ```
+//!
+//! ## The script's world
+//!
+//! * Functions: `tenant(name)`, `load(path)`, `open(path[, #{name, sync}])`,
+//!   `from_graph(path[, #{name, settings}])`, `graph_to_directory(path)`,
+//!   `replay(events[, #{until, name}])`, `error_codes()`, `assert(cond[, message])`.
+//! * A `Tenant` has every command and query of API.md under the same name; `:help` in the
+//!   console lists them with their signatures. References (`actor`, `group`, …) accept a
+//!   handle, an id or a name, as in Python.
+//! * `t.check(actor, command)`, `t.check(actor, command, [args])`,
+//!   `t.check(actor, command, #{options})` and `t.check(actor, command, [args], #{options})`
+//!   dry-run a command by name and return `#{ allowed, code, message }`.
+//! * Handles (`User`, `Group`, `Resource`, `Request`) read the current state through their
+//!   properties (`g.owners`, `r.status`, …), compare equal when they name the same object of
+//!   the same tenant, and have `to_dict()`. Records (audit entries, decisions, panels …) are
+//!   object maps; instants are RFC 3339 strings.
+//! * A type error (a Group where a user is expected, R-10.13) is an ordinary runtime error
+//!   (its value a string); a refusal is an object map with `code`, `family` and `message`.
+//!
+//! ## Safety
+//!
+//! Every engine has limits ([`Limits`]) on operations, call depth, expression depth and the
+//! sizes of strings, arrays and maps; exceeding one stops the script with a message naming
+//! the limit. Scripts cannot `import` modules and reach no file but through `load`, `save`,
+//! `open`, `from_graph` and `graph_to_directory`.
+
+pub mod api;
+mod cli;
+pub mod console;
+mod convert;
+pub mod types;
+
+pub use cli::cli_main;
+pub use console::Console;
+pub use convert::to_json;
+pub use types::{GroupHandle, RequestHandle, ResourceHandle, TenantHandle, UserHandle};
+
+use crate::error::{Code, Error};
+use crate::store::Store;
+use rhai::{Dynamic, Engine, EvalAltResult, ParseError, ParseErrorType, Position, Scope, AST};
+use std::fmt;
+use std::sync::Arc;
+
+/// The limits every script runs under. Exceeding one stops the script with a
+/// [`ScriptError`] that names the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Operations (roughly: expressions evaluated) per evaluation; stops endless loops.
+    pub operations: u64,
+    /// Nested function calls; stops endless recursion.
+    pub call_levels: usize,
+    /// Nesting of expressions at the top level of a script.
+    pub expr_depth: usize,
+    /// Nesting of expressions inside functions.
+    pub function_expr_depth: usize,
+    /// Bytes of text in one value (strings inside arrays and maps count together).
+    pub string_size: usize,
+    /// Items in one array (nested arrays count together).
+    pub array_size: usize,
+    /// Entries in one object map (nested maps count together).
+    pub map_size: usize,
+}
+
+impl Default for Limits {
+    /// Generous enough for tenants of a hundred thousand objects, small enough to stop a
+    /// runaway script within seconds.
+    fn default() -> Limits {
+        Limits {
+            operations: 100_000_000,
+            call_levels: 32,
+            expr_depth: 64,
+            function_expr_depth: 32,
+            string_size: 64 << 20,
+            array_size: 4_000_000,
+            map_size: 4_000_000,
+        }
+    }
+}
+
+/// A module resolver that refuses every `import`: scripts reach no files but through the
+/// functions of the API.
+struct NoImports;
+
+impl rhai::ModuleResolver for NoImports {
+    fn resolve(
+        &self,
+        _engine: &Engine,
+        _source: Option<&str>,
+        path: &str,
+        pos: Position,
+    ) -> Result<rhai::Shared<rhai::Module>, Box<EvalAltResult>> {
+        Err(EvalAltResult::ErrorRuntime(
+            format!("ssgm scripts cannot import modules (import {path:?}); define functions in the script instead")
+                .into(),
+            pos,
+        )
+        .into())
+    }
+}
+
+/// A Rhai engine with the ssgm API registered and `limits` set. `print` writes to stdout.
+///
+/// ```
+/// let engine = ssgm::scripting::engine(&ssgm::scripting::Limits::default());
+/// let n: i64 = engine.eval(r#"tenant("x").users().len()"#).unwrap();
+/// assert_eq!(n, 0);
+/// ```
+pub fn engine(limits: &Limits) -> Engine {
+    let mut engine = Engine::new();
+    engine.set_module_resolver(NoImports);
+    engine
+        .set_max_operations(limits.operations)
+        .set_max_call_levels(limits.call_levels)
+        .set_max_expr_depths(limits.expr_depth, limits.function_expr_depth)
+        .set_max_string_size(limits.string_size)
+        .set_max_array_size(limits.array_size)
+        .set_max_map_size(limits.map_size);
+    api::register(&mut engine);
+    engine
+}
+
+/// A failed script: where, and what happened, in one sentence.
+///
+/// Displays as `file:line:column: message` (or `file: message` for an error without a
+/// position); [`ScriptError::render`] adds the offending line with a caret under the column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptError {
+    /// The file name, or a label such as `<script>` or `<console>`.
+    pub path: String,
+    /// 1-based line, if known.
+    pub line: Option<usize>,
+    /// 1-based column, if known.
+    pub column: Option<usize>,
+    /// What went wrong.
+    pub message: String,
+    /// The refusal, when the script stopped on an uncaught refused command.
+    pub refusal: Option<(Code, String)>,
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(f, "{}:{line}:{column}: {}", self.path, self.message),
+            (Some(line), None) => write!(f, "{}:{line}: {}", self.path, self.message),
+            _ => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ScriptError {}
+
+impl ScriptError {
+    /// An error that is not about a place in the script (a file that cannot be read …).
+    pub fn plain(path: &str, message: impl Into<String>) -> ScriptError {
+        ScriptError { path: path.to_string(), line: None, column: None, message: message.into(), refusal: None }
+    }
+
+    /// The error as `file:line:column: message`, then the offending line of `source` with a
+    /// caret under the column.
+    pub fn render(&self, source: &str) -> String {
+        let mut out = self.to_string();
+        if let Some(line) = self.line {
+            if let Some(text) = source.split('\n').nth(line.saturating_sub(1)) {
+                let text = text.trim_end_matches('\r');
+                let number = line.to_string();
+                out.push_str(&format!("\n {number} | {text}"));
+                if let Some(column) = self.column {
+                    // Tabs keep their width so the caret lines up under them.
+                    let pad: String = text
+                        .chars()
+                        .take(column.saturating_sub(1))
+                        .map(|c| if c == '\t' { '\t' } else { ' ' })
+                        .collect();
+                    out.push_str(&format!("\n {} | {pad}^", " ".repeat(number.len())));
+                }
+            }
+        }
+        out
+    }
+
+    /// The core error a face raises for it: `script_error` with this text.
+    pub fn into_error(self) -> Error {
+        Error::new(Code::ScriptError, self.to_string())
+    }
+
+    /// A parse error of the script at `path`.
+    pub fn from_parse(path: &str, err: &ParseError, limits: &Limits) -> ScriptError {
+        let message = match err.err_type() {
+            ParseErrorType::ExprTooDeep => format!(
+                "expression nested too deeply (the limit is {} levels, {} inside functions)",
+                limits.expr_depth, limits.function_expr_depth
+            ),
+            other => format!("syntax error: {other}"),
+        };
+        at(path, err.position(), message, None)
+    }
+
+    /// A runtime (or parse) error of the script at `path`. Errors inside functions are
+    /// reported where they happened, with the chain of calls.
+    pub fn from_eval(path: &str, err: &EvalAltResult, limits: &Limits) -> ScriptError {
+        let mut calls = Vec::new();
+        let mut inner = err;
+        let mut pos = err.position();
+        while let EvalAltResult::ErrorInFunctionCall(name, _, next, call_pos) = inner {
+            calls.push(name.clone());
+            if !call_pos.is_none() {
+                pos = *call_pos;
+            }
+            inner = next;
+        }
+        if !inner.position().is_none() {
+            pos = inner.position();
+        }
+        let (mut message, refusal) = describe(inner, limits);
+        for name in calls.iter().rev() {
+            message.push_str(&format!(" (in function {name})"));
+        }
+        at(path, pos, message, refusal)
+    }
+
+    /// A runtime error reported at the outermost call, for sources whose functions may come
+    /// from an earlier input (the console).
+    pub(crate) fn from_eval_outer(path: &str, err: &EvalAltResult, limits: &Limits) -> ScriptError {
+        let mut e = ScriptError::from_eval(path, err, limits);
+        if let EvalAltResult::ErrorInFunctionCall(..) = err {
+            let outer = at(path, err.position(), String::new(), None);
+            e.line = outer.line;
+            e.column = outer.column;
+        }
+        e
+    }
+}
+
+fn at(path: &str, pos: Position, message: String, refusal: Option<(Code, String)>) -> ScriptError {
+    // Rhai has no column for "the beginning of a line"; that is column 1.
+    let column = pos.position().or(pos.line().map(|_| 1));
+    ScriptError { path: path.to_string(), line: pos.line(), column, message, refusal }
+}
+
+/// One sentence for an error, without its position.
+fn describe(err: &EvalAltResult, limits: &Limits) -> (String, Option<(Code, String)>) {
+    let text = match err {
+        EvalAltResult::ErrorRuntime(value, _) => {
+            if let Some((code, message)) = convert::refusal_of(value) {
+                return (format!("{code}: {message}"), Some((code, message)));
+            }
+            match value.clone().into_string() {
+                Ok(s) => s,
+                Err(_) => format!("thrown: {value}"),
+            }
+        }
+        EvalAltResult::ErrorParsing(kind, _) => format!("syntax error: {kind}"),
+        EvalAltResult::ErrorTooManyOperations(_) => format!(
+            "the script ran more than {} operations, its limit (an endless loop?)",
+            limits.operations
+        ),
+        EvalAltResult::ErrorStackOverflow(_) => format!(
+            "functions nested more than {} calls deep, the limit (endless recursion?)",
+            limits.call_levels
+        ),
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            let limit = match what.as_str() {
+                w if w.contains("string") => format!("{} bytes", limits.string_size),
+                w if w.contains("array") => format!("{} items", limits.array_size),
+                _ => format!("{} entries", limits.map_size),
+            };
+            format!("{what} exceeds the script limit of {limit}")
+        }
+        other => {
+            // Rhai's own sentence, without the position it appends.
+            let text = other.to_string();
+            match text.rfind(" (line ") {
+                Some(cut) if text.ends_with(')') => text[..cut].to_string(),
+                _ => text,
+            }
+        }
+    };
+    (text, None)
+}
+
+/// Compiles `source` (labelled `path`), reporting syntax errors as [`ScriptError`]s.
+pub fn compile(engine: &Engine, scope: &Scope, source: &str, path: &str, limits: &Limits) -> Result<AST, ScriptError> {
+    let mut ast = engine
+        .compile_with_scope(scope, strip_shebang(source))
+        .map_err(|e| ScriptError::from_parse(path, &e, limits))?;
+    ast.set_source(path);
+    Ok(ast)
+}
+
+/// A `#!` first line is blanked (not removed) so that line numbers stay those of the file.
+fn strip_shebang(source: &str) -> std::borrow::Cow<'_, str> {
+    if source.starts_with("#!") {
+        let rest = source.find('\n').map(|i| &source[i..]).unwrap_or("");
+        std::borrow::Cow::Owned(rest.to_string())
+    } else {
+        std::borrow::Cow::Borrowed(source)
+    }
+}
+
+/// Runs `source` in `scope` (variables it defines at the top level stay there) and returns
+/// its final value.
+pub fn run(engine: &Engine, scope: &mut Scope, source: &str, path: &str, limits: &Limits) -> Result<Dynamic, ScriptError> {
+    let ast = compile(engine, scope, source, path, limits)?;
+    engine
+        .eval_ast_with_scope::<Dynamic>(scope, &ast)
+        .map_err(|e| ScriptError::from_eval(path, &e, limits))
+}
+
+/// Compiles `source` without running it: `Ok` or the first syntax error.
+///
+/// ```
+/// let err = ssgm::scripting::check_source("let x = ;", "bad.rhai").unwrap_err();
+/// assert_eq!((err.line, err.column), (Some(1), Some(9)));
+/// ```
+pub fn check_source(source: &str, path: &str) -> Result<(), ScriptError> {
+    let limits = Limits::default();
+    let engine = engine(&limits);
+    compile(&engine, &Scope::new(), source, path, &limits).map(|_| ())
+}
+
+/// Runs a script, with `tenant` bound to `store` when one is given (so the caller and the
+/// script see one store), and returns the script's final value as JSON.
+///
+/// Values become JSON as [`to_json`] says: handles become their **id strings** (look them up
+/// with `t.user(id)`, `t.group(id)` …), a tenant its name, `()` `null`, maps objects.
+/// A failure of the script (syntax, runtime, an uncaught refusal, a limit) is a refusal with
+/// code `script_error` whose message is `file:line:column: message`; `path` labels the
+/// source (default `<script>`) and is never read.
+///
+/// ```
+/// use ssgm::{Store, Tenant};
+/// let store = Store::new(Tenant::new("contoso"));
+/// let id = ssgm::scripting::run_script_json(
+///     r#"tenant.add_user("alice@contoso.com")"#, None, Some(store.clone())).unwrap();
+/// assert_eq!(id, serde_json::json!("u-1"));
+/// let err = ssgm::scripting::run_script_json("\nassert(false)", Some("x.rhai"), None).unwrap_err();
+/// assert_eq!(err.message(), "x.rhai:2:1: assertion failed");
+/// ```
+pub fn run_script_json(source: &str, path: Option<&str>, store: Option<Arc<Store>>) -> crate::Result<serde_json::Value> {
+    let limits = Limits::default();
+    let engine = engine(&limits);
+    let mut scope = Scope::new();
+    if let Some(store) = store {
+        scope.push("tenant", TenantHandle::new(store));
+    }
+    let value = run(&engine, &mut scope, source, path.unwrap_or("<script>"), &limits).map_err(ScriptError::into_error)?;
+    Ok(to_json(&value))
+}

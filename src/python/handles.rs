@@ -1,0 +1,289 @@
+//! The handles `User`, `Group`, `Resource` and `Request`: a store and an id. Every property
+//! reads the current state under the store's read lock (the GIL released), so a handle is a
+//! live view; one whose object no longer exists raises `NotFound`.
+//!
+//! Handles are equal when they name the same object of the same store. Commands
+//! receive them as `Arg::Handle(kind, id)`, resolved by id, so they work on forks too.
+
+use super::conversion::{field_to_py, view_to_py};
+use super::exceptions::Raise;
+use crate::call::HandleKind;
+use crate::error::{Code, Error};
+use crate::model::Object;
+use crate::store::Store;
+use crate::tenant::Tenant;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
+use serde_json::Value;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// The view of the object `id` of `kind`, or `*_not_found`.
+fn lookup(t: &Tenant, kind: HandleKind, id: &str) -> crate::Result<Value> {
+    let (found, code, what) = match (kind, t.object(id)) {
+        (HandleKind::User, Some(Object::User(u))) => (Some(t.user_view(u)), Code::UserNotFound, "user"),
+        (HandleKind::Group, Some(Object::Group(g))) => (Some(t.group_view(g)), Code::GroupNotFound, "group"),
+        (HandleKind::Resource, Some(Object::Resource(r))) => {
+            (Some(t.resource_view(r)), Code::ResourceNotFound, "resource")
+        }
+        (HandleKind::Request, Some(Object::Request(q))) => {
+            (Some(t.request_view(q)), Code::RequestNotFound, "request")
+        }
+        (HandleKind::User, _) => (None, Code::UserNotFound, "user"),
+        (HandleKind::Group, _) => (None, Code::GroupNotFound, "group"),
+        (HandleKind::Resource, _) => (None, Code::ResourceNotFound, "resource"),
+        (HandleKind::Request, _) => (None, Code::RequestNotFound, "request"),
+    };
+    found.ok_or_else(|| Error::new(code, format!("{what} {id} does not exist in tenant {:?}", t.name())))
+}
+
+/// The kind of a principal id (a user or a live group).
+pub(crate) fn principal_kind(t: &Tenant, id: &str) -> HandleKind {
+    match t.object(id) {
+        Some(Object::Group(_)) => HandleKind::Group,
+        _ => HandleKind::User,
+    }
+}
+
+/// What a view field holds.
+#[derive(Clone, Copy)]
+enum Holds {
+    Plain,
+    /// A user id, or null.
+    User,
+    /// A group id.
+    Group,
+    /// A list of user ids.
+    Users,
+    /// A list of user and group ids.
+    Principals,
+}
+
+fn holds(kind: HandleKind, field: &str) -> Holds {
+    match (kind, field) {
+        (HandleKind::Group, "owners") | (HandleKind::Resource, "owners" | "blocked") => Holds::Users,
+        (HandleKind::Group, "members") | (HandleKind::Resource, "assigned") => Holds::Principals,
+        (HandleKind::Group, "created_by") | (HandleKind::Request, "requester" | "decided_by") => Holds::User,
+        (HandleKind::Request, "group") => Holds::Group,
+        _ => Holds::Plain,
+    }
+}
+
+/// A field read under the lock, with the kinds of the handles it names.
+enum Read {
+    Plain(Value),
+    One(Option<(HandleKind, String)>),
+    Many(Vec<(HandleKind, String)>),
+}
+
+fn read_field(t: &Tenant, kind: HandleKind, id: &str, field: &'static str) -> crate::Result<Read> {
+    let view = lookup(t, kind, id)?;
+    let value = view.get(field).cloned().unwrap_or(Value::Null);
+    let ids = |v: &Value| -> Vec<String> {
+        v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    Ok(match holds(kind, field) {
+        Holds::Plain => Read::Plain(value),
+        Holds::User => Read::One(value.as_str().map(|s| (HandleKind::User, s.to_string()))),
+        Holds::Group => Read::One(value.as_str().map(|s| (HandleKind::Group, s.to_string()))),
+        Holds::Users => Read::Many(ids(&value).into_iter().map(|s| (HandleKind::User, s)).collect()),
+        Holds::Principals => {
+            Read::Many(ids(&value).into_iter().map(|s| (principal_kind(t, &s), s)).collect())
+        }
+    })
+}
+
+/// A new handle of `kind` on `store`.
+pub fn make_handle<'py>(py: Python<'py>, store: &Arc<Store>, kind: HandleKind, id: String) -> PyResult<Bound<'py, PyAny>> {
+    let store = store.clone();
+    Ok(match kind {
+        HandleKind::User => Bound::new(py, User { store, id })?.into_any(),
+        HandleKind::Group => Bound::new(py, Group { store, id })?.into_any(),
+        HandleKind::Resource => Bound::new(py, Resource { store, id })?.into_any(),
+        HandleKind::Request => Bound::new(py, Request { store, id })?.into_any(),
+    })
+}
+
+/// A list of handles on `store`.
+pub fn make_handles<'py>(py: Python<'py>, store: &Arc<Store>, items: Vec<(HandleKind, String)>) -> PyResult<Bound<'py, PyAny>> {
+    let objs = items.into_iter().map(|(k, id)| make_handle(py, store, k, id)).collect::<PyResult<Vec<_>>>()?;
+    Ok(PyList::new(py, objs)?.into_any())
+}
+
+/// The kind and id of a handle, if `obj` is one.
+pub fn handle_of(obj: &Bound<'_, PyAny>) -> Option<(HandleKind, String)> {
+    if let Ok(h) = obj.cast::<User>() {
+        return Some((HandleKind::User, h.get().id.clone()));
+    }
+    if let Ok(h) = obj.cast::<Group>() {
+        return Some((HandleKind::Group, h.get().id.clone()));
+    }
+    if let Ok(h) = obj.cast::<Resource>() {
+        return Some((HandleKind::Resource, h.get().id.clone()));
+    }
+    if let Ok(h) = obj.cast::<Request>() {
+        return Some((HandleKind::Request, h.get().id.clone()));
+    }
+    None
+}
+
+fn field(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, id: &str, name: &'static str) -> PyResult<Py<PyAny>> {
+    let (s, i) = (store.clone(), id.to_string());
+    let read = py.detach(move || s.read(|t| read_field(t, kind, &i, name))).raise(py)?;
+    Ok(match read {
+        Read::Plain(v) => field_to_py(py, name, &v)?.unbind(),
+        Read::One(None) => py.None(),
+        Read::One(Some((k, id))) => make_handle(py, store, k, id)?.unbind(),
+        Read::Many(items) => make_handles(py, store, items)?.unbind(),
+    })
+}
+
+fn to_dict(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, id: &str) -> PyResult<Py<PyAny>> {
+    let (s, i) = (store.clone(), id.to_string());
+    let view = py.detach(move || s.read(|t| lookup(t, kind, &i))).raise(py)?;
+    Ok(view_to_py(py, &view)?.unbind())
+}
+
+fn py_repr(py: Python<'_>, text: &str) -> String {
+    PyString::new(py, text).repr().map(|r| r.to_string()).unwrap_or_else(|_| format!("{text:?}"))
+}
+
+/// `User('bob@contoso.com', id='u-2')`; a deleted object shows as `<deleted>`.
+fn repr(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, class: &str, id: &str) -> String {
+    let (s, i) = (store.clone(), id.to_string());
+    let view = py.detach(move || s.read(|t| lookup(t, kind, &i)));
+    let text = |v: &Value, f: &str| v.get(f).and_then(Value::as_str).map(|x| py_repr(py, x)).unwrap_or_default();
+    let shown_id = py_repr(py, id);
+    match (kind, view) {
+        (HandleKind::User, Ok(v)) => format!("{class}({}, id={shown_id})", text(&v, "upn")),
+        (HandleKind::Group | HandleKind::Resource, Ok(v)) => format!("{class}({}, id={shown_id})", text(&v, "name")),
+        (HandleKind::Request, Ok(v)) => format!(
+            "{class}(id={shown_id}, group={}, requester={}, status={})",
+            text(&v, "group"),
+            text(&v, "requester"),
+            text(&v, "status")
+        ),
+        (_, Err(_)) => format!("{class}(<deleted>, id={shown_id})"),
+    }
+}
+
+fn hash_of(kind: HandleKind, id: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    (kind as u8).hash(&mut h);
+    id.hash(&mut h);
+    h.finish()
+}
+
+macro_rules! handle {
+    ($name:ident, $kind:expr, $doc:literal, { $( $(#[$attr:meta])* $getter:ident => $field:literal ),* $(,)? }) => {
+        #[doc = $doc]
+        #[pyclass(frozen, module = "ssgm._core")]
+        pub struct $name {
+            pub(crate) store: Arc<Store>,
+            pub(crate) id: String,
+        }
+
+        #[pymethods]
+        impl $name {
+            /// The object's id: stable, never reused.
+            #[getter]
+            fn id(&self) -> &str {
+                &self.id
+            }
+
+            $(
+                $(#[$attr])*
+                #[getter]
+                fn $getter(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                    field(py, &self.store, $kind, &self.id, $field)
+                }
+            )*
+
+            /// The object's current state as a dict (ids for references, datetimes for
+            /// instants).
+            fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                to_dict(py, &self.store, $kind, &self.id)
+            }
+
+            fn __repr__(&self, py: Python<'_>) -> String {
+                repr(py, &self.store, $kind, stringify!($name), &self.id)
+            }
+
+            /// Equal when naming the same object of the same tenant.
+            fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
+                Arc::ptr_eq(&self.store, &other.store) && self.id == other.id
+            }
+
+            fn __hash__(&self) -> u64 {
+                hash_of($kind, &self.id)
+            }
+        }
+    };
+}
+
+handle!(User, HandleKind::User, "A user of a tenant: a live view, resolved by id.", {
+    /// The user principal name (unique, case-insensitive).
+    upn => "upn",
+    /// The display name (defaults to the upn).
+    display_name => "display_name",
+    /// The department, or None.
+    department => "department",
+    /// The directory roles, as names.
+    roles => "roles",
+    /// Whether the account is enabled.
+    enabled => "enabled",
+});
+
+handle!(Group, HandleKind::Group, "A group of a tenant: a live view, resolved by id.", {
+    /// The display name (not unique).
+    name => "name",
+    /// The description.
+    description => "description",
+    /// `security`, `microsoft365`, `mail_enabled_security` or `distribution`.
+    kind => "kind",
+    /// `owner_approval`, `open` or `owners_only`.
+    join_policy => "join_policy",
+    /// The owners, in insertion order.
+    owners => "owners",
+    /// The direct members (users and groups), in insertion order.
+    members => "members",
+    /// Whether the group is synced from on-premises AD.
+    on_premises => "on_premises",
+    /// The user who created it, or None.
+    created_by => "created_by",
+    /// When it was created (aware UTC datetime).
+    created_at => "created_at",
+});
+
+handle!(Resource, HandleKind::Resource, "A resource (application or site): a live view, resolved by id.", {
+    /// The name (unique).
+    name => "name",
+    /// `application` or `site`.
+    kind => "kind",
+    /// The owners, in insertion order.
+    owners => "owners",
+    /// The principals assigned to it, in assignment order.
+    assigned => "assigned",
+    /// The users blocked from it, in blocking order.
+    blocked => "blocked",
+});
+
+handle!(Request, HandleKind::Request, "A request to join a group: a live view, resolved by id.", {
+    /// The group asked for.
+    group => "group",
+    /// The user who asked.
+    requester => "requester",
+    /// The justification given.
+    justification => "justification",
+    /// `pending`, `approved`, `denied` or `cancelled`.
+    status => "status",
+    /// Who decided or cancelled it, or None.
+    decided_by => "decided_by",
+    /// The reason recorded with the decision.
+    reason => "reason",
+    /// When it was made (aware UTC datetime).
+    created_at => "created_at",
+    /// When it was settled, or None.
+    decided_at => "decided_at",
+});

@@ -1,0 +1,841 @@
+//! `Tenant`: the Python class over one [`Store`]. Commands convert their arguments to
+//! [`Arg`]s, build the core's [`Command`] with [`call::build`] (the same binding and type
+//! checks as the Rhai face), execute it with the GIL released, and turn the [`Outcome`] into
+//! handles and records. Queries read under one read lock, also with the GIL released.
+
+use super::conversion::{args, dict_kwargs, kwargs, py_to_time, reference, time_to_py, to_arg, to_json, to_py, Opt};
+use super::exceptions::{refusal, Raise};
+use super::handles::{make_handle, make_handles};
+use super::records::{escape, Access, AccessPanel, AuditEntry, Decision, ProvisioningEvent, Settings};
+use crate::call::{self, Arg, HandleKind};
+use crate::command::Command;
+use crate::error::Code;
+use crate::model::{format_time, Principal, RequestStatus};
+use crate::persist::journal::{Journal, SyncPolicy};
+use crate::persist::snapshot;
+use crate::records::Outcome;
+use crate::store::Store;
+use crate::views::{access_view, audit_view, counts_view, decision_view, provisioning_view, settings_view};
+use pyo3::exceptions::{PyRuntimeWarning, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde_json::{Map, Value};
+use std::ffi::CString;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+type Core = crate::tenant::Tenant;
+
+const USER: &[HandleKind] = &[HandleKind::User];
+const GROUP: &[HandleKind] = &[HandleKind::Group];
+const RESOURCE: &[HandleKind] = &[HandleKind::Resource];
+const REQUEST: &[HandleKind] = &[HandleKind::Request];
+const USER_REF: &str = "a User, an id or a upn";
+const GROUP_REF: &str = "a Group, an id or a name";
+const RESOURCE_REF: &str = "a Resource, an id or a name";
+const REQUEST_REF: &str = "a Request or an id";
+
+/// What a command returned, with the handles it names already resolved to ids.
+enum Done {
+    Outcome(Outcome),
+    Handles(Vec<(HandleKind, String)>),
+}
+
+fn resolve(t: &Core, outcome: Outcome) -> Done {
+    match outcome {
+        Outcome::Members(members) => Done::Handles(
+            members
+                .into_iter()
+                .map(|p| {
+                    let kind = match p {
+                        Principal::User(_) => HandleKind::User,
+                        Principal::Group(_) => HandleKind::Group,
+                    };
+                    (kind, t.principal_id(p).to_string())
+                })
+                .collect(),
+        ),
+        Outcome::Users(users) => Done::Handles(
+            users.into_iter().filter_map(|u| t.user(u).map(|x| (HandleKind::User, x.id.clone()))).collect(),
+        ),
+        other => Done::Outcome(other),
+    }
+}
+
+/// A tenant: one directory with its settings, objects, logs, clock and history (SPEC §1).
+#[pyclass(frozen, module = "ssgm._core")]
+pub struct Tenant {
+    pub(crate) store: Arc<Store>,
+}
+
+impl Tenant {
+    fn wrap(tenant: Core) -> Tenant {
+        Tenant { store: Store::new(tenant) }
+    }
+
+    /// Reads the tenant under its read lock, with the GIL released.
+    fn read<R, F>(&self, py: Python<'_>, f: F) -> R
+    where
+        F: FnOnce(&Core) -> R + Send,
+        R: Send,
+    {
+        let store = self.store.clone();
+        py.detach(move || store.read(f))
+    }
+
+    fn handle<'py>(&self, py: Python<'py>, kind: HandleKind, id: String) -> PyResult<Py<PyAny>> {
+        Ok(make_handle(py, &self.store, kind, id)?.unbind())
+    }
+
+    fn handles(&self, py: Python<'_>, items: Vec<(HandleKind, String)>) -> PyResult<Py<PyAny>> {
+        Ok(make_handles(py, &self.store, items)?.unbind())
+    }
+
+    /// Builds and executes the command `name`.
+    fn command(&self, py: Python<'_>, name: &str, args: Vec<Arg>, kwargs: Vec<(String, Arg)>) -> PyResult<Py<PyAny>> {
+        let cmd = call::build(name, &args, &kwargs).raise(py)?;
+        self.execute(py, cmd)
+    }
+
+    /// Executes a command with the GIL released and converts what it returns.
+    fn execute(&self, py: Python<'_>, cmd: Command) -> PyResult<Py<PyAny>> {
+        let store = self.store.clone();
+        let done = py
+            .detach(move || -> crate::Result<Done> {
+                let outcome = store.execute(cmd)?;
+                Ok(store.read(|t| resolve(t, outcome)))
+            })
+            .raise(py)?;
+        Ok(match done {
+            Done::Handles(items) => self.handles(py, items)?,
+            Done::Outcome(Outcome::Nothing) => py.None(),
+            Done::Outcome(Outcome::User(id)) => self.handle(py, HandleKind::User, id)?,
+            Done::Outcome(Outcome::Group(id)) => self.handle(py, HandleKind::Group, id)?,
+            Done::Outcome(Outcome::Resource(id)) => self.handle(py, HandleKind::Resource, id)?,
+            Done::Outcome(Outcome::Request(id)) => self.handle(py, HandleKind::Request, id)?,
+            Done::Outcome(Outcome::Settings(s)) => Bound::new(py, Settings::from_view(settings_view(&s)))?.into_any().unbind(),
+            Done::Outcome(Outcome::Imported(counts)) => to_py(py, &counts_view(&counts))?.unbind(),
+            Done::Outcome(Outcome::Time(t)) => time_to_py(py, t)?.into_any().unbind(),
+            // Resolved into `Done::Handles` above.
+            Done::Outcome(Outcome::Members(_) | Outcome::Users(_)) => py.None(),
+        })
+    }
+
+    /// Resolves one reference with `find`, under the read lock.
+    fn find<T: Send>(
+        &self,
+        py: Python<'_>,
+        r: String,
+        find: impl FnOnce(&Core, &str) -> crate::Result<T> + Send,
+    ) -> PyResult<T> {
+        self.read(py, move |t| find(t, &r)).raise(py)
+    }
+}
+
+/// The microseconds of a duration part: ints exactly, floats rounded; bools are not numbers.
+enum Amount {
+    Exact(i128),
+    Approx(f64),
+    TooLarge,
+}
+
+fn amount(name: &str, value: &Opt<'_>) -> PyResult<Amount> {
+    let Opt::Given(v) = value else { return Ok(Amount::Exact(0)) };
+    if v.cast::<PyBool>().is_ok() {
+        return Err(PyTypeError::new_err(format!("advance() argument '{name}' must be an int or a float, not bool")));
+    }
+    if v.cast::<PyInt>().is_ok() {
+        return Ok(v.extract::<i64>().map(|i| Amount::Exact(i128::from(i))).unwrap_or(Amount::TooLarge));
+    }
+    if let Ok(f) = v.cast::<PyFloat>() {
+        return Ok(Amount::Approx(f.value()));
+    }
+    Err(PyTypeError::new_err(format!(
+        "advance() argument '{name}' must be an int or a float, not {}",
+        v.get_type().name()?
+    )))
+}
+
+fn path_text(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
+    let _ = py;
+    path.extract::<PathBuf>()
+        .map_err(|_| PyTypeError::new_err("a path must be a str or an os.PathLike"))
+}
+
+#[pymethods]
+impl Tenant {
+    /// A new, empty tenant; its clock reads 2016-06-14T00:00:00Z.
+    #[new]
+    fn new(name: &str) -> Tenant {
+        Tenant::wrap(Core::new(name))
+    }
+
+    // ----- properties ----------------------------------------------------------------------
+
+    /// The tenant's name (a label, not part of the history).
+    #[getter]
+    fn name(&self, py: Python<'_>) -> String {
+        self.read(py, |t| t.name().to_string())
+    }
+
+    /// The current settings (SPEC §2).
+    #[getter]
+    fn settings(&self, py: Python<'_>) -> Settings {
+        Settings::from_view(self.read(py, |t| settings_view(t.settings())))
+    }
+
+    /// The logical clock, an aware UTC datetime.
+    #[getter]
+    fn now<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let now = self.read(py, |t| t.now());
+        Ok(time_to_py(py, now)?.into_any())
+    }
+
+    /// The report of the Graph import that made this tenant, or None.
+    #[getter]
+    fn import_report(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match self.read(py, |t| t.import_report().cloned()) {
+            Some(v) => Ok(to_py(py, &v)?.unbind()),
+            None => Ok(py.None()),
+        }
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let (name, users, groups, resources, requests, now) = self.read(py, |t| {
+            (t.name().to_string(), t.users().len(), t.groups().count(), t.resources().len(), t.requests().len(), t.now())
+        });
+        let name = PyString::new(py, &name).repr().map(|r| r.to_string()).unwrap_or_default();
+        format!(
+            "Tenant({name}, users={users}, groups={groups}, resources={resources}, requests={requests}, now='{}')",
+            format_time(now)
+        )
+    }
+
+    fn _repr_html_(&self, py: Python<'_>) -> String {
+        let (name, counts, settings, now, journal) = self.read(py, |t| {
+            (
+                t.name().to_string(),
+                [
+                    ("users", t.users().len()),
+                    ("groups", t.groups().count()),
+                    ("resources", t.resources().len()),
+                    ("requests", t.requests().len()),
+                    ("audit entries", t.audit_log().len()),
+                    ("provisioning events", t.provisioning_log().len()),
+                    ("history entries", t.history().len()),
+                ],
+                t.settings().to_pairs(),
+                t.now(),
+                self.store.journal_path(),
+            )
+        });
+        let mut out = format!("<table><caption>Tenant {}</caption>", escape(&name));
+        let mut row = |k: &str, v: &str| {
+            out.push_str(&format!(
+                "<tr><th style=\"text-align:left\">{}</th><td style=\"text-align:left\">{}</td></tr>",
+                escape(k),
+                escape(v)
+            ))
+        };
+        row("now", &format_time(now));
+        for (k, v) in counts {
+            row(k, &v.to_string());
+        }
+        for (k, v) in settings {
+            let shown = match v {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            row(k, &shown);
+        }
+        if let Some(p) = journal {
+            row("journal", &p.display().to_string());
+        }
+        out.push_str("</table>");
+        out
+    }
+
+    // ----- seeding -------------------------------------------------------------------------
+
+    /// Seeds a user (no actor; audited as `system`).
+    #[pyo3(
+        signature = (upn, *, display_name=Opt::Missing, department=Opt::Missing, roles=Opt::Missing, enabled=Opt::Missing),
+        text_signature = "($self, upn, *, display_name=None, department=None, roles=(), enabled=True)"
+    )]
+    fn add_user(
+        &self,
+        py: Python<'_>,
+        upn: &Bound<'_, PyAny>,
+        display_name: Opt<'_>,
+        department: Opt<'_>,
+        roles: Opt<'_>,
+        enabled: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
+        let kw = kwargs(vec![("display_name", display_name), ("department", department), ("roles", roles), ("enabled", enabled)])?;
+        self.command(py, "add_user", args(&[upn])?, kw)
+    }
+
+    /// Enables or disables a user.
+    fn set_enabled(&self, py: Python<'_>, user: &Bound<'_, PyAny>, enabled: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "set_enabled", args(&[user, enabled])?, Vec::new())
+    }
+
+    /// Replaces a user's roles.
+    fn set_roles(&self, py: Python<'_>, user: &Bound<'_, PyAny>, roles: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "set_roles", args(&[user, roles])?, Vec::new())
+    }
+
+    /// Seeds many objects in one command; returns the counts.
+    fn import_directory(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "import_directory", args(&[data])?, Vec::new())
+    }
+
+    // ----- commands --------------------------------------------------------------------------
+
+    /// Changes settings: all or none; unknown names and bad values are refusals.
+    #[pyo3(signature = (actor, **settings))]
+    fn configure(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, settings: Option<&Bound<'_, PyDict>>) -> PyResult<Py<PyAny>> {
+        self.command(py, "configure", args(&[actor])?, dict_kwargs(settings)?)
+    }
+
+    /// Creates a group.
+    #[pyo3(
+        signature = (actor, name, *, kind=Opt::Missing, join_policy=Opt::Missing, description=Opt::Missing, owners=Opt::Missing, members=Opt::Missing, on_premises=Opt::Missing),
+        text_signature = "($self, actor, name, *, kind='security', join_policy=None, description='', owners=(), members=(), on_premises=False)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn create_group(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        kind: Opt<'_>,
+        join_policy: Opt<'_>,
+        description: Opt<'_>,
+        owners: Opt<'_>,
+        members: Opt<'_>,
+        on_premises: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
+        let kw = kwargs(vec![
+            ("kind", kind),
+            ("join_policy", join_policy),
+            ("description", description),
+            ("owners", owners),
+            ("members", members),
+            ("on_premises", on_premises),
+        ])?;
+        self.command(py, "create_group", args(&[actor, name])?, kw)
+    }
+
+    /// Changes a group's name, description or join policy.
+    #[pyo3(
+        signature = (actor, group, *, name=Opt::Missing, description=Opt::Missing, join_policy=Opt::Missing),
+        text_signature = "($self, actor, group, *, name=None, description=None, join_policy=None)"
+    )]
+    fn update_group(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        group: &Bound<'_, PyAny>,
+        name: Opt<'_>,
+        description: Opt<'_>,
+        join_policy: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
+        let kw = kwargs(vec![("name", name), ("description", description), ("join_policy", join_policy)])?;
+        self.command(py, "update_group", args(&[actor, group])?, kw)
+    }
+
+    /// Deletes a group.
+    fn delete_group(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "delete_group", args(&[actor, group])?, Vec::new())
+    }
+
+    /// Adds a member, a user or a group.
+    fn add_member(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>, member: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "add_member", args(&[actor, group, member])?, Vec::new())
+    }
+
+    /// Removes a member.
+    fn remove_member(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>, member: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "remove_member", args(&[actor, group, member])?, Vec::new())
+    }
+
+    /// Adds an owner.
+    fn add_owner(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "add_owner", args(&[actor, group, user])?, Vec::new())
+    }
+
+    /// Removes an owner.
+    fn remove_owner(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "remove_owner", args(&[actor, group, user])?, Vec::new())
+    }
+
+    /// Leaves a group.
+    fn leave(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "leave", args(&[actor, group])?, Vec::new())
+    }
+
+    /// Asks to join a group (§5).
+    #[pyo3(signature = (actor, group, justification=Opt::Missing), text_signature = "($self, actor, group, justification='')")]
+    fn request_to_join(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>, justification: Opt<'_>) -> PyResult<Py<PyAny>> {
+        self.command(py, "request_to_join", args(&[actor, group])?, kwargs(vec![("justification", justification)])?)
+    }
+
+    /// Approves a pending request.
+    #[pyo3(signature = (actor, request, reason=Opt::Missing), text_signature = "($self, actor, request, reason='')")]
+    fn approve(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>, reason: Opt<'_>) -> PyResult<Py<PyAny>> {
+        self.command(py, "approve", args(&[actor, request])?, kwargs(vec![("reason", reason)])?)
+    }
+
+    /// Denies a pending request.
+    #[pyo3(signature = (actor, request, reason=Opt::Missing), text_signature = "($self, actor, request, reason='')")]
+    fn deny(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>, reason: Opt<'_>) -> PyResult<Py<PyAny>> {
+        self.command(py, "deny", args(&[actor, request])?, kwargs(vec![("reason", reason)])?)
+    }
+
+    /// Cancels a pending request.
+    fn cancel(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "cancel", args(&[actor, request])?, Vec::new())
+    }
+
+    /// Creates a resource.
+    #[pyo3(
+        signature = (actor, name, *, kind=Opt::Missing, owners=Opt::Missing),
+        text_signature = "($self, actor, name, *, kind='application', owners=())"
+    )]
+    fn create_resource(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>, kind: Opt<'_>, owners: Opt<'_>) -> PyResult<Py<PyAny>> {
+        self.command(py, "create_resource", args(&[actor, name])?, kwargs(vec![("kind", kind), ("owners", owners)])?)
+    }
+
+    /// Adds an owner to a resource.
+    fn add_resource_owner(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "add_resource_owner", args(&[actor, resource, user])?, Vec::new())
+    }
+
+    /// Removes an owner from a resource.
+    fn remove_resource_owner(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "remove_resource_owner", args(&[actor, resource, user])?, Vec::new())
+    }
+
+    /// Assigns a user or a group to a resource.
+    fn assign(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>, principal: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "assign", args(&[actor, resource, principal])?, Vec::new())
+    }
+
+    /// Removes an assignment.
+    fn unassign(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>, principal: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "unassign", args(&[actor, resource, principal])?, Vec::new())
+    }
+
+    /// Blocks a user from a resource.
+    fn block(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "block", args(&[actor, resource, user])?, Vec::new())
+    }
+
+    /// Lifts a block.
+    fn unblock(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "unblock", args(&[actor, resource, user])?, Vec::new())
+    }
+
+    /// Checked read: a group's direct members, as the actor sees them.
+    fn list_members(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "list_members", args(&[actor, group])?, Vec::new())
+    }
+
+    /// Checked read: everyone with access to a resource.
+    fn list_access(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "list_access", args(&[actor, resource])?, Vec::new())
+    }
+
+    /// A dry run of any actor command or checked read, by name: never changes state, never
+    /// audited.
+    #[pyo3(signature = (actor, command, *args, **kwargs))]
+    fn check(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        command: &str,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Decision> {
+        let positional = args.iter().map(|a| to_arg(&a)).collect::<PyResult<Vec<_>>>()?;
+        let cmd = call::build_check(&to_arg(actor)?, command, &positional, &dict_kwargs(kwargs)?).raise(py)?;
+        let store = self.store.clone();
+        let decision = py.detach(move || store.check(&cmd));
+        Ok(Decision::from_view(decision_view(&decision)))
+    }
+
+    // ----- the clock -------------------------------------------------------------------------
+
+    /// Moves the clock forward; a negative total is `invalid_time`.
+    #[pyo3(
+        signature = (*, days=Opt::Missing, hours=Opt::Missing, minutes=Opt::Missing, seconds=Opt::Missing),
+        text_signature = "($self, *, days=0, hours=0, minutes=0, seconds=0)"
+    )]
+    fn advance(&self, py: Python<'_>, days: Opt<'_>, hours: Opt<'_>, minutes: Opt<'_>, seconds: Opt<'_>) -> PyResult<Py<PyAny>> {
+        const SECOND: i128 = 1_000_000;
+        let parts = [
+            (amount("days", &days)?, 86_400 * SECOND),
+            (amount("hours", &hours)?, 3_600 * SECOND),
+            (amount("minutes", &minutes)?, 60 * SECOND),
+            (amount("seconds", &seconds)?, SECOND),
+        ];
+        let too_far = || refusal(py, Code::InvalidTime, "the clock cannot move that far");
+        let mut exact: i128 = 0;
+        let mut approx: f64 = 0.0;
+        let mut any_float = false;
+        for (a, unit) in parts {
+            match a {
+                Amount::Exact(n) => exact = exact.checked_add(n.checked_mul(unit).ok_or_else(too_far)?).ok_or_else(too_far)?,
+                Amount::Approx(f) => {
+                    any_float = true;
+                    approx += f * unit as f64;
+                }
+                Amount::TooLarge => return Err(too_far()),
+            }
+        }
+        let total: i128 = if any_float {
+            let sum = approx + exact as f64;
+            if !sum.is_finite() || sum.abs() > i64::MAX as f64 {
+                return Err(too_far());
+            }
+            sum.round() as i128
+        } else {
+            exact
+        };
+        let micros = i64::try_from(total).map_err(|_| too_far())?;
+        self.execute(py, Command::Advance { micros })
+    }
+
+    /// Sets the clock to a later instant: an aware datetime, or a naive one
+    /// read as UTC.
+    fn set_time(&self, py: Python<'_>, when: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let micros = py_to_time("set_time", "when", when)?;
+        self.execute(py, Command::SetTime { micros })
+    }
+
+    // ----- analyst queries (no actor, R-6.4) -------------------------------------------------
+
+    /// Every user, in creation order.
+    fn users(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let ids = self.read(py, |t| t.users().iter().map(|u| (HandleKind::User, u.id.clone())).collect());
+        self.handles(py, ids)
+    }
+
+    /// Every existing group, in creation order.
+    fn groups(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let ids = self.read(py, |t| t.groups().map(|(_, g)| (HandleKind::Group, g.id.clone())).collect());
+        self.handles(py, ids)
+    }
+
+    /// Every resource, in creation order.
+    fn resources(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let ids = self.read(py, |t| t.resources().iter().map(|r| (HandleKind::Resource, r.id.clone())).collect());
+        self.handles(py, ids)
+    }
+
+    /// Requests, in creation order, filtered by status, group and requester.
+    #[pyo3(signature = (*, status=None, group=None, requester=None))]
+    fn requests(
+        &self,
+        py: Python<'_>,
+        status: Option<&Bound<'_, PyAny>>,
+        group: Option<&Bound<'_, PyAny>>,
+        requester: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let status = match status {
+            None => None,
+            Some(s) => {
+                let text: String = s
+                    .extract()
+                    .map_err(|_| PyTypeError::new_err("requests() argument 'status' must be a str or None"))?;
+                Some(RequestStatus::parse(&text).ok_or_else(|| {
+                    PyValueError::new_err(format!(
+                        "requests() argument 'status' must be pending, approved, denied or cancelled, not {text:?}"
+                    ))
+                })?)
+            }
+        };
+        let group = group.map(|g| reference("requests", "group", g, GROUP, GROUP_REF)).transpose()?;
+        let requester = requester.map(|u| reference("requests", "requester", u, USER, USER_REF)).transpose()?;
+        let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
+            let g = group.map(|g| t.find_group(&g)).transpose()?;
+            let u = requester.map(|u| t.find_user(&u)).transpose()?;
+            Ok(t.requests_where(status, g, u)
+                .into_iter()
+                .filter_map(|q| t.request(q).map(|r| (HandleKind::Request, r.id.clone())))
+                .collect())
+        });
+        let ids = found.raise(py)?;
+        self.handles(py, ids)
+    }
+
+    /// A user by handle, id or upn (`NotFound` if there is none).
+    fn user(&self, py: Python<'_>, r#ref: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r = reference("user", "ref", r#ref, USER, USER_REF)?;
+        let id = self.find(py, r, |t, r| t.find_user(r).map(|u| t.user(u).map(|x| x.id.clone()).unwrap_or_default()))?;
+        self.handle(py, HandleKind::User, id)
+    }
+
+    /// A group by handle, id or name (`NotFound` if there is none).
+    fn group(&self, py: Python<'_>, r#ref: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r = reference("group", "ref", r#ref, GROUP, GROUP_REF)?;
+        let id = self.find(py, r, |t, r| t.find_group(r).map(|g| t.group(g).map(|x| x.id.clone()).unwrap_or_default()))?;
+        self.handle(py, HandleKind::Group, id)
+    }
+
+    /// A resource by handle, id or name (`NotFound` if there is none).
+    fn resource(&self, py: Python<'_>, r#ref: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r = reference("resource", "ref", r#ref, RESOURCE, RESOURCE_REF)?;
+        let id = self.find(py, r, |t, r| {
+            t.find_resource(r).map(|x| t.resource(x).map(|x| x.id.clone()).unwrap_or_default())
+        })?;
+        self.handle(py, HandleKind::Resource, id)
+    }
+
+    /// A request by handle or id (`NotFound` if there is none).
+    fn request(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r = reference("request", "id", id, REQUEST, REQUEST_REF)?;
+        let id = self.find(py, r, |t, r| t.find_request(r).map(|q| t.request(q).map(|x| x.id.clone()).unwrap_or_default()))?;
+        self.handle(py, HandleKind::Request, id)
+    }
+
+    /// Whether a user has effective access to a resource.
+    fn has_access(&self, py: Python<'_>, user: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let u = reference("has_access", "user", user, USER, USER_REF)?;
+        let r = reference("has_access", "resource", resource, RESOURCE, RESOURCE_REF)?;
+        self.read(py, move |t| Ok(t.has_access_ix(t.find_user(&u)?, t.find_resource(&r)?))).raise(py)
+    }
+
+    /// `has_access` for each (user, resource) pair, in order, under one read lock.
+    fn has_access_many(&self, py: Python<'_>, pairs: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let mut refs: Vec<(String, String)> = Vec::new();
+        for (i, pair) in pairs.try_iter()?.enumerate() {
+            let pair = pair?;
+            let items: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)> = if let Ok(t) = pair.cast::<PyTuple>() {
+                (t.len() == 2).then(|| Some((t.get_item(0).ok()?, t.get_item(1).ok()?))).flatten()
+            } else if let Ok(l) = pair.cast::<PyList>() {
+                (l.len() == 2).then(|| Some((l.get_item(0).ok()?, l.get_item(1).ok()?))).flatten()
+            } else {
+                None
+            };
+            let Some((u, r)) = items else {
+                return Err(PyTypeError::new_err(format!(
+                    "has_access_many() pair {i} must be a (user, resource) tuple or list of 2 items, not {}",
+                    pair.repr()?
+                )));
+            };
+            refs.push((
+                reference("has_access_many", "user", &u, USER, USER_REF)?,
+                reference("has_access_many", "resource", &r, RESOURCE, RESOURCE_REF)?,
+            ));
+        }
+        let answers = self
+            .read(py, move |t| {
+                refs.iter()
+                    .map(|(u, r)| Ok(t.has_access_ix(t.find_user(u)?, t.find_resource(r)?)))
+                    .collect::<crate::Result<Vec<bool>>>()
+            })
+            .raise(py)?;
+        Ok(PyList::new(py, answers)?.into_any().unbind())
+    }
+
+    /// Every path that grants a user access to a resource, and what cancels them.
+    fn explain_access(&self, py: Python<'_>, user: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>) -> PyResult<Access> {
+        let u = reference("explain_access", "user", user, USER, USER_REF)?;
+        let r = reference("explain_access", "resource", resource, RESOURCE, RESOURCE_REF)?;
+        let view = self
+            .read(py, move |t| Ok(access_view(&t.explain(t.find_user(&u)?, t.find_resource(&r)?))))
+            .raise(py)?;
+        Ok(Access::from_view(view))
+    }
+
+    /// Everyone with effective access to a resource, in creation order.
+    fn who_has_access(&self, py: Python<'_>, resource: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r = reference("who_has_access", "resource", resource, RESOURCE, RESOURCE_REF)?;
+        let ids = self
+            .read(py, move |t| {
+                let x = t.find_resource(&r)?;
+                Ok(t.who_has_access(x)
+                    .into_iter()
+                    .filter_map(|u| t.user(u).map(|u| (HandleKind::User, u.id.clone())))
+                    .collect::<Vec<_>>())
+            })
+            .raise(py)?;
+        self.handles(py, ids)
+    }
+
+    /// Every resource a user has effective access to, in creation order.
+    fn access_of(&self, py: Python<'_>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let u = reference("access_of", "user", user, USER, USER_REF)?;
+        let ids = self
+            .read(py, move |t| {
+                let x = t.find_user(&u)?;
+                Ok(t.access_of(x)
+                    .into_iter()
+                    .filter_map(|r| t.resource(r).map(|r| (HandleKind::Resource, r.id.clone())))
+                    .collect::<Vec<_>>())
+            })
+            .raise(py)?;
+        self.handles(py, ids)
+    }
+
+    /// A user's Access Panel.
+    fn access_panel(&self, py: Python<'_>, user: &Bound<'_, PyAny>) -> PyResult<AccessPanel> {
+        let u = reference("access_panel", "user", user, USER, USER_REF)?;
+        let view = self
+            .read(py, move |t| {
+                let x = t.find_user(&u)?;
+                Ok(t.panel_view(&t.access_panel(x)))
+            })
+            .raise(py)?;
+        Ok(AccessPanel::from_view(self.store.clone(), view))
+    }
+
+    /// The audit log.
+    fn audit_log(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let views: Vec<Value> = self.read(py, |t| t.audit_log().iter().map(audit_view).collect());
+        let items = views.into_iter().map(|v| Bound::new(py, AuditEntry::from_view(v))).collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, items)?.into_any().unbind())
+    }
+
+    /// The provisioning log.
+    fn provisioning_log(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let views: Vec<Value> = self.read(py, |t| t.provisioning_log().iter().map(provisioning_view).collect());
+        let items = views.into_iter().map(|v| Bound::new(py, ProvisioningEvent::from_view(v))).collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, items)?.into_any().unbind())
+    }
+
+    // ----- history and persistence -----------------------------------------------------------
+
+    /// The history: every command, allowed or refused, and every clock move, in
+    /// order, as JSON-ready dicts.
+    fn events(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let values: Vec<Value> = self.read(py, |t| t.history().iter().map(Command::to_value).collect());
+        Ok(to_py(py, &Value::Array(values))?.unbind())
+    }
+
+    /// The tenant the first `until` events build (all of them when None), R-8.4.
+    #[staticmethod]
+    #[pyo3(signature = (events, *, until=None, name="replay"))]
+    fn replay(py: Python<'_>, events: &Bound<'_, PyAny>, until: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Tenant> {
+        let until = match until {
+            None => None,
+            Some(u) => {
+                if u.cast::<PyBool>().is_ok() || u.cast::<PyInt>().is_err() {
+                    return Err(PyTypeError::new_err("replay() argument 'until' must be an int or None"));
+                }
+                let n: i64 = u.extract()?;
+                Some(usize::try_from(n).map_err(|_| PyValueError::new_err("replay() argument 'until' must not be negative"))?)
+            }
+        };
+        let mut commands = Vec::new();
+        for (i, event) in events.try_iter()?.enumerate() {
+            let value = to_json(&event?)?;
+            let cmd = Command::from_value(value).map_err(|e| PyTypeError::new_err(format!("event {i}: {}", e.message())))?;
+            commands.push(cmd);
+        }
+        let name = name.to_string();
+        Ok(Tenant::wrap(py.detach(move || Core::replay(commands, until, &name))))
+    }
+
+    /// An independent copy, for what-if studies (handles of this tenant work on it).
+    fn fork(&self, py: Python<'_>) -> Tenant {
+        Tenant::wrap(self.read(py, |t| t.fork()))
+    }
+
+    fn __copy__(&self, py: Python<'_>) -> Tenant {
+        self.fork(py)
+    }
+
+    fn __deepcopy__(&self, py: Python<'_>, memo: &Bound<'_, PyAny>) -> Tenant {
+        let _ = memo;
+        self.fork(py)
+    }
+
+    /// Pickles as a snapshot (history and name); the copy is in memory, without a journal.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let bytes = self.read(py, |t| snapshot::to_bytes(t)).raise(py)?;
+        let rebuild = py.import("ssgm._core")?.getattr("_tenant_from_snapshot")?;
+        let args = PyTuple::new(py, [PyBytes::new(py, &bytes)])?;
+        PyTuple::new(py, [rebuild, args.into_any()])
+    }
+
+    /// Saves an atomic snapshot: a crash never leaves a half-written file.
+    fn save(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
+        let path = path_text(py, path)?;
+        self.read(py, move |t| snapshot::save(t, &path)).raise(py)
+    }
+
+    /// Loads a snapshot written by `save`.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Tenant> {
+        let path = path_text(py, path)?;
+        let tenant = py.detach(move || snapshot::load(&path)).raise(py)?;
+        Ok(Tenant::wrap(tenant))
+    }
+
+    /// A durable tenant: replays the journal at `path` (created if missing) and appends every
+    /// command to it before returning. A torn last record is truncated with a RuntimeWarning.
+    #[staticmethod]
+    #[pyo3(signature = (path, *, fsync="always"))]
+    fn open(py: Python<'_>, path: &Bound<'_, PyAny>, fsync: &str) -> PyResult<Tenant> {
+        let path = path_text(py, path)?;
+        let sync = SyncPolicy::parse(fsync).ok_or_else(|| {
+            refusal(py, Code::InvalidSetting, &format!("fsync must be \"always\" or \"never\", not {fsync:?}"))
+        })?;
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "journal".into());
+        let opened = py.detach(move || Journal::open(&path, &name, sync)).raise(py)?;
+        let note = opened.recovered.clone();
+        let tenant = Tenant { store: Store::with_journal(opened.tenant, opened.journal) };
+        if let Some(note) = note {
+            let text = CString::new(note.replace('\0', "")).map_err(|e| PyValueError::new_err(e.to_string()))?;
+            PyErr::warn(py, &py.get_type::<PyRuntimeWarning>(), &text, 1)?;
+        }
+        Ok(tenant)
+    }
+
+    /// Runs a Rhai script with `tenant` bound to this tenant (both see one store) and returns
+    /// its final value (handles as ids). A failure is a `ScriptError` with
+    /// `file:line:column: message`.
+    #[pyo3(signature = (source, *, path=None))]
+    fn run_script(&self, py: Python<'_>, source: &str, path: Option<String>) -> PyResult<Py<PyAny>> {
+        let (source, store) = (source.to_string(), self.store.clone());
+        let value = py
+            .detach(move || crate::scripting::run_script_json(&source, path.as_deref(), Some(store)))
+            .raise(py)?;
+        Ok(to_py(py, &value)?.unbind())
+    }
+
+    /// A new tenant from a Microsoft Graph export folder.
+    #[staticmethod]
+    #[pyo3(signature = (path, *, name=None, settings=None))]
+    fn from_graph(py: Python<'_>, path: &Bound<'_, PyAny>, name: Option<String>, settings: Option<&Bound<'_, PyDict>>) -> PyResult<Tenant> {
+        let path = path_text(py, path)?;
+        let mut overrides = Map::new();
+        if let Some(s) = settings {
+            for (k, v) in s.iter() {
+                overrides.insert(k.extract::<String>()?, to_json(&v)?);
+            }
+        }
+        let tenant = py.detach(move || Core::from_graph(&path, name.as_deref(), &overrides)).raise(py)?;
+        Ok(Tenant::wrap(tenant))
+    }
+}
+
+/// Unpickles a tenant (see `Tenant.__reduce__`).
+#[pyfunction]
+pub fn _tenant_from_snapshot(py: Python<'_>, data: &[u8]) -> PyResult<Tenant> {
+    let bytes = data.to_vec();
+    let tenant = py.detach(move || snapshot::from_bytes(&bytes, "pickle")).raise(py)?;
+    Ok(Tenant::wrap(tenant))
+}
+
+/// `graph_to_directory(path)`: the `import_directory` data of a Graph export, with its
+/// `report` section.
+#[pyfunction]
+pub fn graph_to_directory(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let path = path_text(py, path)?;
+    let value = py.detach(move || crate::graph::graph_to_directory(&path, &Map::new())).raise(py)?;
+    Ok(to_py(py, &value)?.unbind())
+}

@@ -1,0 +1,879 @@
+//! Registration: every function a script can call, each a few lines that convert, call the
+//! core and convert back. Commands are bound by [`crate::call::build`], the same binder the
+//! Python face uses; only queries and files are wired here.
+//!
+//! Names are API.md's. Where Python takes keyword arguments, Rhai takes a trailing object
+//! map (`t.create_group(bob, "Sales", #{ kind: "microsoft365" })`); a function is registered
+//! once per arity it accepts, with its parameters and a one-line doc in the engine's
+//! metadata, which the console's `:help` lists.
+
+use super::convert::{self, from_json, handle, kwargs, principal, throw, time, to_arg, type_error, RhaiResult};
+use super::types::{
+    Field, GroupKind, Handle, Kind, RequestKind, ResourceKind, TenantHandle, UserKind,
+};
+use crate::call::{self, HandleKind};
+use crate::command::Command;
+use crate::error::{Code, Error};
+use crate::model::{parse_time, Object, RequestStatus};
+use crate::persist::{journal, snapshot};
+use crate::records::Outcome;
+use crate::store::Store;
+use crate::tenant::Tenant;
+use crate::views;
+use rhai::{Array, Dynamic, Engine, FuncRegistration, ImmutableString, Map};
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Registers the whole API into `engine`.
+pub fn register(engine: &mut Engine) {
+    register_types(engine);
+    register_functions(engine);
+    register_commands(engine);
+    register_check(engine);
+    register_queries(engine);
+    register_history(engine);
+}
+
+/// A registration with its parameters (the last entry is the return type, if any), a doc
+/// line, and volatility on: nothing here may be folded at compile time.
+fn reg(name: &str, params: &[&str], doc: &str) -> FuncRegistration {
+    FuncRegistration::new(name)
+        .with_params_info(params)
+        .with_comments([format!("/// {doc}")])
+        .with_volatility(true)
+}
+
+// ----- commands ----------------------------------------------------------------------------
+
+/// A command as scripts call it: its positional parameters (as shown by `:help`), how many
+/// are required, and the keys of its trailing options map ("" for none).
+struct Cmd {
+    name: &'static str,
+    params: &'static [&'static str],
+    required: usize,
+    options: &'static str,
+    returns: &'static str,
+    doc: &'static str,
+}
+
+const ACTOR_GROUP: &[&str] = &["actor: User", "group: Group"];
+const ACTOR_GROUP_USER: &[&str] = &["actor: User", "group: Group", "user: User"];
+const ACTOR_GROUP_MEMBER: &[&str] = &["actor: User", "group: Group", "member: Principal"];
+const ACTOR_RESOURCE_USER: &[&str] = &["actor: User", "resource: Resource", "user: User"];
+const ACTOR_RESOURCE_PRINCIPAL: &[&str] = &["actor: User", "resource: Resource", "principal: Principal"];
+
+const COMMANDS: &[Cmd] = &[
+    Cmd { name: "add_user", params: &["upn: String"], required: 1, options: "display_name, department, roles, enabled", returns: "User", doc: "Seeding: adds a user (audited as system)." },
+    Cmd { name: "set_enabled", params: &["user: User", "enabled: bool"], required: 2, options: "", returns: "User", doc: "Seeding: enables or disables a user (R-3.5)." },
+    Cmd { name: "set_roles", params: &["user: User", "roles: Array"], required: 2, options: "", returns: "User", doc: "Seeding: replaces a user's roles." },
+    Cmd { name: "import_directory", params: &["data: Map"], required: 1, options: "", returns: "Map", doc: "Seeding: many users, groups and resources in one command (R-8.5); returns the counts." },
+    Cmd { name: "configure", params: &["actor: User"], required: 1, options: "any setting of SPEC §2", returns: "Map", doc: "Changes tenant settings, all or none (R-2.1); returns the settings." },
+    Cmd { name: "create_group", params: &["actor: User", "name: String"], required: 2, options: "kind, join_policy, description, owners, members, on_premises", returns: "Group", doc: "Creates a group (R-4.3 to R-4.6)." },
+    Cmd { name: "update_group", params: ACTOR_GROUP, required: 2, options: "name, description, join_policy", returns: "Group", doc: "Changes a group's name, description or join policy (R-4.7)." },
+    Cmd { name: "delete_group", params: ACTOR_GROUP, required: 2, options: "", returns: "", doc: "Deletes a group (R-4.7, R-4.13)." },
+    Cmd { name: "add_member", params: ACTOR_GROUP_MEMBER, required: 3, options: "", returns: "", doc: "Adds a user or a group to a group (R-4.8, R-4.10)." },
+    Cmd { name: "remove_member", params: ACTOR_GROUP_MEMBER, required: 3, options: "", returns: "", doc: "Removes a member from a group (R-4.8)." },
+    Cmd { name: "add_owner", params: ACTOR_GROUP_USER, required: 3, options: "", returns: "", doc: "Adds an owner to a group (R-4.9)." },
+    Cmd { name: "remove_owner", params: ACTOR_GROUP_USER, required: 3, options: "", returns: "", doc: "Removes an owner from a group (R-4.9)." },
+    Cmd { name: "leave", params: ACTOR_GROUP, required: 2, options: "", returns: "", doc: "The actor leaves a group (R-4.12)." },
+    Cmd { name: "request_to_join", params: &["actor: User", "group: Group", "justification: String"], required: 2, options: "justification", returns: "Request", doc: "Asks to join a group (SPEC §5)." },
+    Cmd { name: "approve", params: &["actor: User", "request: Request", "reason: String"], required: 2, options: "reason", returns: "Request", doc: "Approves a pending request (R-5.6)." },
+    Cmd { name: "deny", params: &["actor: User", "request: Request", "reason: String"], required: 2, options: "reason", returns: "Request", doc: "Denies a pending request (R-5.6)." },
+    Cmd { name: "cancel", params: &["actor: User", "request: Request"], required: 2, options: "", returns: "Request", doc: "Cancels a pending request (R-5.7)." },
+    Cmd { name: "create_resource", params: &["actor: User", "name: String"], required: 2, options: "kind, owners", returns: "Resource", doc: "Creates an application or a site (R-7.1)." },
+    Cmd { name: "add_resource_owner", params: ACTOR_RESOURCE_USER, required: 3, options: "", returns: "", doc: "Adds an owner to a resource (R-7.1)." },
+    Cmd { name: "remove_resource_owner", params: ACTOR_RESOURCE_USER, required: 3, options: "", returns: "", doc: "Removes an owner from a resource (R-7.1)." },
+    Cmd { name: "assign", params: ACTOR_RESOURCE_PRINCIPAL, required: 3, options: "", returns: "", doc: "Assigns a user or a group to a resource (R-7.2)." },
+    Cmd { name: "unassign", params: ACTOR_RESOURCE_PRINCIPAL, required: 3, options: "", returns: "", doc: "Unassigns a user or a group from a resource (R-7.2)." },
+    Cmd { name: "block", params: ACTOR_RESOURCE_USER, required: 3, options: "", returns: "", doc: "Blocks a user from a resource (R-7.5)." },
+    Cmd { name: "unblock", params: ACTOR_RESOURCE_USER, required: 3, options: "", returns: "", doc: "Unblocks a user (R-7.5)." },
+    Cmd { name: "list_members", params: ACTOR_GROUP, required: 2, options: "", returns: "Array", doc: "Checked read: a group's members, for its owners and admins (R-6.1)." },
+    Cmd { name: "list_access", params: &["actor: User", "resource: Resource"], required: 2, options: "", returns: "Array", doc: "Checked read: everyone with access, for the resource's owners and admins (R-6.2)." },
+];
+
+/// The names of every command scripts can call on a tenant.
+pub fn command_names() -> impl Iterator<Item = &'static str> {
+    COMMANDS.iter().map(|c| c.name)
+}
+
+/// Runs a command: binds it with `call::build`, executes it on the store, converts the
+/// outcome.
+fn command(t: &TenantHandle, name: &str, args: &[Dynamic], options: Option<&Map>) -> RhaiResult {
+    let args: Vec<_> = args.iter().map(to_arg).collect();
+    let kwargs = options.map(kwargs).unwrap_or_default();
+    let cmd = call::build(name, &args, &kwargs).map_err(throw)?;
+    let outcome = t.store().execute(cmd).map_err(throw)?;
+    outcome_value(t.store(), outcome)
+}
+
+fn outcome_value(store: &Arc<Store>, outcome: Outcome) -> RhaiResult {
+    Ok(match outcome {
+        Outcome::Nothing => Dynamic::UNIT,
+        Outcome::User(id) => handle::<UserKind>(store, id),
+        Outcome::Group(id) => handle::<GroupKind>(store, id),
+        Outcome::Resource(id) => handle::<ResourceKind>(store, id),
+        Outcome::Request(id) => handle::<RequestKind>(store, id),
+        Outcome::Settings(s) => from_json(&views::settings_view(&s))?,
+        Outcome::Members(members) => {
+            store.read(|t| Dynamic::from_array(members.iter().map(|p| principal(store, t, *p)).collect()))
+        }
+        Outcome::Users(users) => store.read(|t| users_array(store, t, &users)),
+        Outcome::Imported(counts) => from_json(&views::counts_view(&counts))?,
+        Outcome::Time(t) => time(t),
+    })
+}
+
+fn register_commands(engine: &mut Engine) {
+    for c in COMMANDS {
+        for n in c.required..=c.params.len() {
+            register_command(engine, c, n, false);
+        }
+        if !c.options.is_empty() {
+            register_command(engine, c, c.required, true);
+        }
+    }
+}
+
+/// One arity of a command: the tenant, `n` positional arguments, and the options map if
+/// `options`. The options overload has a `Map` parameter, so Rhai prefers it over a
+/// same-arity positional overload when a map is given.
+fn register_command(engine: &mut Engine, c: &'static Cmd, n: usize, options: bool) {
+    let name = c.name;
+    let mut info: Vec<String> = vec!["tenant: Tenant".into()];
+    info.extend(c.params.iter().take(n).map(|p| p.to_string()));
+    let mut doc = c.doc.to_string();
+    if options {
+        info.push("options: Map".into());
+        doc.push_str(&format!(" Options: {}.", c.options));
+    }
+    if !c.returns.is_empty() {
+        info.push(c.returns.into());
+    }
+    let info: Vec<&str> = info.iter().map(String::as_str).collect();
+    let r = reg(name, &info, &doc);
+    match (n, options) {
+        (0, false) => {
+            r.register_into_engine(engine, move |t: &mut TenantHandle| command(t, name, &[], None));
+        }
+        (1, false) => {
+            r.register_into_engine(engine, move |t: &mut TenantHandle, a: Dynamic| command(t, name, &[a], None));
+        }
+        (2, false) => {
+            r.register_into_engine(engine, move |t: &mut TenantHandle, a: Dynamic, b: Dynamic| {
+                command(t, name, &[a, b], None)
+            });
+        }
+        (3, false) => {
+            r.register_into_engine(engine, move |t: &mut TenantHandle, a: Dynamic, b: Dynamic, c: Dynamic| {
+                command(t, name, &[a, b, c], None)
+            });
+        }
+        (0, true) => {
+            r.register_into_engine(engine, move |t: &mut TenantHandle, o: Map| command(t, name, &[], Some(&o)));
+        }
+        (1, true) => {
+            r.register_into_engine(engine, move |t: &mut TenantHandle, a: Dynamic, o: Map| {
+                command(t, name, &[a], Some(&o))
+            });
+        }
+        (2, true) => {
+            r.register_into_engine(engine, move |t: &mut TenantHandle, a: Dynamic, b: Dynamic, o: Map| {
+                command(t, name, &[a, b], Some(&o))
+            });
+        }
+        // No command has more parameters; `every_command_is_callable` keeps it so.
+        _ => {}
+    }
+}
+
+// ----- check -------------------------------------------------------------------------------
+
+/// `check(actor, command, [args], #{options})`: a dry run by name; the decision as
+/// `#{ allowed, code, message }`.
+fn check(t: &TenantHandle, actor: &Dynamic, command: &str, args: &Array, options: Option<&Map>) -> RhaiResult {
+    let args: Vec<_> = args.iter().map(to_arg).collect();
+    let kwargs = options.map(kwargs).unwrap_or_default();
+    let cmd = call::build_check(&to_arg(actor), command, &args, &kwargs).map_err(throw)?;
+    from_json(&views::decision_view(&t.store().check(&cmd)))
+}
+
+fn register_check(engine: &mut Engine) {
+    let doc = "Dry run of a command by name, not recorded (R-10.11): #{ allowed, code, message }.";
+    reg("check", &["tenant: Tenant", "actor: User", "command: String", "Map"], doc).register_into_engine(
+        engine,
+        |t: &mut TenantHandle, actor: Dynamic, command: ImmutableString| check(t, &actor, &command, &Array::new(), None),
+    );
+    reg("check", &["tenant: Tenant", "actor: User", "command: String", "args: Array", "Map"], doc).register_into_engine(
+        engine,
+        |t: &mut TenantHandle, actor: Dynamic, command: ImmutableString, args: Array| check(t, &actor, &command, &args, None),
+    );
+    reg("check", &["tenant: Tenant", "actor: User", "command: String", "options: Map", "Map"], doc).register_into_engine(
+        engine,
+        |t: &mut TenantHandle, actor: Dynamic, command: ImmutableString, o: Map| {
+            check(t, &actor, &command, &Array::new(), Some(&o))
+        },
+    );
+    reg("check", &["tenant: Tenant", "actor: User", "command: String", "args: Array", "options: Map", "Map"], doc)
+        .register_into_engine(
+            engine,
+            |t: &mut TenantHandle, actor: Dynamic, command: ImmutableString, args: Array, o: Map| {
+                check(t, &actor, &command, &args, Some(&o))
+            },
+        );
+}
+
+// ----- references and lookups --------------------------------------------------------------
+
+/// A reference argument of a query: a handle of kind `K`, or an id or a name.
+fn reference<K: Kind>(value: &Dynamic, func: &str, param: &str) -> RhaiResult<String> {
+    let value = value.flatten_clone();
+    if value.is_string() {
+        return Ok(value.to_string());
+    }
+    if let Some(h) = value.read_lock::<Handle<K>>() {
+        return Ok(h.id().to_string());
+    }
+    let expected = match K::KIND {
+        HandleKind::User => "a User, an id or a upn",
+        HandleKind::Request => "a Request or an id",
+        HandleKind::Group => "a Group, an id or a name",
+        HandleKind::Resource => "a Resource, an id or a name",
+    };
+    Err(type_error(format!("{func}() argument '{param}' must be {expected}, not {}", convert::type_name(&value))))
+}
+
+/// the object `r` names, as its index and id.
+fn find(t: &Tenant, kind: HandleKind, r: &str) -> crate::Result<(u32, String)> {
+    Ok(match kind {
+        HandleKind::User => {
+            let u = t.find_user(r)?;
+            (u, t.user(u).map(|x| x.id.clone()).unwrap_or_default())
+        }
+        HandleKind::Group => {
+            let g = t.find_group(r)?;
+            (g, t.group(g).map(|x| x.id.clone()).unwrap_or_default())
+        }
+        HandleKind::Resource => {
+            let x = t.find_resource(r)?;
+            (x, t.resource(x).map(|x| x.id.clone()).unwrap_or_default())
+        }
+        HandleKind::Request => {
+            let q = t.find_request(r)?;
+            (q, t.request(q).map(|x| x.id.clone()).unwrap_or_default())
+        }
+    })
+}
+
+/// Resolves a reference argument of kind `K` in `t`: its index.
+fn resolve<K: Kind>(t: &Tenant, value: &Dynamic, func: &str, param: &str) -> RhaiResult<u32> {
+    let r = reference::<K>(value, func, param)?;
+    find(t, K::KIND, &r).map(|(ix, _)| ix).map_err(throw)
+}
+
+fn lookup<K: Kind>(t: &TenantHandle, value: &Dynamic, func: &str) -> RhaiResult {
+    let r = reference::<K>(value, func, "ref")?;
+    let (_, id) = t.store().read(|x| find(x, K::KIND, &r)).map_err(throw)?;
+    Ok(handle::<K>(t.store(), id))
+}
+
+fn users_array(store: &Arc<Store>, t: &Tenant, users: &[u32]) -> Dynamic {
+    Dynamic::from_array(
+        users.iter().filter_map(|u| t.user(*u)).map(|u| handle::<UserKind>(store, u.id.clone())).collect(),
+    )
+}
+
+fn groups_array(store: &Arc<Store>, t: &Tenant, groups: &[u32]) -> Dynamic {
+    Dynamic::from_array(
+        groups.iter().filter_map(|g| t.group(*g)).map(|g| handle::<GroupKind>(store, g.id.clone())).collect(),
+    )
+}
+
+fn requests_array(store: &Arc<Store>, t: &Tenant, requests: &[u32]) -> Dynamic {
+    Dynamic::from_array(
+        requests.iter().filter_map(|q| t.request(*q)).map(|q| handle::<RequestKind>(store, q.id.clone())).collect(),
+    )
+}
+
+// ----- queries -----------------------------------------------------------------------------
+
+/// `requests(#{status, group, requester})`.
+fn requests(t: &TenantHandle, filter: &Map) -> RhaiResult {
+    let store = t.store();
+    store.read(|x| {
+        let (mut status, mut group, mut requester) = (None, None, None);
+        for (key, value) in filter {
+            if value.is_unit() {
+                continue;
+            }
+            match key.as_str() {
+                "status" => {
+                    let text = value.to_string();
+                    status = Some(RequestStatus::parse(&text).ok_or_else(|| {
+                        type_error(format!(
+                            "requests() status must be pending, approved, denied or cancelled, not {text:?}"
+                        ))
+                    })?);
+                }
+                "group" => group = Some(resolve::<GroupKind>(x, value, "requests", "group")?),
+                "requester" => requester = Some(resolve::<UserKind>(x, value, "requests", "requester")?),
+                other => return Err(type_error(format!("requests() got an unexpected option '{other}'"))),
+            }
+        }
+        Ok(requests_array(store, x, &x.requests_where(status, group, requester)))
+    })
+}
+
+/// `has_access_many(pairs)`: in order; the first malformed pair is a type error, the
+/// first unresolved reference a refusal; no partial result.
+fn has_access_many(t: &TenantHandle, pairs: &Array) -> RhaiResult {
+    t.store().read(|x| {
+        let mut out = Array::with_capacity(pairs.len());
+        for (i, pair) in pairs.iter().enumerate() {
+            let pair = pair.flatten_clone();
+            let items = pair.read_lock::<Array>().map(|a| a.clone()).unwrap_or_default();
+            let [user, resource] = items.as_slice() else {
+                return Err(type_error(format!(
+                    "has_access_many() pair {i} must be a [user, resource] array, not {}",
+                    convert::show(&pair)
+                )));
+            };
+            let u = resolve::<UserKind>(x, user, "has_access_many", "user")?;
+            let r = resolve::<ResourceKind>(x, resource, "has_access_many", "resource")?;
+            out.push(x.has_access_ix(u, r).into());
+        }
+        Ok(Dynamic::from_array(out))
+    })
+}
+
+fn access_panel(t: &TenantHandle, user: &Dynamic) -> RhaiResult {
+    let store = t.store();
+    store.read(|x| {
+        let u = resolve::<UserKind>(x, user, "access_panel", "user")?;
+        let p = x.access_panel(u);
+        let mut map = Map::new();
+        map.insert("joinable".into(), groups_array(store, x, &p.joinable));
+        map.insert("member_of".into(), groups_array(store, x, &p.member_of));
+        map.insert("owner_of".into(), groups_array(store, x, &p.owner_of));
+        map.insert("requests".into(), requests_array(store, x, &p.requests));
+        map.insert("approvals".into(), requests_array(store, x, &p.approvals));
+        Ok(Dynamic::from_map(map))
+    })
+}
+
+fn register_queries(engine: &mut Engine) {
+    reg("users", &["tenant: Tenant", "Array"], "Every user, in creation order (R-10.1).").register_into_engine(
+        engine,
+        |t: &mut TenantHandle| {
+            let store = t.store();
+            store.read(|x| Dynamic::from_array(x.users().iter().map(|u| handle::<UserKind>(store, u.id.clone())).collect()))
+        },
+    );
+    reg("groups", &["tenant: Tenant", "Array"], "Every live group, in creation order.").register_into_engine(
+        engine,
+        |t: &mut TenantHandle| {
+            let store = t.store();
+            store.read(|x| Dynamic::from_array(x.groups().map(|(_, g)| handle::<GroupKind>(store, g.id.clone())).collect()))
+        },
+    );
+    reg("resources", &["tenant: Tenant", "Array"], "Every resource, in creation order.").register_into_engine(
+        engine,
+        |t: &mut TenantHandle| {
+            let store = t.store();
+            store.read(|x| {
+                Dynamic::from_array(x.resources().iter().map(|r| handle::<ResourceKind>(store, r.id.clone())).collect())
+            })
+        },
+    );
+    reg("requests", &["tenant: Tenant", "Array"], "Every request, in creation order.")
+        .register_into_engine(engine, |t: &mut TenantHandle| requests(t, &Map::new()));
+    reg("requests", &["tenant: Tenant", "filter: Map", "Array"], "Requests by #{ status, group, requester }.")
+        .register_into_engine(engine, |t: &mut TenantHandle, filter: Map| requests(t, &filter));
+
+    reg("user", &["tenant: Tenant", "ref: User", "User"], "The user with this id or upn (user_not_found).")
+        .register_into_engine(engine, |t: &mut TenantHandle, r: Dynamic| lookup::<UserKind>(t, &r, "user"));
+    reg("group", &["tenant: Tenant", "ref: Group", "Group"], "The group with this id or name (group_not_found).")
+        .register_into_engine(engine, |t: &mut TenantHandle, r: Dynamic| lookup::<GroupKind>(t, &r, "group"));
+    reg("resource", &["tenant: Tenant", "ref: Resource", "Resource"], "The resource with this id or name.")
+        .register_into_engine(engine, |t: &mut TenantHandle, r: Dynamic| lookup::<ResourceKind>(t, &r, "resource"));
+    reg("request", &["tenant: Tenant", "id: Request", "Request"], "The request with this id (request_not_found).")
+        .register_into_engine(engine, |t: &mut TenantHandle, r: Dynamic| lookup::<RequestKind>(t, &r, "request"));
+
+    reg("has_access", &["tenant: Tenant", "user: User", "resource: Resource", "bool"], "Effective access (R-7.3).")
+        .register_into_engine(engine, |t: &mut TenantHandle, user: Dynamic, resource: Dynamic| -> RhaiResult<bool> {
+            t.store().read(|x| {
+                let u = resolve::<UserKind>(x, &user, "has_access", "user")?;
+                let r = resolve::<ResourceKind>(x, &resource, "has_access", "resource")?;
+                Ok(x.has_access_ix(u, r))
+            })
+        });
+    reg("has_access_many", &["tenant: Tenant", "pairs: Array", "Array"], "has_access for each [user, resource] pair (R-8.6).")
+        .register_into_engine(engine, |t: &mut TenantHandle, pairs: Array| has_access_many(t, &pairs));
+    reg(
+        "explain_access",
+        &["tenant: Tenant", "user: User", "resource: Resource", "Map"],
+        "Why a user does or does not reach a resource: #{ granted, paths, blocked, disabled } (R-7.8).",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle, user: Dynamic, resource: Dynamic| {
+        t.store().read(|x| {
+            let u = resolve::<UserKind>(x, &user, "explain_access", "user")?;
+            let r = resolve::<ResourceKind>(x, &resource, "explain_access", "resource")?;
+            from_json(&views::access_view(&x.explain(u, r)))
+        })
+    });
+    reg("who_has_access", &["tenant: Tenant", "resource: Resource", "Array"], "Everyone with effective access (analyst view).")
+        .register_into_engine(engine, |t: &mut TenantHandle, resource: Dynamic| -> RhaiResult {
+            let store = t.store();
+            store.read(|x| {
+                let r = resolve::<ResourceKind>(x, &resource, "who_has_access", "resource")?;
+                Ok(users_array(store, x, &x.who_has_access(r)))
+            })
+        });
+    reg("access_of", &["tenant: Tenant", "user: User", "Array"], "The resources a user reaches.").register_into_engine(
+        engine,
+        |t: &mut TenantHandle, user: Dynamic| -> RhaiResult {
+            let store = t.store();
+            store.read(|x| {
+                let u = resolve::<UserKind>(x, &user, "access_of", "user")?;
+                Ok(Dynamic::from_array(
+                    x.access_of(u)
+                        .iter()
+                        .filter_map(|r| x.resource(*r))
+                        .map(|r| handle::<ResourceKind>(store, r.id.clone()))
+                        .collect(),
+                ))
+            })
+        },
+    );
+    reg(
+        "access_panel",
+        &["tenant: Tenant", "user: User", "Map"],
+        "A user's Access Panel: #{ joinable, member_of, owner_of, requests, approvals } (R-6.3).",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle, user: Dynamic| access_panel(t, &user));
+    reg("audit_log", &["tenant: Tenant", "Array"], "The audit log (R-8.1): maps of seq, time, actor, activity, targets, outcome, code.")
+        .register_into_engine(engine, |t: &mut TenantHandle| {
+            let log = t.store().read(|x| Value::Array(x.audit_log().iter().map(views::audit_view).collect()));
+            from_json(&log)
+        });
+    reg(
+        "provisioning_log",
+        &["tenant: Tenant", "Array"],
+        "The provisioning log (R-7.7): maps of seq, time, user, resource, change, cause.",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle| {
+        let log = t.store().read(|x| Value::Array(x.provisioning_log().iter().map(views::provisioning_view).collect()));
+        from_json(&log)
+    });
+
+    FuncRegistration::new_getter("name")
+        .with_params_info(["tenant: Tenant", "String"])
+        .with_comments(["/// The tenant's name."])
+        .with_volatility(true)
+        .register_into_engine(engine, |t: &mut TenantHandle| -> String { t.store().read(|x| x.name().to_string()) });
+    FuncRegistration::new_getter("settings")
+        .with_params_info(["tenant: Tenant", "Map"])
+        .with_comments(["/// The settings of SPEC §2, as a map."])
+        .with_volatility(true)
+        .register_into_engine(engine, |t: &mut TenantHandle| {
+            from_json(&t.store().read(|x| views::settings_view(x.settings())))
+        });
+    FuncRegistration::new_getter("now")
+        .with_params_info(["tenant: Tenant", "String"])
+        .with_comments(["/// The logical clock (R-8.3), as RFC 3339 text."])
+        .with_volatility(true)
+        .register_into_engine(engine, |t: &mut TenantHandle| t.store().read(|x| time(x.now())));
+    FuncRegistration::new_getter("import_report")
+        .with_params_info(["tenant: Tenant", "Map"])
+        .with_comments(["/// The report of the Graph import that made this tenant, or () (R-11.7)."])
+        .with_volatility(true)
+        .register_into_engine(engine, |t: &mut TenantHandle| {
+            let report = t.store().read(|x| x.import_report().cloned());
+            match report {
+                Some(r) => from_json(&r),
+                None => Ok(Dynamic::UNIT),
+            }
+        });
+}
+
+// ----- clock, history, persistence -----------------------------------------------------------
+
+/// `advance(#{days, hours, minutes, seconds})`: the clock moved forward.
+fn advance(t: &TenantHandle, by: &Map) -> RhaiResult {
+    let mut micros: i128 = 0;
+    for (key, value) in by {
+        let unit: i128 = match key.as_str() {
+            "days" => 86_400_000_000,
+            "hours" => 3_600_000_000,
+            "minutes" => 60_000_000,
+            "seconds" => 1_000_000,
+            other => return Err(type_error(format!("advance() got an unexpected option '{other}'"))),
+        };
+        micros += if let Ok(i) = value.as_int() {
+            i128::from(i) * unit
+        } else if let Ok(f) = value.as_float() {
+            if !f.is_finite() {
+                return Err(type_error(format!("advance() option '{key}' must be a finite number")));
+            }
+            (f * unit as f64).round() as i128
+        } else {
+            return Err(type_error(format!(
+                "advance() option '{key}' must be a number, not {}",
+                convert::type_name(value)
+            )));
+        };
+    }
+    let micros = i64::try_from(micros)
+        .map_err(|_| throw(Error::new(Code::InvalidTime, "the clock cannot move that far")))?;
+    let outcome = t.store().execute(Command::Advance { micros }).map_err(throw)?;
+    outcome_value(t.store(), outcome)
+}
+
+fn set_time(t: &TenantHandle, when: &str) -> RhaiResult {
+    let micros = parse_time(when).ok_or_else(|| {
+        type_error(format!("set_time() needs an RFC 3339 instant such as \"2016-06-15T09:00:00Z\", not {when:?}"))
+    })?;
+    let outcome = t.store().execute(Command::SetTime { micros }).map_err(throw)?;
+    outcome_value(t.store(), outcome)
+}
+
+/// `replay(events, #{until, name})`: a new tenant built from history entries.
+fn replay(events: &Array, options: &Map) -> RhaiResult {
+    let mut until = None;
+    let mut name = String::from("replay");
+    for (key, value) in options {
+        match key.as_str() {
+            "until" if value.is_unit() => {}
+            "until" => {
+                let n = value
+                    .as_int()
+                    .ok()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .ok_or_else(|| type_error("replay() option 'until' must be a non-negative int"))?;
+                until = Some(n);
+            }
+            "name" => name = value.to_string(),
+            other => return Err(type_error(format!("replay() got an unexpected option '{other}'"))),
+        }
+    }
+    let commands = events
+        .iter()
+        .map(|e| Command::from_value(convert::to_json(e)))
+        .collect::<crate::Result<Vec<_>>>()
+        .map_err(throw)?;
+    Ok(Dynamic::from(TenantHandle::new(Store::new(Tenant::replay(commands, until, &name)))))
+}
+
+fn register_history(engine: &mut Engine) {
+    reg("advance", &["tenant: Tenant", "String"], "Moves the clock by nothing; returns it.")
+        .register_into_engine(engine, |t: &mut TenantHandle| advance(t, &Map::new()));
+    reg(
+        "advance",
+        &["tenant: Tenant", "by: Map", "String"],
+        "Moves the clock forward by #{ days, hours, minutes, seconds } (R-8.3); returns it.",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle, by: Map| advance(t, &by));
+    reg("set_time", &["tenant: Tenant", "when: String", "String"], "Moves the clock to a later RFC 3339 instant (R-8.3).")
+        .register_into_engine(engine, |t: &mut TenantHandle, when: ImmutableString| set_time(t, &when));
+    reg("events", &["tenant: Tenant", "Array"], "The history (R-8.4): every command, allowed or refused, and clock move.")
+        .register_into_engine(engine, |t: &mut TenantHandle| {
+            let events = t.store().read(|x| Value::Array(x.history().iter().map(Command::to_value).collect()));
+            from_json(&events)
+        });
+    reg("fork", &["tenant: Tenant", "Tenant"], "An independent copy, for what-if studies.").register_into_engine(
+        engine,
+        |t: &mut TenantHandle| Dynamic::from(TenantHandle::new(Store::new(t.store().read(Tenant::fork)))),
+    );
+    reg("save", &["tenant: Tenant", "path: String"], "Writes an atomic snapshot.").register_into_engine(
+        engine,
+        |t: &mut TenantHandle, path: ImmutableString| -> RhaiResult<()> {
+            t.store().read(|x| snapshot::save(x, Path::new(path.as_str()))).map_err(throw)
+        },
+    );
+    // Python's Tenant.replay is a static method, callable on a tenant too; so is this.
+    reg("replay", &["tenant: Tenant", "events: Array", "Tenant"], "A new tenant from history entries (R-8.4).")
+        .register_into_engine(engine, |_: &mut TenantHandle, events: Array| replay(&events, &Map::new()));
+    reg(
+        "replay",
+        &["tenant: Tenant", "events: Array", "options: Map", "Tenant"],
+        "A new tenant from the first `until` history entries. Options: until, name.",
+    )
+    .register_into_engine(engine, |_: &mut TenantHandle, events: Array, o: Map| replay(&events, &o));
+}
+
+// ----- functions ---------------------------------------------------------------------------
+
+fn open(path: &str, options: &Map) -> RhaiResult {
+    let path = Path::new(path);
+    let mut name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "tenant".into());
+    let mut sync = journal::SyncPolicy::default();
+    for (key, value) in options {
+        match key.as_str() {
+            "name" => name = value.to_string(),
+            "sync" => {
+                let text = value.to_string();
+                sync = journal::SyncPolicy::parse(&text)
+                    .ok_or_else(|| type_error(format!("open() option 'sync' must be \"always\" or \"never\", not {text:?}")))?;
+            }
+            other => return Err(type_error(format!("open() got an unexpected option '{other}'"))),
+        }
+    }
+    let opened = journal::Journal::open(path, &name, sync).map_err(throw)?;
+    Ok(Dynamic::from(TenantHandle::new(Store::with_journal(opened.tenant, opened.journal))))
+}
+
+fn from_graph(path: &str, options: &Map) -> RhaiResult {
+    let mut name = None;
+    let mut settings = serde_json::Map::new();
+    for (key, value) in options {
+        match key.as_str() {
+            "name" if value.is_unit() => {}
+            "name" => name = Some(value.to_string()),
+            "settings" if value.is_unit() => {}
+            "settings" => match convert::to_json(value) {
+                Value::Object(map) => settings = map,
+                _ => return Err(type_error("from_graph() option 'settings' must be a map")),
+            },
+            other => return Err(type_error(format!("from_graph() got an unexpected option '{other}'"))),
+        }
+    }
+    let tenant = Tenant::from_graph(Path::new(path), name.as_deref(), &settings).map_err(throw)?;
+    Ok(Dynamic::from(TenantHandle::new(Store::new(tenant))))
+}
+
+fn register_functions(engine: &mut Engine) {
+    reg("tenant", &["name: String", "Tenant"], "A new, empty tenant; its clock reads 2016-06-14T00:00:00Z.")
+        .register_into_engine(engine, |name: ImmutableString| {
+            Dynamic::from(TenantHandle::new(Store::new(Tenant::new(name.as_str()))))
+        });
+    reg("load", &["path: String", "Tenant"], "A tenant read from a snapshot.").register_into_engine(
+        engine,
+        |path: ImmutableString| -> RhaiResult {
+            let tenant = snapshot::load(Path::new(path.as_str())).map_err(throw)?;
+            Ok(Dynamic::from(TenantHandle::new(Store::new(tenant))))
+        },
+    );
+    reg("open", &["path: String", "Tenant"], "A durable tenant: replays the journal at path and appends every command to it.")
+        .register_into_engine(engine, |path: ImmutableString| open(&path, &Map::new()));
+    reg("open", &["path: String", "options: Map", "Tenant"], "open(path) with options: name (for a new journal), sync (\"always\" or \"never\").")
+        .register_into_engine(engine, |path: ImmutableString, o: Map| open(&path, &o));
+    reg("from_graph", &["path: String", "Tenant"], "A tenant imported from a Microsoft Graph export folder (R-11.1).")
+        .register_into_engine(engine, |path: ImmutableString| from_graph(&path, &Map::new()));
+    reg("from_graph", &["path: String", "options: Map", "Tenant"], "from_graph(path) with options: name, settings (R-11.8).")
+        .register_into_engine(engine, |path: ImmutableString, o: Map| from_graph(&path, &o));
+    reg(
+        "graph_to_directory",
+        &["path: String", "Map"],
+        "The import_directory data of a Graph export, with its report, without importing it (R-11.1).",
+    )
+    .register_into_engine(engine, |path: ImmutableString| -> RhaiResult {
+        let data = crate::graph::graph_to_directory(Path::new(path.as_str()), &serde_json::Map::new()).map_err(throw)?;
+        from_json(&data)
+    });
+    reg("replay", &["events: Array", "Tenant"], "A new tenant from history entries (R-8.4).")
+        .register_into_engine(engine, |events: Array| replay(&events, &Map::new()));
+    reg("replay", &["events: Array", "options: Map", "Tenant"], "A new tenant from the first `until` history entries. Options: until, name.")
+        .register_into_engine(engine, |events: Array, o: Map| replay(&events, &o));
+    reg("error_codes", &["Map"], "Every refusal code and its family (SPEC §9).").register_into_engine(engine, || {
+        let mut map = Map::new();
+        for code in Code::ALL {
+            map.insert(code.as_str().into(), code.family().as_str().into());
+        }
+        map
+    });
+
+    reg("assert", &["condition: bool"], "Fails the script at this line and column when the condition is false.")
+        .register_into_engine(engine, |ok: bool| -> RhaiResult<()> {
+            if ok {
+                Ok(())
+            } else {
+                Err("assertion failed".into())
+            }
+        });
+    reg("assert", &["condition: bool", "message: String"], "assert with a message.").register_into_engine(
+        engine,
+        |ok: bool, message: Dynamic| -> RhaiResult<()> {
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("assertion failed: {message}").into())
+            }
+        },
+    );
+    // A condition that is not a bool is a mistake worth naming.
+    for n in 1..=2 {
+        let params: &[&str] = if n == 1 { &["condition: ?"] } else { &["condition: ?", "message: ?"] };
+        let r = reg("assert", params, "assert needs a bool condition.");
+        let not_bool = |c: &Dynamic| type_error(format!("assert() needs a bool condition, not {}", convert::type_name(c)));
+        if n == 1 {
+            r.register_into_engine(engine, move |c: Dynamic| -> RhaiResult<()> { Err(not_bool(&c)) });
+        } else {
+            r.register_into_engine(engine, move |c: Dynamic, _: Dynamic| -> RhaiResult<()> { Err(not_bool(&c)) });
+        }
+    }
+}
+
+// ----- types -------------------------------------------------------------------------------
+
+fn not_found<K: Kind>(t: &Tenant, id: &str) -> Error {
+    let (code, word) = match K::KIND {
+        HandleKind::User => (Code::UserNotFound, "user"),
+        HandleKind::Group => (Code::GroupNotFound, "group"),
+        HandleKind::Resource => (Code::ResourceNotFound, "resource"),
+        HandleKind::Request => (Code::RequestNotFound, "request"),
+    };
+    if let Some(g) = t.all_groups().iter().find(|g| g.deleted && g.id == id).filter(|_| K::KIND == HandleKind::Group) {
+        return Error::new(code, format!("group {:?} ({id}) was deleted", g.name));
+    }
+    Error::new(code, format!("there is no {word} {id:?} in tenant {:?}", t.name()))
+}
+
+/// The object's view (`views.rs`), or not found.
+fn view_of<K: Kind>(h: &Handle<K>, t: &Tenant) -> RhaiResult<Value> {
+    let Some(ix) = h.index(t) else {
+        return Err(throw(not_found::<K>(t, h.id())));
+    };
+    Ok(match K::KIND {
+        HandleKind::User => t.user_view(ix),
+        HandleKind::Group => t.group_view(ix),
+        HandleKind::Resource => t.resource_view(ix),
+        HandleKind::Request => t.request_view(ix),
+    })
+}
+
+/// A property of a handle, read now: ids become handles.
+fn get_field<K: Kind>(h: &Handle<K>, field: &str, kind: Field) -> RhaiResult {
+    let store = h.store();
+    store.read(|t| {
+        let view = view_of(h, t)?;
+        let value = view.get(field).cloned().unwrap_or(Value::Null);
+        let ids = || value.as_array().into_iter().flatten().filter_map(Value::as_str);
+        Ok(match kind {
+            Field::Plain => from_json(&value)?,
+            Field::User => value.as_str().map(|id| handle::<UserKind>(store, id)).unwrap_or(Dynamic::UNIT),
+            Field::Group => value.as_str().map(|id| handle::<GroupKind>(store, id)).unwrap_or(Dynamic::UNIT),
+            Field::Users => Dynamic::from_array(ids().map(|id| handle::<UserKind>(store, id)).collect()),
+            Field::Principals => Dynamic::from_array(
+                ids()
+                    .map(|id| match t.object(id) {
+                        Some(Object::User(_)) => handle::<UserKind>(store, id),
+                        _ => handle::<GroupKind>(store, id),
+                    })
+                    .collect(),
+            ),
+        })
+    })
+}
+
+/// The Rhai type of a plain property, for `:help`.
+fn plain_type(field: &str) -> &'static str {
+    match field {
+        "roles" => "Array",
+        "enabled" | "on_premises" => "bool",
+        "department" | "decided_at" => "String or ()",
+        _ => "String",
+    }
+}
+
+fn register_handle<K: Kind>(engine: &mut Engine) {
+    engine.register_type_with_name::<Handle<K>>(K::NAME);
+    let this = format!("{}: {}", K::NAME.to_lowercase(), K::NAME);
+    for (field, kind) in K::FIELDS {
+        let (field, kind): (&'static str, Field) = (field, *kind);
+        let returns = match kind {
+            Field::Plain => plain_type(field),
+            Field::User => "User",
+            Field::Group => "Group",
+            Field::Users | Field::Principals => "Array",
+        };
+        FuncRegistration::new_getter(field)
+            .with_params_info([this.as_str(), returns])
+            .with_comments([format!("/// The {} {field}, read now.", K::NAME)])
+            .with_volatility(true)
+            .register_into_engine(engine, move |h: &mut Handle<K>| get_field(h, field, kind));
+    }
+    reg("to_dict", &[this.as_str(), "Map"], "The object as a map of its current fields (ids for references).")
+        .register_into_engine(engine, |h: &mut Handle<K>| h.store().read(|t| from_json(&view_of(h, t)?)));
+    engine
+        .register_fn("to_string", |h: &mut Handle<K>| h.to_string())
+        .register_fn("to_debug", |h: &mut Handle<K>| h.to_string())
+        .register_fn("==", |a: &mut Handle<K>, b: Handle<K>| *a == b)
+        .register_fn("!=", |a: &mut Handle<K>, b: Handle<K>| *a != b);
+}
+
+fn register_types(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<TenantHandle>("Tenant")
+        .register_fn("to_string", |t: &mut TenantHandle| t.to_string())
+        .register_fn("to_debug", |t: &mut TenantHandle| format!("{t:?}"))
+        .register_fn("==", |a: &mut TenantHandle, b: TenantHandle| *a == b)
+        .register_fn("!=", |a: &mut TenantHandle, b: TenantHandle| *a != b);
+    register_handle::<UserKind>(engine);
+    register_handle::<GroupKind>(engine);
+    register_handle::<ResourceKind>(engine);
+    register_handle::<RequestKind>(engine);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call::Arg;
+
+    #[test]
+    fn every_command_is_callable() {
+        // The table must name every command call::build knows, with the arity it binds.
+        for c in COMMANDS {
+            assert!(call::is_command(c.name), "{} is not a core command", c.name);
+            assert!(c.params.len() <= 3 && c.required <= c.params.len(), "{}: arity not registered", c.name);
+            // One positional argument too many is refused by the binder: the table is not
+            // narrower than the core.
+            let too_many: Vec<Arg> = (0..=c.params.len()).map(|_| Arg::Str("x".into())).collect();
+            let err = call::build(c.name, &too_many, &[]).err().map(|e| e.message().to_string()).unwrap_or_default();
+            let positional_ok = err.contains("positional") || err.contains("configure()") || c.params.len() == 1;
+            assert!(positional_ok, "{}: {err}", c.name);
+        }
+        for name in crate::command::ACTOR_COMMANDS.iter().chain(["add_user", "set_enabled", "set_roles", "import_directory"].iter()) {
+            assert!(COMMANDS.iter().any(|c| c.name == *name), "{name} is not registered");
+        }
+    }
+
+    #[test]
+    fn handle_fields_are_the_view_fields() {
+        // The properties mirror views.rs, so Rhai and Python show the same fields.
+        let mut t = Tenant::new("x");
+        let add = |upn: &str, roles: Vec<String>| Command::AddUser {
+            upn: upn.into(),
+            display_name: None,
+            department: None,
+            roles,
+            enabled: true,
+        };
+        let ok = t.execute(add("a@x", vec!["global_admin".into()])).is_ok()
+            && t.execute(Command::Configure {
+                actor: "a@x".into(),
+                settings: serde_json::json!({"delegated_group_management": true}).as_object().cloned().unwrap_or_default(),
+            })
+            .is_ok()
+            && t.execute(Command::CreateGroup {
+                actor: "a@x".into(),
+                name: "G".into(),
+                kind: "security".into(),
+                join_policy: Some("owner_approval".into()),
+                description: String::new(),
+                owners: vec!["a@x".into()],
+                members: vec![],
+                on_premises: false,
+            })
+            .is_ok()
+            && t.execute(Command::CreateResource { actor: "a@x".into(), name: "R".into(), kind: "application".into(), owners: vec![] }).is_ok()
+            && t.execute(add("b@x", vec![])).is_ok()
+            && t.execute(Command::RequestToJoin { actor: "b@x".into(), group: "G".into(), justification: "j".into() }).is_ok();
+        assert!(ok, "seeding failed");
+        let keys = |v: Value| v.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        let names = |f: &[(&str, Field)]| f.iter().map(|(n, _)| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(keys(t.user_view(0)), names(UserKind::FIELDS));
+        assert_eq!(keys(t.group_view(0)), names(GroupKind::FIELDS));
+        assert_eq!(keys(t.resource_view(0)), names(ResourceKind::FIELDS));
+        assert_eq!(keys(t.request_view(0)), names(RequestKind::FIELDS));
+    }
+}

@@ -1,0 +1,234 @@
+//! The values a script holds: a `Tenant` (a shared store) and handles of its objects.
+//!
+//! Handles are an `Arc` of the store and an id: they read the current state when asked, and
+//! they are resolved by id, so handles of a tenant also work on its forks. They are
+//! equal when they name the same object of the same store.
+
+use crate::call::HandleKind;
+use crate::model::Object;
+use crate::store::Store;
+use crate::tenant::Tenant;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// A tenant as a script holds it: the store it shares with every other holder.
+#[derive(Clone)]
+pub struct TenantHandle {
+    store: Arc<Store>,
+}
+
+impl TenantHandle {
+    /// The handle of `store`.
+    pub fn new(store: Arc<Store>) -> TenantHandle {
+        TenantHandle { store }
+    }
+
+    /// The store behind it.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+}
+
+impl PartialEq for TenantHandle {
+    fn eq(&self, other: &TenantHandle) -> bool {
+        Arc::ptr_eq(&self.store, &other.store)
+    }
+}
+
+impl fmt::Display for TenantHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.store.read(|t| t.name().to_string());
+        write!(f, "Tenant({name:?})")
+    }
+}
+
+impl fmt::Debug for TenantHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (name, users, groups, resources, requests) = self.store.read(|t| {
+            (t.name().to_string(), t.users().len(), t.groups().count(), t.resources().len(), t.requests().len())
+        });
+        write!(
+            f,
+            "Tenant({name:?}: {users} users, {groups} groups, {resources} resources, {requests} requests)"
+        )
+    }
+}
+
+/// What a handle's property holds, so the getter knows how to turn ids into handles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// A plain value, as the view has it.
+    Plain,
+    /// One user id (or none).
+    User,
+    /// A list of user ids.
+    Users,
+    /// One group id.
+    Group,
+    /// A list of user and group ids.
+    Principals,
+}
+
+/// The kind of object a handle type names. Implemented by the four marker types.
+pub trait Kind: Send + Sync + 'static {
+    /// The core's kind.
+    const KIND: HandleKind;
+    /// The Rhai type name.
+    const NAME: &'static str;
+    /// The properties, in the order of the object's view (`views.rs`).
+    const FIELDS: &'static [(&'static str, Field)];
+}
+
+/// Marker: users.
+pub struct UserKind;
+/// Marker: groups.
+pub struct GroupKind;
+/// Marker: resources.
+pub struct ResourceKind;
+/// Marker: join requests.
+pub struct RequestKind;
+
+impl Kind for UserKind {
+    const KIND: HandleKind = HandleKind::User;
+    const NAME: &'static str = "User";
+    const FIELDS: &'static [(&'static str, Field)] = &[
+        ("id", Field::Plain),
+        ("upn", Field::Plain),
+        ("display_name", Field::Plain),
+        ("department", Field::Plain),
+        ("roles", Field::Plain),
+        ("enabled", Field::Plain),
+    ];
+}
+
+impl Kind for GroupKind {
+    const KIND: HandleKind = HandleKind::Group;
+    const NAME: &'static str = "Group";
+    const FIELDS: &'static [(&'static str, Field)] = &[
+        ("id", Field::Plain),
+        ("name", Field::Plain),
+        ("description", Field::Plain),
+        ("kind", Field::Plain),
+        ("join_policy", Field::Plain),
+        ("owners", Field::Users),
+        ("members", Field::Principals),
+        ("on_premises", Field::Plain),
+        ("created_by", Field::User),
+        ("created_at", Field::Plain),
+    ];
+}
+
+impl Kind for ResourceKind {
+    const KIND: HandleKind = HandleKind::Resource;
+    const NAME: &'static str = "Resource";
+    const FIELDS: &'static [(&'static str, Field)] = &[
+        ("id", Field::Plain),
+        ("name", Field::Plain),
+        ("kind", Field::Plain),
+        ("owners", Field::Users),
+        ("assigned", Field::Principals),
+        ("blocked", Field::Users),
+    ];
+}
+
+impl Kind for RequestKind {
+    const KIND: HandleKind = HandleKind::Request;
+    const NAME: &'static str = "Request";
+    const FIELDS: &'static [(&'static str, Field)] = &[
+        ("id", Field::Plain),
+        ("group", Field::Group),
+        ("requester", Field::User),
+        ("justification", Field::Plain),
+        ("status", Field::Plain),
+        ("decided_by", Field::User),
+        ("reason", Field::Plain),
+        ("created_at", Field::Plain),
+        ("decided_at", Field::Plain),
+    ];
+}
+
+/// A live view of one object of one tenant: its store and its id.
+pub struct Handle<K: Kind> {
+    store: Arc<Store>,
+    id: String,
+    kind: PhantomData<fn() -> K>,
+}
+
+/// A user handle (Rhai type `User`).
+pub type UserHandle = Handle<UserKind>;
+/// A group handle (Rhai type `Group`).
+pub type GroupHandle = Handle<GroupKind>;
+/// A resource handle (Rhai type `Resource`).
+pub type ResourceHandle = Handle<ResourceKind>;
+/// A request handle (Rhai type `Request`).
+pub type RequestHandle = Handle<RequestKind>;
+
+impl<K: Kind> Clone for Handle<K> {
+    fn clone(&self) -> Self {
+        Handle { store: self.store.clone(), id: self.id.clone(), kind: PhantomData }
+    }
+}
+
+impl<K: Kind> PartialEq for Handle<K> {
+    /// equal only within one tenant.
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.store, &other.store) && self.id == other.id
+    }
+}
+
+impl<K: Kind> Handle<K> {
+    /// The handle of the object `id` of `store`.
+    pub fn new(store: &Arc<Store>, id: impl Into<String>) -> Self {
+        Handle { store: store.clone(), id: id.into(), kind: PhantomData }
+    }
+
+    /// The object's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The store the handle reads.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The object's index in `t`, if `t` has it (live).
+    pub(crate) fn index(&self, t: &Tenant) -> Option<u32> {
+        match (K::KIND, t.object(&self.id)?) {
+            (HandleKind::User, Object::User(u)) => Some(u),
+            (HandleKind::Group, Object::Group(g)) => Some(g),
+            (HandleKind::Resource, Object::Resource(r)) => Some(r),
+            (HandleKind::Request, Object::Request(q)) => Some(q),
+            _ => None,
+        }
+    }
+
+    /// A short label: the upn, the name or the status.
+    fn label(&self, t: &Tenant) -> String {
+        let Some(ix) = self.index(t) else {
+            let deleted = K::KIND == HandleKind::Group && t.all_groups().iter().any(|g| g.id == self.id);
+            return if deleted { "deleted".into() } else { "not in this tenant".into() };
+        };
+        match K::KIND {
+            HandleKind::User => t.user(ix).map(|u| u.upn.clone()).unwrap_or_default(),
+            HandleKind::Group => t.group(ix).map(|g| format!("{:?}", g.name)).unwrap_or_default(),
+            HandleKind::Resource => t.resource(ix).map(|r| format!("{:?}", r.name)).unwrap_or_default(),
+            HandleKind::Request => t.request(ix).map(|q| q.status.as_str().to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+impl<K: Kind> fmt::Display for Handle<K> {
+    /// `User(u-1, alice@contoso.com)`, `Group(g-1, "Sales")`, `Request(req-1, pending)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = self.store.read(|t| self.label(t));
+        write!(f, "{}({}, {label})", K::NAME, self.id)
+    }
+}
+
+impl<K: Kind> fmt::Debug for Handle<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}

@@ -84,6 +84,9 @@ impl Tenant {
 
     /// The groups that contain `g`, directly or through nesting (not `g` itself).
     pub(crate) fn group_ancestors(&self, g: GroupIx) -> Vec<GroupIx> {
+        if self.groups[g as usize].parents.is_empty() {
+            return Vec::new();
+        }
         let mut seen: FxHashSet<GroupIx> = FxHashSet::default();
         let mut out = Vec::new();
         let mut stack = vec![g];

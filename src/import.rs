@@ -155,11 +155,11 @@ impl Tenant {
             return Ok(*u);
         }
         let key = fold(r.trim());
-        if let Some(u) = ix.upns.get(&key) {
+        if let Some(u) = ix.upns.get(key.as_ref()) {
             return Ok(*u);
         }
         self.upns
-            .get(&key)
+            .get(key.as_ref())
             .copied()
             .ok_or_else(|| Error::new(Code::UserNotFound, format!("import_directory: there is no user {r:?}")))
     }
@@ -174,7 +174,7 @@ impl Tenant {
             _ => {}
         }
         let key = fold(r.trim());
-        if let Some(u) = ix.upns.get(&key).or_else(|| self.upns.get(&key)) {
+        if let Some(u) = ix.upns.get(key.as_ref()).or_else(|| self.upns.get(key.as_ref())) {
             return Ok(Principal::User(*u));
         }
         let code = if r.contains('@') { Code::UserNotFound } else { Code::GroupNotFound };
@@ -211,7 +211,7 @@ impl Tenant {
             if let Some(id) = &u.id {
                 ix.ids.entry(id.clone()).or_insert(p);
             }
-            ix.upns.entry(fold(u.upn.trim())).or_insert(base_u + i as UserIx);
+            ix.upns.entry(fold(u.upn.trim()).into_owned()).or_insert(base_u + i as UserIx);
         }
         for (i, g) in data.groups.iter().enumerate() {
             if let Some(id) = &g.id {
@@ -282,7 +282,7 @@ impl Tenant {
         let mut upns: FxHashSet<String> = FxHashSet::default();
         for u in &data.users {
             let key = fold(u.upn.trim());
-            if self.upns.contains_key(&key) || !upns.insert(key) {
+            if self.upns.contains_key(key.as_ref()) || !upns.insert(key.into_owned()) {
                 return Err(Error::new(
                     Code::DuplicateName,
                     format!("import_directory: a user named {} already exists", u.upn.trim()),
@@ -292,7 +292,7 @@ impl Tenant {
         let mut names: FxHashSet<String> = FxHashSet::default();
         for r in &data.resources {
             let key = fold(r.name.trim());
-            if self.resource_names.contains_key(&key) || !names.insert(key) {
+            if self.resource_names.contains_key(key.as_ref()) || !names.insert(key.into_owned()) {
                 return Err(Error::new(
                     Code::DuplicateName,
                     format!("import_directory: a resource named {:?} already exists", r.name.trim()),

@@ -228,7 +228,7 @@ impl Tenant {
                     Error::new(Code::InvalidName, format!("{upn:?} is not a valid user principal name"))
                 })?;
                 let roles = parse_roles(roles)?;
-                if self.upns.contains_key(&fold(clean)) {
+                if self.upns.contains_key(fold(clean).as_ref()) {
                     return refuse(Code::DuplicateName, format!("a user named {clean} already exists"));
                 }
                 Ok(Plan::AddUser {
@@ -429,7 +429,7 @@ impl Tenant {
                         format!("{} is not an application or global administrator, so cannot create resources", self.du(actor)),
                     );
                 }
-                if self.resource_names.contains_key(&fold(&clean)) {
+                if self.resource_names.contains_key(fold(&clean).as_ref()) {
                     return refuse(Code::DuplicateName, format!("a resource named {clean:?} already exists"));
                 }
                 Ok(Plan::CreateResource { name: clean, kind, owners: merge(owners) })
@@ -727,7 +727,7 @@ impl Tenant {
     }
 
     fn direct_member_of_named(&self, u: UserIx, name: &str) -> bool {
-        match self.group_names.get(&fold(name)) {
+        match self.group_names.get(fold(name).as_ref()) {
             Some(gs) => self.users[u as usize].groups.iter().any(|g| gs.contains(g)),
             None => false,
         }

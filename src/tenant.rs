@@ -305,13 +305,13 @@ impl Tenant {
             return Ok(*u);
         }
         self.upns
-            .get(&fold(r.trim()))
+            .get(fold(r.trim()).as_ref())
             .copied()
             .ok_or_else(|| Error::new(Code::UserNotFound, format!("there is no user {r:?}")))
     }
 
     fn group_by_name(&self, r: &str) -> Result<Option<GroupIx>> {
-        match self.group_names.get(&fold(r.trim())).map(Vec::as_slice) {
+        match self.group_names.get(fold(r.trim()).as_ref()).map(Vec::as_slice) {
             None | Some([]) => Ok(None),
             Some([g]) => Ok(Some(*g)),
             Some(many) => Err(Error::new(
@@ -338,7 +338,7 @@ impl Tenant {
             return Ok(*x);
         }
         self.resource_names
-            .get(&fold(r.trim()))
+            .get(fold(r.trim()).as_ref())
             .copied()
             .ok_or_else(|| Error::new(Code::ResourceNotFound, format!("there is no resource {r:?}")))
     }
@@ -359,7 +359,7 @@ impl Tenant {
             Some(Object::Group(g)) if self.live_group(*g).is_some() => return Ok(Principal::Group(*g)),
             _ => {}
         }
-        if let Some(u) = self.upns.get(&fold(r.trim())) {
+        if let Some(u) = self.upns.get(fold(r.trim()).as_ref()) {
             return Ok(Principal::User(*u));
         }
         if let Some(g) = self.group_by_name(r)? {
@@ -496,7 +496,7 @@ impl Tenant {
     pub(crate) fn register_user(&mut self, id: String, upn: String, display_name: String, department: Option<String>, roles: Roles, enabled: bool) -> UserIx {
         let u = self.users.len() as UserIx;
         self.ids.insert(id.clone(), Object::User(u));
-        self.upns.insert(fold(&upn), u);
+        self.upns.insert(fold(&upn).into_owned(), u);
         self.users.push(User {
             id,
             upn,
@@ -517,7 +517,7 @@ impl Tenant {
     pub(crate) fn register_group(&mut self, id: String, spec: &NewGroup) -> GroupIx {
         let g = self.groups.len() as GroupIx;
         self.ids.insert(id.clone(), Object::Group(g));
-        self.group_names.entry(fold(&spec.name)).or_default().push(g);
+        self.group_names.entry(fold(&spec.name).into_owned()).or_default().push(g);
         self.groups.push(Group {
             id,
             name: spec.name.clone(),
@@ -542,7 +542,7 @@ impl Tenant {
     pub(crate) fn register_resource(&mut self, id: String, name: String, kind: ResourceKind) -> ResourceIx {
         let r = self.resources.len() as ResourceIx;
         self.ids.insert(id.clone(), Object::Resource(r));
-        self.resource_names.insert(fold(&name), r);
+        self.resource_names.insert(fold(&name).into_owned(), r);
         self.resources.push(Resource {
             id,
             name,
@@ -761,7 +761,7 @@ impl Tenant {
         settings.self_service_scope == SelfServiceScope::Some
             && self
                 .group_names
-                .get(&fold(&settings.self_service_group))
+                .get(fold(&settings.self_service_group).as_ref())
                 .is_none_or(|gs| gs.is_empty())
     }
 
@@ -828,14 +828,14 @@ impl Tenant {
             }
             Plan::UpdateGroup { group, name, description, join_policy } => {
                 if let Some(name) = name {
-                    let old = fold(&self.groups[group as usize].name);
+                    let old = fold(&self.groups[group as usize].name).into_owned();
                     if let Some(list) = self.group_names.get_mut(&old) {
                         list.retain(|x| *x != group);
                         if list.is_empty() {
                             self.group_names.remove(&old);
                         }
                     }
-                    let list = self.group_names.entry(fold(&name)).or_default();
+                    let list = self.group_names.entry(fold(&name).into_owned()).or_default();
                     list.push(group);
                     list.sort_unstable();
                     self.groups[group as usize].name = name;
@@ -1001,10 +1001,10 @@ impl Tenant {
             req.decided_at = Some(now);
         }
         let key = fold(&self.groups[g as usize].name);
-        if let Some(list) = self.group_names.get_mut(&key) {
+        if let Some(list) = self.group_names.get_mut(key.as_ref()) {
             list.retain(|x| *x != g);
             if list.is_empty() {
-                self.group_names.remove(&key);
+                self.group_names.remove(key.as_ref());
             }
         }
         if let Some(u) = self.groups[g as usize].created_by {

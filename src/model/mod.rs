@@ -76,9 +76,14 @@ pub fn valid_id(id: &str) -> bool {
         && id.trim() == id
 }
 
-/// names are compared after Unicode lowercasing.
-pub fn fold(name: &str) -> String {
-    name.to_lowercase()
+/// names are compared after Unicode lowercasing. Borrows when there is nothing to
+/// lower (the common case), so lookups by upn or name need no allocation.
+pub fn fold(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(name.to_lowercase())
+    }
 }
 
 #[cfg(test)]

@@ -731,7 +731,7 @@ impl Tenant {
         };
         let mut commands = Vec::new();
         for (i, event) in events.try_iter()?.enumerate() {
-            let value = to_json(&event?)?;
+            let value = to_json(&event?).map_err(|e| PyTypeError::new_err(format!("event {i}: {}", e.value(py))))?;
             let cmd = Command::from_value(value).map_err(|e| PyTypeError::new_err(format!("event {i}: {}", e.message())))?;
             commands.push(cmd);
         }

@@ -9,7 +9,9 @@
 //!     let t = tenant("contoso");
 //!     let admin = t.add_user("admin@contoso.com", #{ roles: ["global_admin"] });
 //!     let bob = t.add_user("bob@contoso.com");
-//!     try { t.create_group(bob, "Sales"); } catch (e) { e.code }
+//!     let code = "";
+//!     try { t.create_group(bob, "Sales"); } catch (e) { code = e.code; }
+//!     code
 //! "#, None, None).unwrap();
 //! assert_eq!(value, serde_json::json!("self_service_disabled"));
 //! ```
@@ -82,7 +84,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             operations: 100_000_000,
-            call_levels: 32,
+            call_levels: 64,
             expr_depth: 64,
             function_expr_depth: 32,
             string_size: 64 << 20,

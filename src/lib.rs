@@ -24,6 +24,11 @@
 
 #![deny(missing_docs)]
 
+// A tenant is many small objects (ids, names, member lists, log entries): mimalloc builds and
+// replays them markedly faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod access;
 pub mod call;
 pub mod command;

@@ -18,9 +18,11 @@
 //!
 //! ## The script's world
 //!
-//! * Functions: `tenant(name)`, `load(path)`, `open(path[, #{name, sync}])`,
+//! * Functions: `tenant(name)`, `load(path)`, `open(path[, #{fsync}])`,
 //!   `from_graph(path[, #{name, settings}])`, `graph_to_directory(path)`,
-//!   `replay(events[, #{until, name}])`, `error_codes()`, `assert(cond[, message])`.
+//!   `replay(events[, #{"until": n, name}])` or `replay(events, n)` (`until` is a Rhai
+//!   keyword, so its key is quoted), `error_codes()` (code → family), `assert(cond[, message])`.
+//!   `t.replay(…)` works too, like Python's static method called on a tenant.
 //! * A `Tenant` has every command and query of API.md under the same name; `:help` in the
 //!   console lists them with their signatures. References (`actor`, `group`, …) accept a
 //!   handle, an id or a name, as in Python.
@@ -33,6 +35,9 @@
 //!   object maps; instants are RFC 3339 strings.
 //! * A type error (a Group where a user is expected, R-10.13) is an ordinary runtime error
 //!   (its value a string); a refusal is an object map with `code`, `family` and `message`.
+//!   `try { … } catch (e) { … }` is a statement: keep what it catches in a variable.
+//! * Python names with no Rhai counterpart: `run_script` (a script is already running) and
+//!   `main` (the command line, [`cli_main`]).
 //!
 //! ## Safety
 //!

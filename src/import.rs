@@ -206,6 +206,8 @@ impl Tenant {
             data.resources.iter().map(|r| r.id.clone().or_else(|| gen_r.next()).unwrap_or_default()).collect();
 
         let mut ix = DataIndex { ids: FxHashMap::default(), upns: FxHashMap::default() };
+        ix.ids.reserve(given.len());
+        ix.upns.reserve(data.users.len());
         for (i, u) in data.users.iter().enumerate() {
             let p = Principal::User(base_u + i as UserIx);
             if let Some(id) = &u.id {
@@ -429,6 +431,12 @@ impl Tenant {
     pub(crate) fn apply_import(&mut self, plan: ImportPlan) -> (ImportCounts, Option<String>) {
         let ImportPlan { users, groups, resources, settings, counts } = plan;
         self.users.reserve(users.len());
+        self.user_requests.reserve(users.len());
+        self.groups.reserve(groups.len());
+        self.resources.reserve(resources.len());
+        self.ids.reserve(users.len() + groups.len() + resources.len());
+        self.upns.reserve(users.len());
+        self.group_names.reserve(groups.len());
         for (id, upn, display, department, roles, enabled) in users {
             self.register_user(id, upn, display, department, roles, enabled);
         }

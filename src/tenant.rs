@@ -966,6 +966,18 @@ impl Tenant {
         }
     }
 
+    /// Takes a group out of the name index (a deleted group is found by no name).
+    pub(crate) fn unname_group(&mut self, g: GroupIx) {
+        let Some(group) = self.groups.get(g as usize) else { return };
+        let key = fold(&group.name).into_owned();
+        if let Some(list) = self.group_names.get_mut(&key) {
+            list.retain(|x| *x != g);
+            if list.is_empty() {
+                self.group_names.remove(&key);
+            }
+        }
+    }
+
     /// removes a group from everything, cancels its pending requests, withdraws the
     /// access that depended on it.
     fn delete_group_now(&mut self, actor: UserIx, g: GroupIx, seq: u64) {
@@ -1000,13 +1012,7 @@ impl Tenant {
             req.reason = "group_deleted".to_string();
             req.decided_at = Some(now);
         }
-        let key = fold(&self.groups[g as usize].name);
-        if let Some(list) = self.group_names.get_mut(key.as_ref()) {
-            list.retain(|x| *x != g);
-            if list.is_empty() {
-                self.group_names.remove(key.as_ref());
-            }
-        }
+        self.unname_group(g);
         if let Some(u) = self.groups[g as usize].created_by {
             if let Some(user) = self.users.get_mut(u as usize) {
                 user.created_groups = user.created_groups.saturating_sub(1);

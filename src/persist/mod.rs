@@ -2,6 +2,7 @@
 
 pub mod journal;
 pub mod snapshot;
+pub mod state;
 
 use crate::error::{Code, Error};
 use std::path::Path;

@@ -9,7 +9,9 @@ use crate::views::TIME_FIELDS;
 use chrono::{DateTime, Utc};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyTzInfo};
+use pyo3::types::{
+    PyBool, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyTzInfo,
+};
 use serde_json::{Map, Number, Value};
 
 /// How deeply lists and dicts may nest in an argument: deeper input (or a list containing
@@ -62,7 +64,10 @@ pub fn dict_kwargs(dict: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, Ar
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_string())
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_string())
 }
 
 /// A Python value as a call argument. `bool` is checked before `int` (a bool is an int in
@@ -73,7 +78,9 @@ pub fn to_arg(obj: &Bound<'_, PyAny>) -> PyResult<Arg> {
 }
 
 fn too_deep() -> PyErr {
-    PyTypeError::new_err(format!("arguments may nest lists and dicts at most {MAX_DEPTH} deep"))
+    PyTypeError::new_err(format!(
+        "arguments may nest lists and dicts at most {MAX_DEPTH} deep"
+    ))
 }
 
 fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
@@ -88,7 +95,10 @@ fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
     }
     if let Ok(i) = obj.cast::<PyInt>() {
         // An int beyond i64 fits nothing in the model.
-        return Ok(i.extract::<i64>().map(Arg::Int).unwrap_or_else(|_| Arg::Other("int".into())));
+        return Ok(i
+            .extract::<i64>()
+            .map(Arg::Int)
+            .unwrap_or_else(|_| Arg::Other("int".into())));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Ok(Arg::Float(f.value()));
@@ -100,10 +110,18 @@ fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
         return Ok(Arg::Handle(kind, id));
     }
     if let Ok(l) = obj.cast::<PyList>() {
-        return Ok(Arg::List(l.iter().map(|x| to_arg_at(&x, depth + 1)).collect::<PyResult<_>>()?));
+        return Ok(Arg::List(
+            l.iter()
+                .map(|x| to_arg_at(&x, depth + 1))
+                .collect::<PyResult<_>>()?,
+        ));
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
-        return Ok(Arg::List(t.iter().map(|x| to_arg_at(&x, depth + 1)).collect::<PyResult<_>>()?));
+        return Ok(Arg::List(
+            t.iter()
+                .map(|x| to_arg_at(&x, depth + 1))
+                .collect::<PyResult<_>>()?,
+        ));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut items = Vec::with_capacity(d.len());
@@ -120,7 +138,13 @@ fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
 
 /// A reference (handle, id or name) where one of `kinds` is expected, for the analyst
 /// queries; anything else is a `TypeError`.
-pub fn reference(func: &str, param: &str, obj: &Bound<'_, PyAny>, kinds: &[HandleKind], expected: &str) -> PyResult<String> {
+pub fn reference(
+    func: &str,
+    param: &str,
+    obj: &Bound<'_, PyAny>,
+    kinds: &[HandleKind],
+    expected: &str,
+) -> PyResult<String> {
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(s.to_cow()?.into_owned());
     }
@@ -156,7 +180,9 @@ fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         if let Ok(v) = i.extract::<u64>() {
             return Ok(Value::from(v));
         }
-        return Err(PyTypeError::new_err("integer out of range for JSON (64 bits)"));
+        return Err(PyTypeError::new_err(
+            "integer out of range for JSON (64 bits)",
+        ));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Number::from_f64(f.value())
@@ -170,10 +196,18 @@ fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         return Ok(Value::String(id));
     }
     if let Ok(l) = obj.cast::<PyList>() {
-        return Ok(Value::Array(l.iter().map(|x| to_json_at(&x, depth + 1)).collect::<PyResult<_>>()?));
+        return Ok(Value::Array(
+            l.iter()
+                .map(|x| to_json_at(&x, depth + 1))
+                .collect::<PyResult<_>>()?,
+        ));
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
-        return Ok(Value::Array(t.iter().map(|x| to_json_at(&x, depth + 1)).collect::<PyResult<_>>()?));
+        return Ok(Value::Array(
+            t.iter()
+                .map(|x| to_json_at(&x, depth + 1))
+                .collect::<PyResult<_>>()?,
+        ));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::new();
@@ -185,7 +219,10 @@ fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         }
         return Ok(Value::Object(map));
     }
-    Err(PyTypeError::new_err(format!("{} is not JSON data", type_name(obj))))
+    Err(PyTypeError::new_err(format!(
+        "{} is not JSON data",
+        type_name(obj)
+    )))
 }
 
 /// JSON as plain Python values (dicts keep their order).
@@ -203,7 +240,14 @@ pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>>
             }
         }
         Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => PyList::new(py, items.iter().map(|v| to_py(py, v)).collect::<PyResult<Vec<_>>>()?)?.into_any(),
+        Value::Array(items) => PyList::new(
+            py,
+            items
+                .iter()
+                .map(|v| to_py(py, v))
+                .collect::<PyResult<Vec<_>>>()?,
+        )?
+        .into_any(),
         Value::Object(map) => {
             let d = PyDict::new(py);
             for (k, v) in map {
@@ -251,12 +295,15 @@ pub fn time_to_py(py: Python<'_>, t: Timestamp) -> PyResult<Bound<'_, PyDateTime
 pub fn py_to_time(func: &str, param: &str, obj: &Bound<'_, PyAny>) -> PyResult<Timestamp> {
     let py = obj.py();
     let dt = obj.cast::<PyDateTime>().map_err(|_| {
-        PyTypeError::new_err(format!("{func}() argument '{param}' must be a datetime, not {}", type_name(obj)))
+        PyTypeError::new_err(format!(
+            "{func}() argument '{param}' must be a datetime, not {}",
+            type_name(obj)
+        ))
     })?;
     let utc = PyTzInfo::utc(py)?;
     let aware = if dt.getattr("tzinfo")?.is_none() {
         let kw = PyDict::new(py);
-        kw.set_item("tzinfo", &utc)?;
+        kw.set_item("tzinfo", utc)?;
         dt.call_method("replace", (), Some(&kw))?
     } else {
         dt.clone().into_any()

@@ -22,8 +22,12 @@ use std::sync::Arc;
 /// The view of the object `id` of `kind`, or `*_not_found`.
 fn lookup(t: &Tenant, kind: HandleKind, id: &str) -> crate::Result<Value> {
     let (found, code, what) = match (kind, t.object(id)) {
-        (HandleKind::User, Some(Object::User(u))) => (Some(t.user_view(u)), Code::UserNotFound, "user"),
-        (HandleKind::Group, Some(Object::Group(g))) => (Some(t.group_view(g)), Code::GroupNotFound, "group"),
+        (HandleKind::User, Some(Object::User(u))) => {
+            (Some(t.user_view(u)), Code::UserNotFound, "user")
+        }
+        (HandleKind::Group, Some(Object::Group(g))) => {
+            (Some(t.group_view(g)), Code::GroupNotFound, "group")
+        }
         (HandleKind::Resource, Some(Object::Resource(r))) => {
             (Some(t.resource_view(r)), Code::ResourceNotFound, "resource")
         }
@@ -35,7 +39,12 @@ fn lookup(t: &Tenant, kind: HandleKind, id: &str) -> crate::Result<Value> {
         (HandleKind::Resource, _) => (None, Code::ResourceNotFound, "resource"),
         (HandleKind::Request, _) => (None, Code::RequestNotFound, "request"),
     };
-    found.ok_or_else(|| Error::new(code, format!("{what} {id} does not exist in tenant {:?}", t.name())))
+    found.ok_or_else(|| {
+        Error::new(
+            code,
+            format!("{what} {id} does not exist in tenant {:?}", t.name()),
+        )
+    })
 }
 
 /// The kind of a principal id (a user or a live group).
@@ -62,9 +71,13 @@ enum Holds {
 
 fn holds(kind: HandleKind, field: &str) -> Holds {
     match (kind, field) {
-        (HandleKind::Group, "owners") | (HandleKind::Resource, "owners" | "blocked") => Holds::Users,
+        (HandleKind::Group, "owners") | (HandleKind::Resource, "owners" | "blocked") => {
+            Holds::Users
+        }
         (HandleKind::Group, "members") | (HandleKind::Resource, "assigned") => Holds::Principals,
-        (HandleKind::Group, "created_by") | (HandleKind::Request, "requester" | "decided_by") => Holds::User,
+        (HandleKind::Group, "created_by") | (HandleKind::Request, "requester" | "decided_by") => {
+            Holds::User
+        }
         (HandleKind::Request, "group") => Holds::Group,
         _ => Holds::Plain,
     }
@@ -81,21 +94,40 @@ fn read_field(t: &Tenant, kind: HandleKind, id: &str, field: &'static str) -> cr
     let view = lookup(t, kind, id)?;
     let value = view.get(field).cloned().unwrap_or(Value::Null);
     let ids = |v: &Value| -> Vec<String> {
-        v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     Ok(match holds(kind, field) {
         Holds::Plain => Read::Plain(value),
         Holds::User => Read::One(value.as_str().map(|s| (HandleKind::User, s.to_string()))),
         Holds::Group => Read::One(value.as_str().map(|s| (HandleKind::Group, s.to_string()))),
-        Holds::Users => Read::Many(ids(&value).into_iter().map(|s| (HandleKind::User, s)).collect()),
-        Holds::Principals => {
-            Read::Many(ids(&value).into_iter().map(|s| (principal_kind(t, &s), s)).collect())
-        }
+        Holds::Users => Read::Many(
+            ids(&value)
+                .into_iter()
+                .map(|s| (HandleKind::User, s))
+                .collect(),
+        ),
+        Holds::Principals => Read::Many(
+            ids(&value)
+                .into_iter()
+                .map(|s| (principal_kind(t, &s), s))
+                .collect(),
+        ),
     })
 }
 
 /// A new handle of `kind` on `store`.
-pub fn make_handle<'py>(py: Python<'py>, store: &Arc<Store>, kind: HandleKind, id: String) -> PyResult<Bound<'py, PyAny>> {
+pub fn make_handle<'py>(
+    py: Python<'py>,
+    store: &Arc<Store>,
+    kind: HandleKind,
+    id: String,
+) -> PyResult<Bound<'py, PyAny>> {
     let store = store.clone();
     Ok(match kind {
         HandleKind::User => Bound::new(py, User { store, id })?.into_any(),
@@ -106,8 +138,15 @@ pub fn make_handle<'py>(py: Python<'py>, store: &Arc<Store>, kind: HandleKind, i
 }
 
 /// A list of handles on `store`.
-pub fn make_handles<'py>(py: Python<'py>, store: &Arc<Store>, items: Vec<(HandleKind, String)>) -> PyResult<Bound<'py, PyAny>> {
-    let objs = items.into_iter().map(|(k, id)| make_handle(py, store, k, id)).collect::<PyResult<Vec<_>>>()?;
+pub fn make_handles<'py>(
+    py: Python<'py>,
+    store: &Arc<Store>,
+    items: Vec<(HandleKind, String)>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let objs = items
+        .into_iter()
+        .map(|(k, id)| make_handle(py, store, k, id))
+        .collect::<PyResult<Vec<_>>>()?;
     Ok(PyList::new(py, objs)?.into_any())
 }
 
@@ -128,9 +167,17 @@ pub fn handle_of(obj: &Bound<'_, PyAny>) -> Option<(HandleKind, String)> {
     None
 }
 
-fn field(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, id: &str, name: &'static str) -> PyResult<Py<PyAny>> {
+fn field(
+    py: Python<'_>,
+    store: &Arc<Store>,
+    kind: HandleKind,
+    id: &str,
+    name: &'static str,
+) -> PyResult<Py<PyAny>> {
     let (s, i) = (store.clone(), id.to_string());
-    let read = py.detach(move || s.read(|t| read_field(t, kind, &i, name))).raise(py)?;
+    let read = py
+        .detach(move || s.read(|t| read_field(t, kind, &i, name)))
+        .raise(py)?;
     Ok(match read {
         Read::Plain(v) => field_to_py(py, name, &v)?.unbind(),
         Read::One(None) => py.None(),
@@ -141,23 +188,35 @@ fn field(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, id: &str, name: &
 
 fn to_dict(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, id: &str) -> PyResult<Py<PyAny>> {
     let (s, i) = (store.clone(), id.to_string());
-    let view = py.detach(move || s.read(|t| lookup(t, kind, &i))).raise(py)?;
+    let view = py
+        .detach(move || s.read(|t| lookup(t, kind, &i)))
+        .raise(py)?;
     Ok(view_to_py(py, &view)?.unbind())
 }
 
 fn py_repr(py: Python<'_>, text: &str) -> String {
-    PyString::new(py, text).repr().map(|r| r.to_string()).unwrap_or_else(|_| format!("{text:?}"))
+    PyString::new(py, text)
+        .repr()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|_| format!("{text:?}"))
 }
 
 /// `User('bob@contoso.com', id='u-2')`; a deleted object shows as `<deleted>`.
 fn repr(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, class: &str, id: &str) -> String {
     let (s, i) = (store.clone(), id.to_string());
     let view = py.detach(move || s.read(|t| lookup(t, kind, &i)));
-    let text = |v: &Value, f: &str| v.get(f).and_then(Value::as_str).map(|x| py_repr(py, x)).unwrap_or_default();
+    let text = |v: &Value, f: &str| {
+        v.get(f)
+            .and_then(Value::as_str)
+            .map(|x| py_repr(py, x))
+            .unwrap_or_default()
+    };
     let shown_id = py_repr(py, id);
     match (kind, view) {
         (HandleKind::User, Ok(v)) => format!("{class}({}, id={shown_id})", text(&v, "upn")),
-        (HandleKind::Group | HandleKind::Resource, Ok(v)) => format!("{class}({}, id={shown_id})", text(&v, "name")),
+        (HandleKind::Group | HandleKind::Resource, Ok(v)) => {
+            format!("{class}({}, id={shown_id})", text(&v, "name"))
+        }
         (HandleKind::Request, Ok(v)) => format!(
             "{class}(id={shown_id}, group={}, requester={}, status={})",
             text(&v, "group"),

@@ -20,7 +20,9 @@ use pyo3::prelude::*;
 #[pyo3(signature = (source, *, path=None))]
 fn run_script(py: Python<'_>, source: &str, path: Option<String>) -> PyResult<Py<PyAny>> {
     let source = source.to_string();
-    let value = py.detach(move || crate::scripting::run_script_json(&source, path.as_deref(), None)).raise(py)?;
+    let value = py
+        .detach(move || crate::scripting::run_script_json(&source, path.as_deref(), None))
+        .raise(py)?;
     Ok(conversion::to_py(py, &value)?.unbind())
 }
 

@@ -54,7 +54,11 @@ pub(crate) fn escape(text: &str) -> String {
 pub(crate) fn html_table(caption: &str, rows: &[(String, String)]) -> String {
     let mut out = format!("<table><caption>{}</caption>", escape(caption));
     for (k, v) in rows {
-        out.push_str(&format!("<tr><th style=\"text-align:left\">{}</th><td style=\"text-align:left\">{}</td></tr>", escape(k), escape(v)));
+        out.push_str(&format!(
+            "<tr><th style=\"text-align:left\">{}</th><td style=\"text-align:left\">{}</td></tr>",
+            escape(k),
+            escape(v)
+        ));
     }
     out.push_str("</table>");
     out
@@ -64,11 +68,17 @@ fn shown(value: &Bound<'_, PyAny>) -> String {
     value.str().map(|s| s.to_string()).unwrap_or_default()
 }
 
-fn repr_of<'py>(class: &str, fields: &[&str], get: impl Fn(&str) -> PyResult<Bound<'py, PyAny>>) -> String {
+fn repr_of<'py>(
+    class: &str,
+    fields: &[&str],
+    get: impl Fn(&str) -> PyResult<Bound<'py, PyAny>>,
+) -> String {
     let parts: Vec<String> = fields
         .iter()
         .map(|f| {
-            let r = get(f).and_then(|v| v.repr().map(|r| r.to_string())).unwrap_or_else(|_| "?".into());
+            let r = get(f)
+                .and_then(|v| v.repr().map(|r| r.to_string()))
+                .unwrap_or_else(|_| "?".into());
             format!("{f}={r}")
         })
         .collect();
@@ -153,76 +163,96 @@ macro_rules! record {
     };
 }
 
-record!(Settings, "The tenant-wide settings of SPEC §2 (immutable; change them with `configure`).", [
-    /// The master switch of self-service.
-    delegated_group_management,
-    /// "Users can create security groups".
-    users_can_create_security_groups,
-    /// "Users can create Office groups".
-    users_can_create_microsoft365_groups,
-    /// `all` or `some`.
-    self_service_scope,
-    /// The group whose direct members are eligible when the scope is `some`.
-    self_service_group,
-    /// Members of this group may create Microsoft 365 groups; empty for none.
-    microsoft365_creation_group,
-    /// Non-admin creation limit.
-    max_groups_per_user,
-    /// Owner limit.
-    max_owners_per_group,
-]);
+record!(
+    Settings,
+    "The tenant-wide settings of SPEC §2 (immutable; change them with `configure`).",
+    [
+        /// The master switch of self-service.
+        delegated_group_management,
+        /// "Users can create security groups".
+        users_can_create_security_groups,
+        /// "Users can create Office groups".
+        users_can_create_microsoft365_groups,
+        /// `all` or `some`.
+        self_service_scope,
+        /// The group whose direct members are eligible when the scope is `some`.
+        self_service_group,
+        /// Members of this group may create Microsoft 365 groups; empty for none.
+        microsoft365_creation_group,
+        /// Non-admin creation limit.
+        max_groups_per_user,
+        /// Owner limit.
+        max_owners_per_group,
+    ]
+);
 
-record!(Decision, "The answer of a dry run (`check`).", [
-    /// Whether the command would be allowed.
-    allowed,
-    /// The refusal code, or None.
-    code,
-    /// One sentence.
-    message,
-]);
+record!(
+    Decision,
+    "The answer of a dry run (`check`).",
+    [
+        /// Whether the command would be allowed.
+        allowed,
+        /// The refusal code, or None.
+        code,
+        /// One sentence.
+        message,
+    ]
+);
 
-record!(Access, "Why a user does or does not reach a resource (R-7.8).", [
-    /// Whether the user has effective access.
-    granted,
-    /// Every path that grants access, as lists of ids ending with the user.
-    paths,
-    /// Whether a block cancels the paths.
-    blocked,
-    /// Whether a disabled account cancels the paths.
-    disabled,
-]);
+record!(
+    Access,
+    "Why a user does or does not reach a resource (R-7.8).",
+    [
+        /// Whether the user has effective access.
+        granted,
+        /// Every path that grants access, as lists of ids ending with the user.
+        paths,
+        /// Whether a block cancels the paths.
+        blocked,
+        /// Whether a disabled account cancels the paths.
+        disabled,
+    ]
+);
 
-record!(AuditEntry, "One entry of the audit log (R-8.1).", [
-    /// 1, 2, 3 … in order.
-    seq,
-    /// When (aware UTC datetime).
-    time,
-    /// The actor's id, or `system` for seeding.
-    actor,
-    /// Entra's activity name.
-    activity,
-    /// The ids of the objects named, in argument order.
-    targets,
-    /// `success` or `refused`.
-    outcome,
-    /// The refusal code, or None.
-    code,
-]);
+record!(
+    AuditEntry,
+    "One entry of the audit log (R-8.1).",
+    [
+        /// 1, 2, 3 … in order.
+        seq,
+        /// When (aware UTC datetime).
+        time,
+        /// The actor's id, or `system` for seeding.
+        actor,
+        /// Entra's activity name.
+        activity,
+        /// The ids of the objects named, in argument order.
+        targets,
+        /// `success` or `refused`.
+        outcome,
+        /// The refusal code, or None.
+        code,
+    ]
+);
 
-record!(ProvisioningEvent, "One entry of the provisioning log (R-7.7).", [
-    /// 1, 2, 3 … in order.
-    seq,
-    /// When (aware UTC datetime).
-    time,
-    /// The user's id.
-    user,
-    /// The resource's id.
-    resource,
-    /// `provisioned` or `deprovisioned`.
-    change,
-    /// The `seq` of the audit entry of the command that caused it.
-    cause,
-]);
+record!(
+    ProvisioningEvent,
+    "One entry of the provisioning log (R-7.7).",
+    [
+        /// 1, 2, 3 … in order.
+        seq,
+        /// When (aware UTC datetime).
+        time,
+        /// The user's id.
+        user,
+        /// The resource's id.
+        resource,
+        /// `provisioned` or `deprovisioned`.
+        change,
+        /// The `seq` of the audit entry of the command that caused it.
+        cause,
+    ]
+);
 
 /// A user's Access Panel: groups and requests as handles, in creation order.
 #[pyclass(frozen, module = "ssgm._core")]
@@ -232,26 +262,41 @@ pub struct AccessPanel {
 }
 
 impl AccessPanel {
-    const FIELDS: &'static [&'static str] = &["joinable", "member_of", "owner_of", "requests", "approvals"];
+    const FIELDS: &'static [&'static str] =
+        &["joinable", "member_of", "owner_of", "requests", "approvals"];
 
     /// The panel of a view from [`crate::Tenant::panel_view`].
     pub(crate) fn from_view(store: Arc<Store>, view: Value) -> Self {
-        AccessPanel { store, view: as_map(view) }
+        AccessPanel {
+            store,
+            view: as_map(view),
+        }
     }
 
     fn section<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-        let kind = if name == "requests" || name == "approvals" { HandleKind::Request } else { HandleKind::Group };
+        let kind = if name == "requests" || name == "approvals" {
+            HandleKind::Request
+        } else {
+            HandleKind::Group
+        };
         let ids = self
             .view
             .get(name)
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(|s| (kind, s.to_string()))).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(|s| (kind, s.to_string())))
+                    .collect()
+            })
             .unwrap_or_default();
         make_handles(py, &self.store, ids)
     }
 
     fn values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let items = Self::FIELDS.iter().map(|f| self.section(py, f)).collect::<PyResult<Vec<_>>>()?;
+        let items = Self::FIELDS
+            .iter()
+            .map(|f| self.section(py, f))
+            .collect::<PyResult<Vec<_>>>()?;
         PyTuple::new(py, items)
     }
 }

@@ -3,10 +3,14 @@
 //! checks as the Rhai face), execute it with the GIL released, and turn the [`Outcome`] into
 //! handles and records. Queries read under one read lock, also with the GIL released.
 
-use super::conversion::{args, dict_kwargs, kwargs, py_to_time, reference, time_to_py, to_arg, to_json, to_py, Opt};
+use super::conversion::{
+    args, dict_kwargs, kwargs, py_to_time, reference, time_to_py, to_arg, to_json, to_py, Opt,
+};
 use super::exceptions::{refusal, Raise};
 use super::handles::{make_handle, make_handles};
-use super::records::{escape, Access, AccessPanel, AuditEntry, Decision, ProvisioningEvent, Settings};
+use super::records::{
+    escape, Access, AccessPanel, AuditEntry, Decision, ProvisioningEvent, Settings,
+};
 use crate::call::{self, Arg, HandleKind};
 use crate::command::Command;
 use crate::error::Code;
@@ -15,7 +19,9 @@ use crate::persist::journal::{Journal, SyncPolicy};
 use crate::persist::snapshot;
 use crate::records::Outcome;
 use crate::store::Store;
-use crate::views::{access_view, audit_view, counts_view, decision_view, provisioning_view, settings_view};
+use crate::views::{
+    access_view, audit_view, counts_view, decision_view, provisioning_view, settings_view,
+};
 use pyo3::exceptions::{PyRuntimeWarning, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -56,7 +62,10 @@ fn resolve(t: &Core, outcome: Outcome) -> Done {
                 .collect(),
         ),
         Outcome::Users(users) => Done::Handles(
-            users.into_iter().filter_map(|u| t.user(u).map(|x| (HandleKind::User, x.id.clone()))).collect(),
+            users
+                .into_iter()
+                .filter_map(|u| t.user(u).map(|x| (HandleKind::User, x.id.clone())))
+                .collect(),
         ),
         other => Done::Outcome(other),
     }
@@ -70,7 +79,9 @@ pub struct Tenant {
 
 impl Tenant {
     fn wrap(tenant: Core) -> Tenant {
-        Tenant { store: Store::new(tenant) }
+        Tenant {
+            store: Store::new(tenant),
+        }
     }
 
     /// Reads the tenant under its read lock, with the GIL released.
@@ -92,7 +103,13 @@ impl Tenant {
     }
 
     /// Builds and executes the command `name`.
-    fn command(&self, py: Python<'_>, name: &str, args: Vec<Arg>, kwargs: Vec<(String, Arg)>) -> PyResult<Py<PyAny>> {
+    fn command(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        args: Vec<Arg>,
+        kwargs: Vec<(String, Arg)>,
+    ) -> PyResult<Py<PyAny>> {
         let cmd = call::build(name, &args, &kwargs).raise(py)?;
         self.execute(py, cmd)
     }
@@ -102,8 +119,11 @@ impl Tenant {
         let store = self.store.clone();
         let done = py
             .detach(move || -> crate::Result<Done> {
-                let outcome = store.execute(cmd)?;
-                Ok(store.read(|t| resolve(t, outcome)))
+                Ok(match store.execute(cmd)? {
+                    // Only the checked reads name objects by index: turn them into ids.
+                    o @ (Outcome::Members(_) | Outcome::Users(_)) => store.read(|t| resolve(t, o)),
+                    o => Done::Outcome(o),
+                })
             })
             .raise(py)?;
         Ok(match done {
@@ -113,7 +133,11 @@ impl Tenant {
             Done::Outcome(Outcome::Group(id)) => self.handle(py, HandleKind::Group, id)?,
             Done::Outcome(Outcome::Resource(id)) => self.handle(py, HandleKind::Resource, id)?,
             Done::Outcome(Outcome::Request(id)) => self.handle(py, HandleKind::Request, id)?,
-            Done::Outcome(Outcome::Settings(s)) => Bound::new(py, Settings::from_view(settings_view(&s)))?.into_any().unbind(),
+            Done::Outcome(Outcome::Settings(s)) => {
+                Bound::new(py, Settings::from_view(settings_view(&s)))?
+                    .into_any()
+                    .unbind()
+            }
             Done::Outcome(Outcome::Imported(counts)) => to_py(py, &counts_view(&counts))?.unbind(),
             Done::Outcome(Outcome::Time(t)) => time_to_py(py, t)?.into_any().unbind(),
             // Resolved into `Done::Handles` above.
@@ -140,12 +164,19 @@ enum Amount {
 }
 
 fn amount(name: &str, value: &Opt<'_>) -> PyResult<Amount> {
-    let Opt::Given(v) = value else { return Ok(Amount::Exact(0)) };
+    let Opt::Given(v) = value else {
+        return Ok(Amount::Exact(0));
+    };
     if v.cast::<PyBool>().is_ok() {
-        return Err(PyTypeError::new_err(format!("advance() argument '{name}' must be an int or a float, not bool")));
+        return Err(PyTypeError::new_err(format!(
+            "advance() argument '{name}' must be an int or a float, not bool"
+        )));
     }
     if v.cast::<PyInt>().is_ok() {
-        return Ok(v.extract::<i64>().map(|i| Amount::Exact(i128::from(i))).unwrap_or(Amount::TooLarge));
+        return Ok(v
+            .extract::<i64>()
+            .map(|i| Amount::Exact(i128::from(i)))
+            .unwrap_or(Amount::TooLarge));
     }
     if let Ok(f) = v.cast::<PyFloat>() {
         return Ok(Amount::Approx(f.value()));
@@ -156,10 +187,17 @@ fn amount(name: &str, value: &Opt<'_>) -> PyResult<Amount> {
     )))
 }
 
-fn path_text(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
-    let _ = py;
-    path.extract::<PathBuf>()
-        .map_err(|_| PyTypeError::new_err("a path must be a str or an os.PathLike"))
+/// A path argument: a str or an `os.PathLike`.
+fn path_of(path: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
+    path.extract::<PathBuf>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "a path must be a str or an os.PathLike, not {}",
+            path.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        ))
+    })
 }
 
 #[pymethods]
@@ -202,9 +240,19 @@ impl Tenant {
 
     fn __repr__(&self, py: Python<'_>) -> String {
         let (name, users, groups, resources, requests, now) = self.read(py, |t| {
-            (t.name().to_string(), t.users().len(), t.groups().count(), t.resources().len(), t.requests().len(), t.now())
+            (
+                t.name().to_string(),
+                t.users().len(),
+                t.groups().count(),
+                t.resources().len(),
+                t.requests().len(),
+                t.now(),
+            )
         });
-        let name = PyString::new(py, &name).repr().map(|r| r.to_string()).unwrap_or_default();
+        let name = PyString::new(py, &name)
+            .repr()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
         format!(
             "Tenant({name}, users={users}, groups={groups}, resources={resources}, requests={requests}, now='{}')",
             format_time(now)
@@ -271,17 +319,32 @@ impl Tenant {
         roles: Opt<'_>,
         enabled: Opt<'_>,
     ) -> PyResult<Py<PyAny>> {
-        let kw = kwargs(vec![("display_name", display_name), ("department", department), ("roles", roles), ("enabled", enabled)])?;
+        let kw = kwargs(vec![
+            ("display_name", display_name),
+            ("department", department),
+            ("roles", roles),
+            ("enabled", enabled),
+        ])?;
         self.command(py, "add_user", args(&[upn])?, kw)
     }
 
     /// Enables or disables a user.
-    fn set_enabled(&self, py: Python<'_>, user: &Bound<'_, PyAny>, enabled: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn set_enabled(
+        &self,
+        py: Python<'_>,
+        user: &Bound<'_, PyAny>,
+        enabled: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "set_enabled", args(&[user, enabled])?, Vec::new())
     }
 
     /// Replaces a user's roles.
-    fn set_roles(&self, py: Python<'_>, user: &Bound<'_, PyAny>, roles: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn set_roles(
+        &self,
+        py: Python<'_>,
+        user: &Bound<'_, PyAny>,
+        roles: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "set_roles", args(&[user, roles])?, Vec::new())
     }
 
@@ -294,7 +357,12 @@ impl Tenant {
 
     /// Changes settings: all or none; unknown names and bad values are refusals.
     #[pyo3(signature = (actor, **settings))]
-    fn configure(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, settings: Option<&Bound<'_, PyDict>>) -> PyResult<Py<PyAny>> {
+    fn configure(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        settings: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "configure", args(&[actor])?, dict_kwargs(settings)?)
     }
 
@@ -341,60 +409,141 @@ impl Tenant {
         description: Opt<'_>,
         join_policy: Opt<'_>,
     ) -> PyResult<Py<PyAny>> {
-        let kw = kwargs(vec![("name", name), ("description", description), ("join_policy", join_policy)])?;
+        let kw = kwargs(vec![
+            ("name", name),
+            ("description", description),
+            ("join_policy", join_policy),
+        ])?;
         self.command(py, "update_group", args(&[actor, group])?, kw)
     }
 
     /// Deletes a group.
-    fn delete_group(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn delete_group(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        group: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "delete_group", args(&[actor, group])?, Vec::new())
     }
 
     /// Adds a member, a user or a group.
-    fn add_member(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>, member: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn add_member(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        group: &Bound<'_, PyAny>,
+        member: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "add_member", args(&[actor, group, member])?, Vec::new())
     }
 
     /// Removes a member.
-    fn remove_member(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>, member: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.command(py, "remove_member", args(&[actor, group, member])?, Vec::new())
+    fn remove_member(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        group: &Bound<'_, PyAny>,
+        member: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
+        self.command(
+            py,
+            "remove_member",
+            args(&[actor, group, member])?,
+            Vec::new(),
+        )
     }
 
     /// Adds an owner.
-    fn add_owner(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn add_owner(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        group: &Bound<'_, PyAny>,
+        user: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "add_owner", args(&[actor, group, user])?, Vec::new())
     }
 
     /// Removes an owner.
-    fn remove_owner(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn remove_owner(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        group: &Bound<'_, PyAny>,
+        user: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "remove_owner", args(&[actor, group, user])?, Vec::new())
     }
 
     /// Leaves a group.
-    fn leave(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn leave(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        group: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "leave", args(&[actor, group])?, Vec::new())
     }
 
     /// Asks to join a group (§5).
     #[pyo3(signature = (actor, group, justification=Opt::Missing), text_signature = "($self, actor, group, justification='')")]
-    fn request_to_join(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>, justification: Opt<'_>) -> PyResult<Py<PyAny>> {
-        self.command(py, "request_to_join", args(&[actor, group])?, kwargs(vec![("justification", justification)])?)
+    fn request_to_join(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        group: &Bound<'_, PyAny>,
+        justification: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
+        self.command(
+            py,
+            "request_to_join",
+            args(&[actor, group])?,
+            kwargs(vec![("justification", justification)])?,
+        )
     }
 
     /// Approves a pending request.
     #[pyo3(signature = (actor, request, reason=Opt::Missing), text_signature = "($self, actor, request, reason='')")]
-    fn approve(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>, reason: Opt<'_>) -> PyResult<Py<PyAny>> {
-        self.command(py, "approve", args(&[actor, request])?, kwargs(vec![("reason", reason)])?)
+    fn approve(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        request: &Bound<'_, PyAny>,
+        reason: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
+        self.command(
+            py,
+            "approve",
+            args(&[actor, request])?,
+            kwargs(vec![("reason", reason)])?,
+        )
     }
 
     /// Denies a pending request.
     #[pyo3(signature = (actor, request, reason=Opt::Missing), text_signature = "($self, actor, request, reason='')")]
-    fn deny(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>, reason: Opt<'_>) -> PyResult<Py<PyAny>> {
-        self.command(py, "deny", args(&[actor, request])?, kwargs(vec![("reason", reason)])?)
+    fn deny(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        request: &Bound<'_, PyAny>,
+        reason: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
+        self.command(
+            py,
+            "deny",
+            args(&[actor, request])?,
+            kwargs(vec![("reason", reason)])?,
+        )
     }
 
     /// Cancels a pending request.
-    fn cancel(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn cancel(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        request: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "cancel", args(&[actor, request])?, Vec::new())
     }
 
@@ -403,47 +552,125 @@ impl Tenant {
         signature = (actor, name, *, kind=Opt::Missing, owners=Opt::Missing),
         text_signature = "($self, actor, name, *, kind='application', owners=())"
     )]
-    fn create_resource(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>, kind: Opt<'_>, owners: Opt<'_>) -> PyResult<Py<PyAny>> {
-        self.command(py, "create_resource", args(&[actor, name])?, kwargs(vec![("kind", kind), ("owners", owners)])?)
+    fn create_resource(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        kind: Opt<'_>,
+        owners: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
+        self.command(
+            py,
+            "create_resource",
+            args(&[actor, name])?,
+            kwargs(vec![("kind", kind), ("owners", owners)])?,
+        )
     }
 
     /// Adds an owner to a resource.
-    fn add_resource_owner(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.command(py, "add_resource_owner", args(&[actor, resource, user])?, Vec::new())
+    fn add_resource_owner(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        resource: &Bound<'_, PyAny>,
+        user: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
+        self.command(
+            py,
+            "add_resource_owner",
+            args(&[actor, resource, user])?,
+            Vec::new(),
+        )
     }
 
     /// Removes an owner from a resource.
-    fn remove_resource_owner(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.command(py, "remove_resource_owner", args(&[actor, resource, user])?, Vec::new())
+    fn remove_resource_owner(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        resource: &Bound<'_, PyAny>,
+        user: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
+        self.command(
+            py,
+            "remove_resource_owner",
+            args(&[actor, resource, user])?,
+            Vec::new(),
+        )
     }
 
     /// Assigns a user or a group to a resource.
-    fn assign(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>, principal: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.command(py, "assign", args(&[actor, resource, principal])?, Vec::new())
+    fn assign(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        resource: &Bound<'_, PyAny>,
+        principal: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
+        self.command(
+            py,
+            "assign",
+            args(&[actor, resource, principal])?,
+            Vec::new(),
+        )
     }
 
     /// Removes an assignment.
-    fn unassign(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>, principal: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.command(py, "unassign", args(&[actor, resource, principal])?, Vec::new())
+    fn unassign(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        resource: &Bound<'_, PyAny>,
+        principal: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
+        self.command(
+            py,
+            "unassign",
+            args(&[actor, resource, principal])?,
+            Vec::new(),
+        )
     }
 
     /// Blocks a user from a resource.
-    fn block(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn block(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        resource: &Bound<'_, PyAny>,
+        user: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "block", args(&[actor, resource, user])?, Vec::new())
     }
 
     /// Lifts a block.
-    fn unblock(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn unblock(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        resource: &Bound<'_, PyAny>,
+        user: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "unblock", args(&[actor, resource, user])?, Vec::new())
     }
 
     /// Checked read: a group's direct members, as the actor sees them.
-    fn list_members(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn list_members(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        group: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "list_members", args(&[actor, group])?, Vec::new())
     }
 
     /// Checked read: everyone with access to a resource.
-    fn list_access(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn list_access(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        resource: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "list_access", args(&[actor, resource])?, Vec::new())
     }
 
@@ -458,8 +685,12 @@ impl Tenant {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Decision> {
-        let positional = args.iter().map(|a| to_arg(&a)).collect::<PyResult<Vec<_>>>()?;
-        let cmd = call::build_check(&to_arg(actor)?, command, &positional, &dict_kwargs(kwargs)?).raise(py)?;
+        let positional = args
+            .iter()
+            .map(|a| to_arg(&a))
+            .collect::<PyResult<Vec<_>>>()?;
+        let cmd = call::build_check(&to_arg(actor)?, command, &positional, &dict_kwargs(kwargs)?)
+            .raise(py)?;
         let store = self.store.clone();
         let decision = py.detach(move || store.check(&cmd));
         Ok(Decision::from_view(decision_view(&decision)))
@@ -472,7 +703,14 @@ impl Tenant {
         signature = (*, days=Opt::Missing, hours=Opt::Missing, minutes=Opt::Missing, seconds=Opt::Missing),
         text_signature = "($self, *, days=0, hours=0, minutes=0, seconds=0)"
     )]
-    fn advance(&self, py: Python<'_>, days: Opt<'_>, hours: Opt<'_>, minutes: Opt<'_>, seconds: Opt<'_>) -> PyResult<Py<PyAny>> {
+    fn advance(
+        &self,
+        py: Python<'_>,
+        days: Opt<'_>,
+        hours: Opt<'_>,
+        minutes: Opt<'_>,
+        seconds: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
         const SECOND: i128 = 1_000_000;
         let parts = [
             (amount("days", &days)?, 86_400 * SECOND),
@@ -486,7 +724,11 @@ impl Tenant {
         let mut any_float = false;
         for (a, unit) in parts {
             match a {
-                Amount::Exact(n) => exact = exact.checked_add(n.checked_mul(unit).ok_or_else(too_far)?).ok_or_else(too_far)?,
+                Amount::Exact(n) => {
+                    exact = exact
+                        .checked_add(n.checked_mul(unit).ok_or_else(too_far)?)
+                        .ok_or_else(too_far)?
+                }
                 Amount::Approx(f) => {
                     any_float = true;
                     approx += f * unit as f64;
@@ -518,19 +760,33 @@ impl Tenant {
 
     /// Every user, in creation order.
     fn users(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let ids = self.read(py, |t| t.users().iter().map(|u| (HandleKind::User, u.id.clone())).collect());
+        let ids = self.read(py, |t| {
+            t.users()
+                .iter()
+                .map(|u| (HandleKind::User, u.id.clone()))
+                .collect()
+        });
         self.handles(py, ids)
     }
 
     /// Every existing group, in creation order.
     fn groups(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let ids = self.read(py, |t| t.groups().map(|(_, g)| (HandleKind::Group, g.id.clone())).collect());
+        let ids = self.read(py, |t| {
+            t.groups()
+                .map(|(_, g)| (HandleKind::Group, g.id.clone()))
+                .collect()
+        });
         self.handles(py, ids)
     }
 
     /// Every resource, in creation order.
     fn resources(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let ids = self.read(py, |t| t.resources().iter().map(|r| (HandleKind::Resource, r.id.clone())).collect());
+        let ids = self.read(py, |t| {
+            t.resources()
+                .iter()
+                .map(|r| (HandleKind::Resource, r.id.clone()))
+                .collect()
+        });
         self.handles(py, ids)
     }
 
@@ -546,9 +802,9 @@ impl Tenant {
         let status = match status {
             None => None,
             Some(s) => {
-                let text: String = s
-                    .extract()
-                    .map_err(|_| PyTypeError::new_err("requests() argument 'status' must be a str or None"))?;
+                let text: String = s.extract().map_err(|_| {
+                    PyTypeError::new_err("requests() argument 'status' must be a str or None")
+                })?;
                 Some(RequestStatus::parse(&text).ok_or_else(|| {
                     PyValueError::new_err(format!(
                         "requests() argument 'status' must be pending, approved, denied or cancelled, not {text:?}"
@@ -556,8 +812,12 @@ impl Tenant {
                 })?)
             }
         };
-        let group = group.map(|g| reference("requests", "group", g, GROUP, GROUP_REF)).transpose()?;
-        let requester = requester.map(|u| reference("requests", "requester", u, USER, USER_REF)).transpose()?;
+        let group = group
+            .map(|g| reference("requests", "group", g, GROUP, GROUP_REF))
+            .transpose()?;
+        let requester = requester
+            .map(|u| reference("requests", "requester", u, USER, USER_REF))
+            .transpose()?;
         let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
             let g = group.map(|g| t.find_group(&g)).transpose()?;
             let u = requester.map(|u| t.find_user(&u)).transpose()?;
@@ -573,14 +833,20 @@ impl Tenant {
     /// A user by handle, id or upn (`NotFound` if there is none).
     fn user(&self, py: Python<'_>, r#ref: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("user", "ref", r#ref, USER, USER_REF)?;
-        let id = self.find(py, r, |t, r| t.find_user(r).map(|u| t.user(u).map(|x| x.id.clone()).unwrap_or_default()))?;
+        let id = self.find(py, r, |t, r| {
+            t.find_user(r)
+                .map(|u| t.user(u).map(|x| x.id.clone()).unwrap_or_default())
+        })?;
         self.handle(py, HandleKind::User, id)
     }
 
     /// A group by handle, id or name (`NotFound` if there is none).
     fn group(&self, py: Python<'_>, r#ref: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("group", "ref", r#ref, GROUP, GROUP_REF)?;
-        let id = self.find(py, r, |t, r| t.find_group(r).map(|g| t.group(g).map(|x| x.id.clone()).unwrap_or_default()))?;
+        let id = self.find(py, r, |t, r| {
+            t.find_group(r)
+                .map(|g| t.group(g).map(|x| x.id.clone()).unwrap_or_default())
+        })?;
         self.handle(py, HandleKind::Group, id)
     }
 
@@ -588,7 +854,8 @@ impl Tenant {
     fn resource(&self, py: Python<'_>, r#ref: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("resource", "ref", r#ref, RESOURCE, RESOURCE_REF)?;
         let id = self.find(py, r, |t, r| {
-            t.find_resource(r).map(|x| t.resource(x).map(|x| x.id.clone()).unwrap_or_default())
+            t.find_resource(r)
+                .map(|x| t.resource(x).map(|x| x.id.clone()).unwrap_or_default())
         })?;
         self.handle(py, HandleKind::Resource, id)
     }
@@ -596,15 +863,26 @@ impl Tenant {
     /// A request by handle or id (`NotFound` if there is none).
     fn request(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("request", "id", id, REQUEST, REQUEST_REF)?;
-        let id = self.find(py, r, |t, r| t.find_request(r).map(|q| t.request(q).map(|x| x.id.clone()).unwrap_or_default()))?;
+        let id = self.find(py, r, |t, r| {
+            t.find_request(r)
+                .map(|q| t.request(q).map(|x| x.id.clone()).unwrap_or_default())
+        })?;
         self.handle(py, HandleKind::Request, id)
     }
 
     /// Whether a user has effective access to a resource.
-    fn has_access(&self, py: Python<'_>, user: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>) -> PyResult<bool> {
+    fn has_access(
+        &self,
+        py: Python<'_>,
+        user: &Bound<'_, PyAny>,
+        resource: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
         let u = reference("has_access", "user", user, USER, USER_REF)?;
         let r = reference("has_access", "resource", resource, RESOURCE, RESOURCE_REF)?;
-        self.read(py, move |t| Ok(t.has_access_ix(t.find_user(&u)?, t.find_resource(&r)?))).raise(py)
+        self.read(py, move |t| {
+            Ok(t.has_access_ix(t.find_user(&u)?, t.find_resource(&r)?))
+        })
+        .raise(py)
     }
 
     /// `has_access` for each (user, resource) pair, in order, under one read lock.
@@ -612,13 +890,18 @@ impl Tenant {
         let mut refs: Vec<(String, String)> = Vec::new();
         for (i, pair) in pairs.try_iter()?.enumerate() {
             let pair = pair?;
-            let items: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)> = if let Ok(t) = pair.cast::<PyTuple>() {
-                (t.len() == 2).then(|| Some((t.get_item(0).ok()?, t.get_item(1).ok()?))).flatten()
-            } else if let Ok(l) = pair.cast::<PyList>() {
-                (l.len() == 2).then(|| Some((l.get_item(0).ok()?, l.get_item(1).ok()?))).flatten()
-            } else {
-                None
-            };
+            let items: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)> =
+                if let Ok(t) = pair.cast::<PyTuple>() {
+                    (t.len() == 2)
+                        .then(|| Some((t.get_item(0).ok()?, t.get_item(1).ok()?)))
+                        .flatten()
+                } else if let Ok(l) = pair.cast::<PyList>() {
+                    (l.len() == 2)
+                        .then(|| Some((l.get_item(0).ok()?, l.get_item(1).ok()?)))
+                        .flatten()
+                } else {
+                    None
+                };
             let Some((u, r)) = items else {
                 return Err(PyTypeError::new_err(format!(
                     "has_access_many() pair {i} must be a (user, resource) tuple or list of 2 items, not {}",
@@ -641,18 +924,39 @@ impl Tenant {
     }
 
     /// Every path that grants a user access to a resource, and what cancels them.
-    fn explain_access(&self, py: Python<'_>, user: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>) -> PyResult<Access> {
+    fn explain_access(
+        &self,
+        py: Python<'_>,
+        user: &Bound<'_, PyAny>,
+        resource: &Bound<'_, PyAny>,
+    ) -> PyResult<Access> {
         let u = reference("explain_access", "user", user, USER, USER_REF)?;
-        let r = reference("explain_access", "resource", resource, RESOURCE, RESOURCE_REF)?;
+        let r = reference(
+            "explain_access",
+            "resource",
+            resource,
+            RESOURCE,
+            RESOURCE_REF,
+        )?;
         let view = self
-            .read(py, move |t| Ok(access_view(&t.explain(t.find_user(&u)?, t.find_resource(&r)?))))
+            .read(py, move |t| {
+                Ok(access_view(
+                    &t.explain(t.find_user(&u)?, t.find_resource(&r)?),
+                ))
+            })
             .raise(py)?;
         Ok(Access::from_view(view))
     }
 
     /// Everyone with effective access to a resource, in creation order.
     fn who_has_access(&self, py: Python<'_>, resource: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let r = reference("who_has_access", "resource", resource, RESOURCE, RESOURCE_REF)?;
+        let r = reference(
+            "who_has_access",
+            "resource",
+            resource,
+            RESOURCE,
+            RESOURCE_REF,
+        )?;
         let ids = self
             .read(py, move |t| {
                 let x = t.find_resource(&r)?;
@@ -695,14 +999,22 @@ impl Tenant {
     /// The audit log.
     fn audit_log(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let views: Vec<Value> = self.read(py, |t| t.audit_log().iter().map(audit_view).collect());
-        let items = views.into_iter().map(|v| Bound::new(py, AuditEntry::from_view(v))).collect::<PyResult<Vec<_>>>()?;
+        let items = views
+            .into_iter()
+            .map(|v| Bound::new(py, AuditEntry::from_view(v)))
+            .collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, items)?.into_any().unbind())
     }
 
     /// The provisioning log.
     fn provisioning_log(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let views: Vec<Value> = self.read(py, |t| t.provisioning_log().iter().map(provisioning_view).collect());
-        let items = views.into_iter().map(|v| Bound::new(py, ProvisioningEvent::from_view(v))).collect::<PyResult<Vec<_>>>()?;
+        let views: Vec<Value> = self.read(py, |t| {
+            t.provisioning_log().iter().map(provisioning_view).collect()
+        });
+        let items = views
+            .into_iter()
+            .map(|v| Bound::new(py, ProvisioningEvent::from_view(v)))
+            .collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, items)?.into_any().unbind())
     }
 
@@ -711,32 +1023,46 @@ impl Tenant {
     /// The history: every command, allowed or refused, and every clock move, in
     /// order, as JSON-ready dicts.
     fn events(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let values: Vec<Value> = self.read(py, |t| t.history().iter().map(Command::to_value).collect());
+        let values: Vec<Value> =
+            self.read(py, |t| t.history().iter().map(Command::to_value).collect());
         Ok(to_py(py, &Value::Array(values))?.unbind())
     }
 
     /// The tenant the first `until` events build (all of them when None), R-8.4.
     #[staticmethod]
     #[pyo3(signature = (events, *, until=None, name="replay"))]
-    fn replay(py: Python<'_>, events: &Bound<'_, PyAny>, until: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Tenant> {
+    fn replay(
+        py: Python<'_>,
+        events: &Bound<'_, PyAny>,
+        until: Option<&Bound<'_, PyAny>>,
+        name: &str,
+    ) -> PyResult<Tenant> {
         let until = match until {
             None => None,
             Some(u) => {
                 if u.cast::<PyBool>().is_ok() || u.cast::<PyInt>().is_err() {
-                    return Err(PyTypeError::new_err("replay() argument 'until' must be an int or None"));
+                    return Err(PyTypeError::new_err(
+                        "replay() argument 'until' must be an int or None",
+                    ));
                 }
                 let n: i64 = u.extract()?;
-                Some(usize::try_from(n).map_err(|_| PyValueError::new_err("replay() argument 'until' must not be negative"))?)
+                Some(usize::try_from(n).map_err(|_| {
+                    PyValueError::new_err("replay() argument 'until' must not be negative")
+                })?)
             }
         };
         let mut commands = Vec::new();
         for (i, event) in events.try_iter()?.enumerate() {
-            let value = to_json(&event?).map_err(|e| PyTypeError::new_err(format!("event {i}: {}", e.value(py))))?;
-            let cmd = Command::from_value(value).map_err(|e| PyTypeError::new_err(format!("event {i}: {}", e.message())))?;
+            let value = to_json(&event?)
+                .map_err(|e| PyTypeError::new_err(format!("event {i}: {}", e.value(py))))?;
+            let cmd = Command::from_value(value)
+                .map_err(|e| PyTypeError::new_err(format!("event {i}: {}", e.message())))?;
             commands.push(cmd);
         }
         let name = name.to_string();
-        Ok(Tenant::wrap(py.detach(move || Core::replay(commands, until, &name))))
+        Ok(Tenant::wrap(
+            py.detach(move || Core::replay(commands, until, &name)),
+        ))
     }
 
     /// An independent copy, for what-if studies (handles of this tenant work on it).
@@ -755,7 +1081,7 @@ impl Tenant {
 
     /// Pickles as a snapshot (history and name); the copy is in memory, without a journal.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let bytes = self.read(py, |t| snapshot::to_bytes(t)).raise(py)?;
+        let bytes = self.read(py, snapshot::to_bytes).raise(py)?;
         let rebuild = py.import("ssgm._core")?.getattr("_tenant_from_snapshot")?;
         let args = PyTuple::new(py, [PyBytes::new(py, &bytes)])?;
         PyTuple::new(py, [rebuild, args.into_any()])
@@ -763,14 +1089,14 @@ impl Tenant {
 
     /// Saves an atomic snapshot: a crash never leaves a half-written file.
     fn save(&self, py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<()> {
-        let path = path_text(py, path)?;
+        let path = path_of(path)?;
         self.read(py, move |t| snapshot::save(t, &path)).raise(py)
     }
 
     /// Loads a snapshot written by `save`.
     #[staticmethod]
     fn load(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Tenant> {
-        let path = path_text(py, path)?;
+        let path = path_of(path)?;
         let tenant = py.detach(move || snapshot::load(&path)).raise(py)?;
         Ok(Tenant::wrap(tenant))
     }
@@ -780,16 +1106,28 @@ impl Tenant {
     #[staticmethod]
     #[pyo3(signature = (path, *, fsync="always"))]
     fn open(py: Python<'_>, path: &Bound<'_, PyAny>, fsync: &str) -> PyResult<Tenant> {
-        let path = path_text(py, path)?;
+        let path = path_of(path)?;
         let sync = SyncPolicy::parse(fsync).ok_or_else(|| {
-            refusal(py, Code::InvalidSetting, &format!("fsync must be \"always\" or \"never\", not {fsync:?}"))
+            refusal(
+                py,
+                Code::InvalidSetting,
+                &format!("fsync must be \"always\" or \"never\", not {fsync:?}"),
+            )
         })?;
-        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "journal".into());
-        let opened = py.detach(move || Journal::open(&path, &name, sync)).raise(py)?;
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "journal".into());
+        let opened = py
+            .detach(move || Journal::open(&path, &name, sync))
+            .raise(py)?;
         let note = opened.recovered.clone();
-        let tenant = Tenant { store: Store::with_journal(opened.tenant, opened.journal) };
+        let tenant = Tenant {
+            store: Store::with_journal(opened.tenant, opened.journal),
+        };
         if let Some(note) = note {
-            let text = CString::new(note.replace('\0', "")).map_err(|e| PyValueError::new_err(e.to_string()))?;
+            let text = CString::new(note.replace('\0', ""))
+                .map_err(|e| PyValueError::new_err(e.to_string()))?;
             PyErr::warn(py, &py.get_type::<PyRuntimeWarning>(), &text, 1)?;
         }
         Ok(tenant)
@@ -799,10 +1137,17 @@ impl Tenant {
     /// its final value (handles as ids). A failure is a `ScriptError` with
     /// `file:line:column: message`.
     #[pyo3(signature = (source, *, path=None))]
-    fn run_script(&self, py: Python<'_>, source: &str, path: Option<String>) -> PyResult<Py<PyAny>> {
+    fn run_script(
+        &self,
+        py: Python<'_>,
+        source: &str,
+        path: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
         let (source, store) = (source.to_string(), self.store.clone());
         let value = py
-            .detach(move || crate::scripting::run_script_json(&source, path.as_deref(), Some(store)))
+            .detach(move || {
+                crate::scripting::run_script_json(&source, path.as_deref(), Some(store))
+            })
             .raise(py)?;
         Ok(to_py(py, &value)?.unbind())
     }
@@ -810,15 +1155,22 @@ impl Tenant {
     /// A new tenant from a Microsoft Graph export folder.
     #[staticmethod]
     #[pyo3(signature = (path, *, name=None, settings=None))]
-    fn from_graph(py: Python<'_>, path: &Bound<'_, PyAny>, name: Option<String>, settings: Option<&Bound<'_, PyDict>>) -> PyResult<Tenant> {
-        let path = path_text(py, path)?;
+    fn from_graph(
+        py: Python<'_>,
+        path: &Bound<'_, PyAny>,
+        name: Option<String>,
+        settings: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Tenant> {
+        let path = path_of(path)?;
         let mut overrides = Map::new();
         if let Some(s) = settings {
             for (k, v) in s.iter() {
                 overrides.insert(k.extract::<String>()?, to_json(&v)?);
             }
         }
-        let tenant = py.detach(move || Core::from_graph(&path, name.as_deref(), &overrides)).raise(py)?;
+        let tenant = py
+            .detach(move || Core::from_graph(&path, name.as_deref(), &overrides))
+            .raise(py)?;
         Ok(Tenant::wrap(tenant))
     }
 }
@@ -827,7 +1179,9 @@ impl Tenant {
 #[pyfunction]
 pub fn _tenant_from_snapshot(py: Python<'_>, data: &[u8]) -> PyResult<Tenant> {
     let bytes = data.to_vec();
-    let tenant = py.detach(move || snapshot::from_bytes(&bytes, "pickle")).raise(py)?;
+    let tenant = py
+        .detach(move || snapshot::from_bytes(&bytes, "pickle"))
+        .raise(py)?;
     Ok(Tenant::wrap(tenant))
 }
 
@@ -835,7 +1189,9 @@ pub fn _tenant_from_snapshot(py: Python<'_>, data: &[u8]) -> PyResult<Tenant> {
 /// `report` section.
 #[pyfunction]
 pub fn graph_to_directory(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    let path = path_text(py, path)?;
-    let value = py.detach(move || crate::graph::graph_to_directory(&path, &Map::new())).raise(py)?;
+    let path = path_of(path)?;
+    let value = py
+        .detach(move || crate::graph::graph_to_directory(&path, &Map::new()))
+        .raise(py)?;
     Ok(to_py(py, &value)?.unbind())
 }

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need and runs them: the Rust tests (core, console, scripts,
+# reliability) and the Python tests (the extension is built into .venv by maturin).
+# Needs only Rust and Python 3.9+; installs maturin, pytest, hypothesis and mypy into .venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+# shellcheck disable=SC1091
+. .venv/bin/activate
+python -m pip install --quiet --disable-pip-version-check "maturin>=1.5,<2" pytest hypothesis mypy
+
+echo "== cargo test"
+cargo test --quiet
+
+echo "== maturin develop"
+maturin develop --quiet
+
+echo "== pytest"
+python -m pytest -q tests/python "$@"

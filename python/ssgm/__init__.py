@@ -1,0 +1,71 @@
+"""ssgm: an executable model of Azure AD / Microsoft Entra ID self-service group management.
+
+>>> import ssgm
+>>> t = ssgm.Tenant("contoso")
+>>> admin = t.add_user("admin@contoso.com", roles=["global_admin"])
+>>> t.configure(admin, delegated_group_management=True).delegated_group_management
+True
+
+Everything is implemented in the Rust core; this package re-exports its Python face,
+``ssgm._core``.
+"""
+
+from collections.abc import Sequence as _Sequence
+
+from ssgm._core import (
+    Access,
+    AccessPanel,
+    AuditEntry,
+    Conflict,
+    Decision,
+    Group,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    ProvisioningEvent,
+    Request,
+    Resource,
+    ScriptError,
+    Settings,
+    SsgmError,
+    StorageError,
+    Tenant,
+    User,
+    __version__,
+    error_codes,
+    graph_to_directory,
+    main,
+    run_script,
+)
+
+__all__ = [
+    "Access",
+    "AccessPanel",
+    "AuditEntry",
+    "Conflict",
+    "Decision",
+    "Group",
+    "InvalidArgument",
+    "NotFound",
+    "PermissionDenied",
+    "ProvisioningEvent",
+    "Request",
+    "Resource",
+    "ScriptError",
+    "Settings",
+    "SsgmError",
+    "StorageError",
+    "Tenant",
+    "User",
+    "__version__",
+    "error_codes",
+    "graph_to_directory",
+    "main",
+    "run_script",
+]
+
+# Records follow the named-tuple protocol; as registered Sequences, a list of them goes
+# straight into pandas.DataFrame with one column per field.
+for _record in (Settings, Decision, Access, AccessPanel, AuditEntry, ProvisioningEvent):
+    _Sequence.register(_record)
+del _record

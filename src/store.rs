@@ -52,6 +52,12 @@ impl Store {
         f(&self.tenant.read())
     }
 
+    /// Reads the tenant if no writer holds it right now (for quick reads that should not
+    /// wait, or release the GIL, when nobody is writing).
+    pub fn try_read<R>(&self, f: impl FnOnce(&Tenant) -> R) -> Option<R> {
+        self.tenant.try_read().map(|t| f(&t))
+    }
+
     /// Changes what is not part of the history (the tenant's name, its import report).
     pub fn update_meta<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> R {
         f(&mut self.tenant.write())

@@ -121,6 +121,19 @@ fn read_field(t: &Tenant, kind: HandleKind, id: &str, field: &'static str) -> cr
     })
 }
 
+/// The index a handle holds when it does not know its object's index.
+pub const NO_IX: u32 = u32::MAX;
+
+/// The index of a user or resource `id` in `store`, if no writer holds it right now.
+fn index_of(store: &Store, kind: HandleKind, id: &str) -> u32 {
+    let found = store.try_read(|t| match (kind, t.object(id)) {
+        (HandleKind::User, Some(Object::User(u))) => u,
+        (HandleKind::Resource, Some(Object::Resource(r))) => r,
+        _ => NO_IX,
+    });
+    found.unwrap_or(NO_IX)
+}
+
 /// A new handle of `kind` on `store`.
 pub fn make_handle<'py>(
     py: Python<'py>,
@@ -128,12 +141,16 @@ pub fn make_handle<'py>(
     kind: HandleKind,
     id: String,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let ix = match kind {
+        HandleKind::User | HandleKind::Resource => index_of(store, kind, &id),
+        HandleKind::Group | HandleKind::Request => NO_IX,
+    };
     let store = store.clone();
     Ok(match kind {
-        HandleKind::User => Bound::new(py, User { store, id })?.into_any(),
-        HandleKind::Group => Bound::new(py, Group { store, id })?.into_any(),
-        HandleKind::Resource => Bound::new(py, Resource { store, id })?.into_any(),
-        HandleKind::Request => Bound::new(py, Request { store, id })?.into_any(),
+        HandleKind::User => Bound::new(py, User { store, id, ix })?.into_any(),
+        HandleKind::Group => Bound::new(py, Group { store, id, ix })?.into_any(),
+        HandleKind::Resource => Bound::new(py, Resource { store, id, ix })?.into_any(),
+        HandleKind::Request => Bound::new(py, Request { store, id, ix })?.into_any(),
     })
 }
 
@@ -241,6 +258,10 @@ macro_rules! handle {
         pub struct $name {
             pub(crate) store: Arc<Store>,
             pub(crate) id: String,
+            /// The object's index in `store` when known ([`NO_IX`] otherwise): users and
+            /// resources are never deleted, so queries use it without resolving the id.
+            #[allow(dead_code)]
+            pub(crate) ix: u32,
         }
 
         #[pymethods]

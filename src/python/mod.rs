@@ -7,6 +7,7 @@
 
 mod conversion;
 mod exceptions;
+mod fast;
 mod handles;
 mod records;
 mod tenant;

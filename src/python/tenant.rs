@@ -7,6 +7,7 @@ use super::conversion::{
     args, dict_kwargs, kwargs, py_to_time, reference, time_to_py, to_arg, to_json, to_py, Opt,
 };
 use super::exceptions::{refusal, Raise};
+use super::fast::RefCache;
 use super::handles::{make_handle, make_handles};
 use super::records::{
     escape, Access, AccessPanel, AuditEntry, Decision, ProvisioningEvent, Settings,
@@ -75,12 +76,14 @@ fn resolve(t: &Core, outcome: Outcome) -> Done {
 #[pyclass(frozen, module = "ssgm._core")]
 pub struct Tenant {
     pub(crate) store: Arc<Store>,
+    refs: RefCache,
 }
 
 impl Tenant {
     fn wrap(tenant: Core) -> Tenant {
         Tenant {
             store: Store::new(tenant),
+            refs: Python::attach(RefCache::new),
         }
     }
 
@@ -350,7 +353,10 @@ impl Tenant {
 
     /// Seeds many objects in one command; returns the counts.
     fn import_directory(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.command(py, "import_directory", args(&[data])?, Vec::new())
+        let done = self.command(py, "import_directory", args(&[data])?, Vec::new());
+        // Imported ids may equal names resolved before.
+        self.refs.forget_refs(py);
+        done
     }
 
     // ----- commands --------------------------------------------------------------------------
@@ -877,50 +883,12 @@ impl Tenant {
         user: &Bound<'_, PyAny>,
         resource: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
-        let u = reference("has_access", "user", user, USER, USER_REF)?;
-        let r = reference("has_access", "resource", resource, RESOURCE, RESOURCE_REF)?;
-        self.read(py, move |t| {
-            Ok(t.has_access_ix(t.find_user(&u)?, t.find_resource(&r)?))
-        })
-        .raise(py)
+        self.refs.has_access(py, &self.store, user, resource)
     }
 
     /// `has_access` for each (user, resource) pair, in order, under one read lock.
     fn has_access_many(&self, py: Python<'_>, pairs: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let mut refs: Vec<(String, String)> = Vec::new();
-        for (i, pair) in pairs.try_iter()?.enumerate() {
-            let pair = pair?;
-            let items: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)> =
-                if let Ok(t) = pair.cast::<PyTuple>() {
-                    (t.len() == 2)
-                        .then(|| Some((t.get_item(0).ok()?, t.get_item(1).ok()?)))
-                        .flatten()
-                } else if let Ok(l) = pair.cast::<PyList>() {
-                    (l.len() == 2)
-                        .then(|| Some((l.get_item(0).ok()?, l.get_item(1).ok()?)))
-                        .flatten()
-                } else {
-                    None
-                };
-            let Some((u, r)) = items else {
-                return Err(PyTypeError::new_err(format!(
-                    "has_access_many() pair {i} must be a (user, resource) tuple or list of 2 items, not {}",
-                    pair.repr()?
-                )));
-            };
-            refs.push((
-                reference("has_access_many", "user", &u, USER, USER_REF)?,
-                reference("has_access_many", "resource", &r, RESOURCE, RESOURCE_REF)?,
-            ));
-        }
-        let answers = self
-            .read(py, move |t| {
-                refs.iter()
-                    .map(|(u, r)| Ok(t.has_access_ix(t.find_user(u)?, t.find_resource(r)?)))
-                    .collect::<crate::Result<Vec<bool>>>()
-            })
-            .raise(py)?;
-        Ok(PyList::new(py, answers)?.into_any().unbind())
+        self.refs.has_access_many(py, &self.store, pairs)
     }
 
     /// Every path that grants a user access to a resource, and what cancels them.
@@ -950,23 +918,7 @@ impl Tenant {
 
     /// Everyone with effective access to a resource, in creation order.
     fn who_has_access(&self, py: Python<'_>, resource: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let r = reference(
-            "who_has_access",
-            "resource",
-            resource,
-            RESOURCE,
-            RESOURCE_REF,
-        )?;
-        let ids = self
-            .read(py, move |t| {
-                let x = t.find_resource(&r)?;
-                Ok(t.who_has_access(x)
-                    .into_iter()
-                    .filter_map(|u| t.user(u).map(|u| (HandleKind::User, u.id.clone())))
-                    .collect::<Vec<_>>())
-            })
-            .raise(py)?;
-        self.handles(py, ids)
+        self.refs.who_has_access(py, &self.store, resource)
     }
 
     /// Every resource a user has effective access to, in creation order.
@@ -1124,6 +1076,7 @@ impl Tenant {
         let note = opened.recovered.clone();
         let tenant = Tenant {
             store: Store::with_journal(opened.tenant, opened.journal),
+            refs: RefCache::new(py),
         };
         if let Some(note) = note {
             let text = CString::new(note.replace('\0', ""))
@@ -1148,7 +1101,10 @@ impl Tenant {
             .detach(move || {
                 crate::scripting::run_script_json(&source, path.as_deref(), Some(store))
             })
-            .raise(py)?;
+            .raise(py);
+        // The script may have imported ids equal to names resolved before.
+        self.refs.forget_refs(py);
+        let value = value?;
         Ok(to_py(py, &value)?.unbind())
     }
 

@@ -1,0 +1,69 @@
+"""The fast paths of the hot queries give the same answers as the rules (R-1.4, R-7.3, R-8.6)."""
+
+import ssgm
+
+
+def _tenant():
+    t = ssgm.Tenant("fast")
+    admin = t.add_user("admin@contoso.com", roles=["global_admin"])
+    bob = t.add_user("bob@contoso.com")
+    app = t.create_resource(admin, "App")
+    t.assign(admin, app, bob)
+    return t, admin, bob, app
+
+
+def test_r1_4_an_import_can_make_a_seen_name_resolve_to_a_new_id():
+    """R-1.4: ids resolve before upns, even for a string resolved before as a upn."""
+    t, admin, bob, app = _tenant()
+    ref = "carol@contoso.com"
+    t.add_user(ref)
+    assert t.has_access(ref, "App") is False  # resolved (and remembered) as carol's upn
+    # A new user whose *id* is that string: it now names the new user (R-1.4: id first).
+    t.import_directory({"users": [{"id": ref, "upn": "dave@contoso.com"}]})
+    t.assign(admin, "App", t.user(ref))
+    assert t.user(ref).upn == "dave@contoso.com"
+    assert t.has_access(ref, "App") is True
+    assert t.has_access_many([(ref, "App"), ("carol@contoso.com", app)]) == [True, True]
+
+
+def test_r10_15_handles_of_a_fork_resolve_by_id_and_answers_stay_per_tenant():
+    """R-10.15, R-1.4: a handle of the original works on a fork, which answers for itself."""
+    t, admin, bob, app = _tenant()
+    f = t.fork()
+    f.block(admin, app, bob)
+    assert t.has_access(bob, app) is True
+    assert f.has_access(bob, app) is False
+    assert f.has_access_many([(bob, app)]) == [False]
+
+
+def test_r7_3_who_has_access_returns_equal_handles_each_time():
+    """R-7.3, R-10.1: who_has_access reads the current state; handles compare equal."""
+    t, admin, bob, app = _tenant()
+    first = t.who_has_access(app)
+    assert first == [bob]
+    carol = t.add_user("carol@contoso.com")
+    t.assign(admin, app, carol)
+    second = t.who_has_access("App")
+    assert second == [bob, carol]
+    assert second[0] == first[0] and hash(second[0]) == hash(bob)
+    assert [u.upn for u in second] == ["bob@contoso.com", "carol@contoso.com"]
+    t.block(admin, app, bob)
+    assert t.who_has_access(app) == [carol]
+
+
+def test_r8_6_unresolved_and_malformed_pairs_after_warm_up():
+    """R-8.6: remembered references do not hide a later bad pair."""
+    t, admin, bob, app = _tenant()
+    assert t.has_access_many([(bob, app), ("bob@contoso.com", "App")]) == [True, True]
+    try:
+        t.has_access_many([("bob@contoso.com", "App"), ("nobody@contoso.com", "App")])
+    except ssgm.NotFound as e:
+        assert e.code == "user_not_found"
+    else:
+        raise AssertionError("expected NotFound")
+    try:
+        t.has_access_many([("bob@contoso.com", "App"), ("bob@contoso.com",)])
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("expected TypeError")

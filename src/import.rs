@@ -107,6 +107,9 @@ fn application() -> String {
 impl DirectoryData {
     /// Reads import data from a JSON value; a wrong shape is a type error.
     pub fn from_value(value: Value) -> Result<DirectoryData> {
+        if !value.is_object() {
+            return Err(Error::type_error("import_directory data must be a map of sections"));
+        }
         serde_json::from_value(value).map_err(|e| Error::type_error(format!("import_directory data: {e}")))
     }
 

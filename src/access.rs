@@ -41,12 +41,11 @@ impl Tenant {
     /// whether an assignment reaches the user, blocks and disabled accounts
     /// aside.
     pub(crate) fn granted(&self, u: UserIx, r: ResourceIx) -> bool {
-        let (Some(user), Some(res)) = (self.users.get(u as usize), self.resources.get(r as usize)) else {
-            return false;
-        };
+        let Some(res) = self.resources.get(r as usize) else { return false };
         if res.kind == ResourceKind::Application {
             return res.grants.contains_key(&u);
         }
+        let Some(user) = self.users.get(u as usize) else { return false };
         if res.assigned_users.contains(&u) {
             return true;
         }
@@ -76,10 +75,11 @@ impl Tenant {
 
     /// effective access of a user to a resource, by index.
     pub fn has_access_ix(&self, u: UserIx, r: ResourceIx) -> bool {
-        let (Some(user), Some(res)) = (self.users.get(u as usize), self.resources.get(r as usize)) else {
-            return false;
-        };
-        user.enabled && !res.blocked_set.contains(&u) && self.granted(u, r)
+        let Some(res) = self.resources.get(r as usize) else { return false };
+        (u as usize) < self.users.len()
+            && !self.disabled.contains(&u)
+            && !res.blocked_set.contains(&u)
+            && self.granted(u, r)
     }
 
     /// The groups that contain `g`, directly or through nesting (not `g` itself).
@@ -207,7 +207,7 @@ impl Tenant {
                 .grants
                 .keys()
                 .copied()
-                .filter(|u| self.users[*u as usize].enabled && !res.blocked_set.contains(u))
+                .filter(|u| !self.disabled.contains(u) && !res.blocked_set.contains(u))
                 .collect();
             users.sort_unstable();
             return users;
@@ -229,7 +229,7 @@ impl Tenant {
         }
         users.sort_unstable();
         users.dedup();
-        users.retain(|u| self.users[*u as usize].enabled && !res.blocked_set.contains(u));
+        users.retain(|u| !self.disabled.contains(u) && !res.blocked_set.contains(u));
         users
     }
 

@@ -140,9 +140,9 @@ struct NewResource {
 }
 
 /// Where the data's own ids and upns point, as final indexes.
-struct DataIndex {
-    ids: FxHashMap<String, Principal>,
-    upns: FxHashMap<String, UserIx>,
+struct DataIndex<'d> {
+    ids: FxHashMap<&'d str, Principal>,
+    upns: FxHashMap<std::borrow::Cow<'d, str>, UserIx>,
 }
 
 fn bad_name(what: &str, value: &str) -> Error {
@@ -150,7 +150,7 @@ fn bad_name(what: &str, value: &str) -> Error {
 }
 
 impl Tenant {
-    fn import_user_ref(&self, ix: &DataIndex, r: &str) -> Result<UserIx> {
+    fn import_user_ref(&self, ix: &DataIndex<'_>, r: &str) -> Result<UserIx> {
         if let Some(Principal::User(u)) = ix.ids.get(r) {
             return Ok(*u);
         }
@@ -167,7 +167,7 @@ impl Tenant {
             .ok_or_else(|| Error::new(Code::UserNotFound, format!("import_directory: there is no user {r:?}")))
     }
 
-    fn import_principal_ref(&self, ix: &DataIndex, r: &str) -> Result<Principal> {
+    fn import_principal_ref(&self, ix: &DataIndex<'_>, r: &str) -> Result<Principal> {
         if let Some(p) = ix.ids.get(r) {
             return Ok(*p);
         }
@@ -214,13 +214,13 @@ impl Tenant {
         for (i, u) in data.users.iter().enumerate() {
             let p = Principal::User(base_u + i as UserIx);
             if let Some(id) = &u.id {
-                ix.ids.entry(id.clone()).or_insert(p);
+                ix.ids.entry(id.as_str()).or_insert(p);
             }
-            ix.upns.entry(fold(u.upn.trim()).into_owned()).or_insert(base_u + i as UserIx);
+            ix.upns.entry(fold(u.upn.trim())).or_insert(base_u + i as UserIx);
         }
         for (i, g) in data.groups.iter().enumerate() {
             if let Some(id) = &g.id {
-                ix.ids.entry(id.clone()).or_insert(Principal::Group(base_g + i as GroupIx));
+                ix.ids.entry(id.as_str()).or_insert(Principal::Group(base_g + i as GroupIx));
             }
         }
 

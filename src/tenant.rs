@@ -30,6 +30,8 @@ pub struct Tenant {
     /// Every id ever given, to what (R-1.1: never reused).
     pub(crate) ids: FxHashMap<String, Object>,
     pub(crate) upns: FxHashMap<String, UserIx>,
+    /// Disabled users (usually few), so access checks need not touch the user records.
+    pub(crate) disabled: FxHashSet<UserIx>,
     pub(crate) group_names: FxHashMap<String, Vec<GroupIx>>,
     pub(crate) resource_names: FxHashMap<String, ResourceIx>,
     /// Requests of each user, in creation order.
@@ -113,6 +115,7 @@ impl Tenant {
             requests: Vec::new(),
             ids: FxHashMap::default(),
             upns: FxHashMap::default(),
+            disabled: FxHashSet::default(),
             group_names: FxHashMap::default(),
             resource_names: FxHashMap::default(),
             user_requests: Vec::new(),
@@ -497,6 +500,9 @@ impl Tenant {
         let u = self.users.len() as UserIx;
         self.ids.insert(id.clone(), Object::User(u));
         self.upns.insert(fold(&upn).into_owned(), u);
+        if !enabled {
+            self.disabled.insert(u);
+        }
         self.users.push(User {
             id,
             upn,
@@ -793,6 +799,11 @@ impl Tenant {
                 self.provision(pairs, seq, |t| {
                     if let Some(x) = t.users.get_mut(user as usize) {
                         x.enabled = enabled;
+                    }
+                    if enabled {
+                        t.disabled.remove(&user);
+                    } else {
+                        t.disabled.insert(user);
                     }
                 });
                 (Outcome::User(self.users[user as usize].id.clone()), Created::Nothing)

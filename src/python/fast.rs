@@ -22,6 +22,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use std::sync::Arc;
 
+/// `who_has_access` inside the lock: the resource, the users, and the ids of those without a
+/// handle yet.
+type Answer = (u32, Vec<u32>, Vec<(u32, String)>);
+
 /// What a `Tenant` remembers between calls.
 pub(crate) struct RefCache {
     users: Py<PyDict>,
@@ -248,7 +252,7 @@ impl RefCache {
         // Inside the read: the users, and the ids of those without a handle yet.
         let (ri, users, missing) = py
             .detach(move || {
-                s.read(|t| -> crate::Result<(u32, Vec<u32>, Vec<(u32, String)>)> {
+                s.read(|t| -> crate::Result<Answer> {
                     let ri = resolve(t, Side::Resource, &rk)?;
                     let users = t.who_has_access(ri);
                     let known = handles.lock();

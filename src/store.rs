@@ -7,6 +7,7 @@ use crate::persist::journal::Journal;
 use crate::records::{Decision, Outcome};
 use crate::tenant::Tenant;
 use parking_lot::{Mutex, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// A tenant shared between threads (and between the Python and Rhai faces).
@@ -14,17 +15,19 @@ use std::sync::Arc;
 pub struct Store {
     tenant: RwLock<Tenant>,
     journal: Mutex<Option<Journal>>,
+    /// Bumped by every command, so a face can tell whether an answer it kept still holds.
+    version: AtomicU64,
 }
 
 impl Store {
     /// A store holding `tenant`.
     pub fn new(tenant: Tenant) -> Arc<Store> {
-        Arc::new(Store { tenant: RwLock::new(tenant), journal: Mutex::new(None) })
+        Arc::new(Store { tenant: RwLock::new(tenant), journal: Mutex::new(None), version: AtomicU64::new(0) })
     }
 
     /// A store whose every command is appended to `journal` before it returns.
     pub fn with_journal(tenant: Tenant, journal: Journal) -> Arc<Store> {
-        Arc::new(Store { tenant: RwLock::new(tenant), journal: Mutex::new(Some(journal)) })
+        Arc::new(Store { tenant: RwLock::new(tenant), journal: Mutex::new(Some(journal)), version: AtomicU64::new(0) })
     }
 
     /// Executes a command atomically. With a journal, the command is durable when this
@@ -33,6 +36,7 @@ impl Store {
         let mut tenant = self.tenant.write();
         let before = tenant.history().len();
         let result = tenant.execute(cmd);
+        self.version.fetch_add(1, Ordering::Release);
         let mut journal = self.journal.lock();
         if let Some(j) = journal.as_mut() {
             if let Some(entry) = tenant.history().get(before) {
@@ -56,6 +60,12 @@ impl Store {
     /// wait, or release the GIL, when nobody is writing).
     pub fn try_read<R>(&self, f: impl FnOnce(&Tenant) -> R) -> Option<R> {
         self.tenant.try_read().map(|t| f(&t))
+    }
+
+    /// A number that changes whenever a command runs: answers read at one version hold
+    /// until the version moves.
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
     }
 
     /// Changes what is not part of the history (the tenant's name, its import report).

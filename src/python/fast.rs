@@ -10,7 +10,9 @@
 //! * When no writer holds the store, a single check runs without releasing the GIL (releasing
 //!   it costs more than the check); otherwise the GIL is released while waiting.
 //! * `who_has_access` returns the same `User` handle object for a user each time, so a large
-//!   answer costs a reference count per user rather than a new object.
+//!   answer costs a reference count per user rather than a new object; and while no command
+//!   has run since (the store's version has not moved), a repeated question is answered with
+//!   a copy of the last answer.
 
 use super::exceptions::Raise;
 use super::handles::{User, NO_IX};
@@ -31,11 +33,18 @@ pub(crate) struct RefCache {
     users: Py<PyDict>,
     resources: Py<PyDict>,
     user_handles: Mutex<Vec<Option<Py<PyAny>>>>,
+    /// The last `who_has_access` answer per resource, with the store version it was read at.
+    answers: Mutex<rustc_hash::FxHashMap<u32, (u64, Py<PyList>)>>,
 }
 
 impl RefCache {
     pub(crate) fn new(py: Python<'_>) -> RefCache {
-        RefCache { users: PyDict::new(py).unbind(), resources: PyDict::new(py).unbind(), user_handles: Mutex::new(Vec::new()) }
+        RefCache {
+            users: PyDict::new(py).unbind(),
+            resources: PyDict::new(py).unbind(),
+            user_handles: Mutex::new(Vec::new()),
+            answers: Mutex::new(rustc_hash::FxHashMap::default()),
+        }
     }
 
     /// Forgets resolved strings (handles stay: they are resolved by index, which never
@@ -246,6 +255,15 @@ impl RefCache {
         resource: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
         let r = self.classify(store, resource, Side::Resource, "who_has_access", "resource")?;
+        let version = store.version();
+        if let Ref::Ix(ri) = r {
+            if let Some((v, list)) = self.answers.lock().get(&ri) {
+                if *v == version {
+                    let list = list.bind(py);
+                    return Ok(list.get_slice(0, list.len()).into_any().unbind());
+                }
+            }
+        }
         let rk = (if let Ref::Ix(i) = r { Some(i) } else { None }, r.text().map(str::to_string));
         let s = store.clone();
         let handles = &self.user_handles;
@@ -277,12 +295,10 @@ impl RefCache {
                 *place = Some(handle);
             }
         }
-        let list = PyList::empty(py);
-        for u in users {
-            if let Some(Some(h)) = known.get(u as usize) {
-                list.append(h.bind(py))?;
-            }
-        }
+        let list = PyList::new(py, users.iter().filter_map(|u| known.get(*u as usize).and_then(Option::as_ref)))?;
+        drop(known);
+        let copy = list.get_slice(0, list.len());
+        self.answers.lock().insert(ri, (version, copy.unbind()));
         Ok(list.into_any().unbind())
     }
 }

@@ -67,3 +67,19 @@ def test_r8_6_unresolved_and_malformed_pairs_after_warm_up():
         pass
     else:
         raise AssertionError("expected TypeError")
+
+
+def test_r7_3_who_has_access_answers_are_the_callers_own_lists():
+    """R-7.3: a repeated answer is equal, but each call returns a list of its own."""
+    t, admin, bob, app = _tenant()
+    first = t.who_has_access(app)
+    first.clear()
+    assert t.who_has_access(app) == [bob]
+    # A refused command moves nothing, and the answer stays right.
+    try:
+        t.block(bob, app, bob)
+    except ssgm.PermissionDenied:
+        pass
+    assert t.who_has_access(app) == [bob]
+    t.set_enabled(bob, False)
+    assert t.who_has_access(app) == []

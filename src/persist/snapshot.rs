@@ -43,16 +43,32 @@ struct Header {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SnapshotIn {
-    #[allow(dead_code)]
-    format: String,
-    #[allow(dead_code)]
-    version: u64,
+    format: Option<String>,
+    version: Option<Value>,
     name: String,
     #[serde(default)]
     import_report: Option<Value>,
     history: Vec<Command>,
     #[serde(default)]
     state: Option<State>,
+}
+
+/// `corrupt_snapshot` unless the format is ours, `unsupported_version` unless the version is.
+fn check_header(format: Option<&str>, version: Option<&Value>, origin: &str) -> Result<()> {
+    if format != Some(FORMAT) {
+        return Err(Error::new(
+            Code::CorruptSnapshot,
+            format!("{origin} is not an ssgm snapshot (no \"format\": \"{FORMAT}\")"),
+        ));
+    }
+    if version.and_then(Value::as_u64) != Some(VERSION) {
+        let shown = version.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
+        return Err(Error::new(
+            Code::UnsupportedVersion,
+            format!("{origin} has snapshot version {shown}; this build reads version {VERSION}"),
+        ));
+    }
+    Ok(())
 }
 
 /// The snapshot of `tenant` as JSON bytes.
@@ -77,22 +93,20 @@ pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<Tenant> {
             format!("{origin} is not a valid snapshot: {e} (line {}, column {})", e.line(), e.column()),
         )
     };
-    let header: Header = serde_json::from_slice(bytes).map_err(corrupt)?;
-    if header.format.as_deref() != Some(FORMAT) {
-        return Err(Error::new(Code::CorruptSnapshot, format!("{origin} is not an ssgm snapshot (no \"format\": \"{FORMAT}\")")));
-    }
-    match header.version.as_ref().and_then(Value::as_u64) {
-        Some(VERSION) => {}
-        other => {
-            let shown = header.version.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
-            let _ = other;
-            return Err(Error::new(
-                Code::UnsupportedVersion,
-                format!("{origin} has snapshot version {shown}; this build reads version {VERSION}"),
-            ));
+    // One parse in the usual case; the header alone is read only to explain a failure (a
+    // newer version's body may not fit this build's shape).
+    let snap: SnapshotIn = match serde_json::from_slice::<SnapshotIn>(bytes) {
+        Ok(snap) => {
+            check_header(snap.format.as_deref(), snap.version.as_ref(), origin)?;
+            snap
         }
-    }
-    let snap: SnapshotIn = serde_json::from_slice(bytes).map_err(corrupt)?;
+        Err(e) => {
+            if let Ok(header) = serde_json::from_slice::<Header>(bytes) {
+                check_header(header.format.as_deref(), header.version.as_ref(), origin)?;
+            }
+            return Err(corrupt(e));
+        }
+    };
     let mut tenant = match snap.state {
         Some(state) => {
             let mut t = state.into_tenant(&snap.name)?;

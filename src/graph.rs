@@ -77,16 +77,7 @@ const ROLE_TEMPLATES: [(&str, &str); 3] = [
 const GROUP_UNIFIED_TEMPLATE: &str = "62375ab9-6b52-47ed-826b-58e47e0e304b";
 
 /// §2's settings, in the table's order (the order of `settings_from_defaults`, R-11.7).
-const SETTINGS: [&str; 8] = [
-    "delegated_group_management",
-    "users_can_create_security_groups",
-    "users_can_create_microsoft365_groups",
-    "self_service_scope",
-    "self_service_group",
-    "microsoft365_creation_group",
-    "max_groups_per_user",
-    "max_owners_per_group",
-];
+use crate::model::SETTING_NAMES as SETTINGS;
 
 /// the import data for the export at `path`, with `overrides` (the `settings=` of
 /// a map of §2 setting name -> JSON value) merged into its `settings` section.
@@ -599,23 +590,7 @@ fn read_group_links(export: &Export, dir: &mut Directory, report: &mut Report) -
                 Object::Other(other) => report.skip(other, id.to_string()),
             }
         }
-        let file = format!("groups/{gid}/owners.json");
-        let mut owners = Vec::new();
-        let mut seen = HashSet::new();
-        for (i, obj) in export.collection(&file, false)?.iter().enumerate() {
-            let mut entry = Entry::at(&file, i, obj);
-            let (id, object) = directory_object(dir, &mut entry, "owner")?;
-            match object {
-                Object::User => {
-                    if seen.insert(id) {
-                        owners.push(id.to_string());
-                    }
-                }
-                // The model's owners are users (§1); Graph also allows service principals.
-                Object::Group(_) => report.skip("group", id.to_string()),
-                Object::Other(other) => report.skip(other, id.to_string()),
-            }
-        }
+        let owners = read_user_owners(export, dir, &format!("groups/{gid}/owners.json"), report)?;
         if let Some(group) = dir.groups.get_mut(g) {
             group.members = members;
             group.owners = owners;
@@ -715,25 +690,20 @@ fn read_service_principals(
         resources.push(Resource {
             id: id.to_string(),
             name,
-            owners: read_principal_owners(export, dir, id, report)?,
+            owners: read_user_owners(export, dir, &format!("servicePrincipals/{id}/owners.json"), report)?,
             assigned: read_assignments(export, dir, id, report)?,
         });
     }
     Ok(resources)
 }
 
-/// A service principal's owners: users only.
-fn read_principal_owners(
-    export: &Export,
-    dir: &Directory,
-    sp: &str,
-    report: &mut Report,
-) -> Result<Vec<String>> {
-    let file = format!("servicePrincipals/{sp}/owners.json");
+/// The owners listed in `file` (a group's or a service principal's): users only, since the
+/// model's owners are users (§1, R-11.5); groups and other principals are skipped.
+fn read_user_owners(export: &Export, dir: &Directory, file: &str, report: &mut Report) -> Result<Vec<String>> {
     let mut owners = Vec::new();
     let mut seen = HashSet::new();
-    for (i, obj) in export.collection(&file, false)?.iter().enumerate() {
-        let mut entry = Entry::at(&file, i, obj);
+    for (i, obj) in export.collection(file, false)?.iter().enumerate() {
+        let mut entry = Entry::at(file, i, obj);
         let (id, object) = directory_object(dir, &mut entry, "owner")?;
         match object {
             Object::User => {

@@ -194,16 +194,24 @@ impl RefCache {
 
     /// `has_access` of every pair, in order; the first malformed pair is a
     /// `TypeError`, the first unresolved reference `NotFound`; no partial result.
-    pub(crate) fn has_access_many(
+    pub(crate) fn has_access_many<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         store: &Arc<Store>,
-        pairs: &Bound<'_, PyAny>,
+        pairs: &Bound<'py, PyAny>,
     ) -> PyResult<Py<PyAny>> {
-        let mut refs: Vec<(Ref<'_>, Ref<'_>)> = Vec::new();
+        // Per pair, the references as far as known without the store: an index, or the text
+        // to resolve inside it. The same object met again (a resource shared by many pairs,
+        // say) reuses the last answer without a lookup.
+        type Key = (Option<u32>, Option<String>);
+        let mut keys: Vec<(Key, Key)> = Vec::new();
+        let mut texts: Vec<(usize, Side, Bound<'py, PyString>)> = Vec::new();
         if let Ok(n) = pairs.len() {
-            refs.reserve(n);
+            keys.reserve(n);
         }
+        // The last object of each side is held (not just its address), so its address cannot be
+        // reused by another object while it is compared against.
+        let mut last: [Option<(Bound<'py, PyAny>, Key)>; 2] = [None, None];
         for (i, pair) in pairs.try_iter()?.enumerate() {
             let pair = pair?;
             let items = if let Ok(t) = pair.cast::<PyTuple>() {
@@ -219,13 +227,27 @@ impl RefCache {
                     pair.repr()?
                 )));
             };
-            refs.push((
-                self.classify(store, &u, Side::User, "has_access_many", "user")?,
-                self.classify(store, &r, Side::Resource, "has_access_many", "resource")?,
-            ));
+            let mut key_of = |obj: &Bound<'py, PyAny>, side: Side, slot: usize, param: &str| -> PyResult<Key> {
+                if let Some((held, k)) = &last[slot] {
+                    if held.is(obj) && k.0.is_some() {
+                        return Ok(k.clone());
+                    }
+                }
+                let key = match self.classify(store, obj, side, "has_access_many", param)? {
+                    Ref::Ix(ix) => (Some(ix), None),
+                    Ref::Text(py_str, text) => {
+                        texts.push((keys.len(), side, py_str));
+                        (None, Some(text))
+                    }
+                    Ref::Id(id) => (None, Some(id)),
+                };
+                last[slot] = Some((obj.clone(), key.clone()));
+                Ok(key)
+            };
+            let uk = key_of(&u, Side::User, 0, "user")?;
+            let rk = key_of(&r, Side::Resource, 1, "resource")?;
+            keys.push((uk, rk));
         }
-        let key = |x: &Ref<'_>| (if let Ref::Ix(i) = x { Some(*i) } else { None }, x.text().map(str::to_string));
-        let keys: Vec<_> = refs.iter().map(|(u, r)| (key(u), key(r))).collect();
         let s = store.clone();
         let resolved = py
             .detach(move || {
@@ -240,9 +262,14 @@ impl RefCache {
                 })
             })
             .raise(py)?;
-        for ((u, r), (ui, ri, _)) in refs.iter().zip(&resolved) {
-            self.remember(py, Side::User, u, *ui)?;
-            self.remember(py, Side::Resource, r, *ri)?;
+        for (i, side, py_str) in texts {
+            if let Some((ui, ri, _)) = resolved.get(i) {
+                let ix = match side {
+                    Side::User => *ui,
+                    Side::Resource => *ri,
+                };
+                self.dict(py, side).set_item(py_str, ix)?;
+            }
         }
         Ok(PyList::new(py, resolved.into_iter().map(|(_, _, b)| b))?.into_any().unbind())
     }

@@ -83,3 +83,17 @@ def test_r7_3_who_has_access_answers_are_the_callers_own_lists():
     assert t.who_has_access(app) == [bob]
     t.set_enabled(bob, False)
     assert t.who_has_access(app) == []
+
+
+def test_r8_6_has_access_many_from_a_generator_of_fresh_objects():
+    """R-8.6: pairs whose objects are freed as the iteration goes answer each pair itself."""
+    t, admin, bob, app = _tenant()
+    other = t.create_resource(admin, "Other")
+    carol = t.add_user("carol@contoso.com")
+    t.assign(admin, other, carol)
+    names = ["bob", "carol"] * 50
+    apps = ["App", "Other", "Other", "App"] * 25
+    expected = [t.has_access(f"{n}@contoso.com", a) for n, a in zip(names, apps)]
+    got = t.has_access_many((f"{n}@contoso.com", str(a)) for n, a in zip(names, apps))
+    assert got == expected
+    assert got[:4] == [True, False, True, False]

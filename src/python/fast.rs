@@ -132,22 +132,31 @@ impl RefCache {
             }
             return Ok(Ref::Text(s.clone(), s.to_cow()?.into_owned()));
         }
-        let handle = match side {
-            Side::User => obj.cast::<User>().ok().map(|h| (h.get().store.clone(), h.get().ix, h.get().id.clone())),
-            Side::Resource => obj
-                .cast::<super::handles::Resource>()
-                .ok()
-                .map(|h| (h.get().store.clone(), h.get().ix, h.get().id.clone())),
+        // A handle of this tenant carries its index; one of another tenant is resolved by id.
+        let of = |h_store: &Arc<Store>, ix: u32, id: &str| {
+            if ix != NO_IX && Arc::ptr_eq(h_store, store) {
+                Ref::Ix(ix)
+            } else {
+                Ref::Id(id.to_string())
+            }
         };
-        match handle {
-            Some((s, ix, _)) if ix != NO_IX && Arc::ptr_eq(&s, store) => Ok(Ref::Ix(ix)),
-            Some((_, _, id)) => Ok(Ref::Id(id)),
-            None => Err(PyTypeError::new_err(format!(
+        let found = match side {
+            Side::User => obj.cast::<User>().ok().map(|h| {
+                let h = h.get();
+                of(&h.store, h.ix, &h.id)
+            }),
+            Side::Resource => obj.cast::<super::handles::Resource>().ok().map(|h| {
+                let h = h.get();
+                of(&h.store, h.ix, &h.id)
+            }),
+        };
+        found.ok_or_else(|| {
+            PyTypeError::new_err(format!(
                 "{func}() argument '{param}' must be {}, not {}",
                 side.expected(),
                 type_name(obj)
-            ))),
-        }
+            ))
+        })
     }
 
     fn remember(&self, py: Python<'_>, side: Side, r: &Ref<'_>, ix: u32) -> PyResult<()> {

@@ -250,6 +250,10 @@ impl Tenant {
             _ => None,
         };
         match target {
+            Some(t) if t > LATEST => Err(Error::new(
+                Code::InvalidTime,
+                format!("the clock cannot move past {}", format_time(LATEST)),
+            )),
             Some(t) if t >= self.now => {
                 self.now = t;
                 Ok(Outcome::Time(t))

@@ -79,6 +79,8 @@ fn r8_3_r10_7_the_clock_is_logical() {
     let now = t.t.now();
     assert_eq!(t.t.execute(Command::SetTime { micros: now - 1 }).unwrap_err().code(), Some(Code::InvalidTime));
     t.t.execute(Command::SetTime { micros: now }).unwrap();
+    // Not past the last instant a datetime can show.
+    assert_eq!(t.t.execute(Command::SetTime { micros: ssgm::model::LATEST + 1 }).unwrap_err().code(), Some(Code::InvalidTime));
     // Refused clock moves are not in the history; clock moves are not audited.
     assert_eq!(t.t.history().len(), 2);
     assert!(t.t.audit_log().is_empty());

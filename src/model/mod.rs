@@ -13,7 +13,7 @@ pub use group::{Group, GroupKind, JoinPolicy};
 pub use request::{Request, RequestStatus};
 pub use resource::{Resource, ResourceKind};
 pub use settings::{Settings, SelfServiceScope, SETTING_NAMES};
-pub use time::{format_time, parse_time, Timestamp, EPOCH_START};
+pub use time::{format_time, parse_time, Timestamp, EPOCH_START, LATEST};
 pub use user::{Role, Roles, User};
 
 /// Index of a user in its tenant (creation order).

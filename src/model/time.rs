@@ -6,6 +6,10 @@ pub type Timestamp = i64;
 /// every tenant starts at 2016-06-14T00:00:00Z.
 pub const EPOCH_START: Timestamp = 1_465_862_400_000_000;
 
+/// The latest instant the clock may reach: 9999-12-31T23:59:59.999999Z (the last instant
+/// Python's `datetime` and RFC 3339 can show).
+pub const LATEST: Timestamp = 253_402_300_799_999_999;
+
 /// RFC 3339 text of an instant, in UTC (`2016-06-14T00:00:00Z`).
 pub fn format_time(t: Timestamp) -> String {
     match DateTime::<Utc>::from_timestamp_micros(t) {

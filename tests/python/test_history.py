@@ -258,3 +258,16 @@ def test_r11_1_from_graph_tenant_keeps_its_report_through_forks_and_snapshots(tm
     assert ssgm.Tenant.load(tmp_path / "g.json").import_report == t.import_report
     assert pickle.loads(pickle.dumps(t)).import_report == t.import_report
     assert ssgm.Tenant("plain").import_report is None
+
+
+def test_r8_3_the_clock_stops_at_the_last_instant_a_datetime_can_show():
+    """R-8.3: moving past 9999-12-31T23:59:59.999999Z is invalid_time, and changes nothing."""
+    import datetime as _dt
+
+    t = ssgm.Tenant("late")
+    t.set_time(_dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=_dt.timezone.utc))
+    before = t.now
+    with pytest.raises(ssgm.InvalidArgument) as err:
+        t.advance(days=1)
+    assert err.value.code == "invalid_time"
+    assert t.now == before

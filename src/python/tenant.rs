@@ -353,17 +353,11 @@ impl Tenant {
 
     /// Seeds many objects in one command; returns the counts.
     fn import_directory(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        // Plain data reads in one pass (strict JSON types, then the core's strict shape);
-        // anything else (handles inside, or a shape error to report) takes the general path
-        // with its exact type errors.
-        let fast = pythonize::depythonize::<Value>(data)
-            .ok()
-            .filter(Value::is_object)
-            .and_then(|v| crate::import::DirectoryData::from_value(v).ok());
-        let done = match fast {
-            Some(parsed) => self.execute(py, Command::ImportDirectory { data: Box::new(parsed) }),
-            None => self.command(py, "import_directory", args(&[data])?, Vec::new()),
-        };
+        // One strict pass to JSON (bools are not ints, handles become ids, nesting is
+        // bounded), then the core's strict shape; either failing is a TypeError.
+        let value = to_json(data)?;
+        let parsed = crate::import::DirectoryData::from_value(value).raise(py)?;
+        let done = self.execute(py, Command::ImportDirectory { data: Box::new(parsed) });
         // Imported ids may equal names resolved before.
         self.refs.forget_refs(py);
         done

@@ -97,3 +97,19 @@ def test_r8_6_has_access_many_from_a_generator_of_fresh_objects():
     got = t.has_access_many((f"{n}@contoso.com", str(a)) for n, a in zip(names, apps))
     assert got == expected
     assert got[:4] == [True, True, False, False]
+
+
+def test_r10_13_deeply_nested_import_data_is_a_type_error_not_a_crash():
+    """R-10.13: data nested beyond any sensible shape is refused as a TypeError, recorded nowhere."""
+    t, admin, bob, app = _tenant()
+    deep: list = []
+    for _ in range(100_000):
+        deep = [deep]
+    for data in ({"users": deep}, {"settings": {"x": deep}}, {"report": deep}):
+        try:
+            t.import_directory(data)
+        except TypeError:
+            pass
+        else:
+            raise AssertionError("expected TypeError")
+    assert len(t.events()) == 4

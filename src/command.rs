@@ -235,3 +235,73 @@ impl Command {
             .map_err(|e| crate::Error::type_error(format!("not a history entry: {e}")))
     }
 }
+
+/// A history entry read the fast way: an import's data (the one large entry a history
+/// usually holds) is read straight into its shape, rather than buffered first as the derived
+/// reader of an internally tagged enum must; every other entry goes through [`Command`]'s own
+/// reader. Used for snapshots and journals, which write the `op` key first.
+pub(crate) struct FastCommand(pub Command);
+
+impl<'de> Deserialize<'de> for FastCommand {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = FastCommand;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a history entry (a map with \"op\")")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<FastCommand, A::Error> {
+                let mut rest = Map::new();
+                let mut import: Option<Box<DirectoryData>> = None;
+                let mut op: Option<String> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "op" && op.is_none() {
+                        op = Some(map.next_value()?);
+                    } else if key == "data" && op.as_deref() == Some("import_directory") && import.is_none() {
+                        import = Some(map.next_value()?);
+                    } else {
+                        rest.insert(key, map.next_value()?);
+                    }
+                }
+                if let (Some("import_directory"), Some(data)) = (op.as_deref(), import.take()) {
+                    if rest.is_empty() {
+                        return Ok(FastCommand(Command::ImportDirectory { data }));
+                    }
+                    rest.insert("data".into(), serde_json::to_value(&*data).map_err(serde::de::Error::custom)?);
+                }
+                if let Some(op) = op {
+                    rest.insert("op".into(), Value::String(op));
+                }
+                serde_json::from_value(Value::Object(rest)).map(FastCommand).map_err(serde::de::Error::custom)
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn r8_4_the_fast_reader_reads_every_entry_as_the_derived_one_does() {
+        let entries = [
+            json!({"op": "import_directory", "data": {"users": [{"upn": "a@b"}], "groups": [{"name": "G", "members": ["a@b"]}]}}),
+            json!({"data": {"users": []}, "op": "import_directory"}),
+            json!({"op": "add_user", "upn": "x@y", "roles": ["global_admin"]}),
+            json!({"actor": "x@y", "op": "configure", "settings": {"delegated_group_management": true}}),
+            json!({"op": "advance", "micros": 5}),
+        ];
+        for e in entries {
+            let fast: Option<FastCommand> = serde_json::from_value(e.clone()).ok();
+            let slow: Option<Command> = serde_json::from_value(e.clone()).ok();
+            assert_eq!(fast.map(|f| f.0), slow, "{e}");
+        }
+        for bad in [json!({"op": "import_directory", "data": {"people": []}}), json!({"op": "fly"}), json!({"upn": "x"})] {
+            assert!(serde_json::from_value::<FastCommand>(bad.clone()).is_err(), "{bad}");
+        }
+    }
+}

@@ -696,6 +696,13 @@ impl Tenant {
                         .collect(),
                     None => return,
                 };
+                if add {
+                    if let Some(res) = self.resources.get_mut(r as usize) {
+                        if res.kind == ResourceKind::Application {
+                            res.grants.reserve(users.len());
+                        }
+                    }
+                }
                 for u in users {
                     self.count_grant(r, u, add);
                 }

@@ -131,7 +131,7 @@ impl Journal {
             let parsed = payload(line).ok_or("checksum mismatch");
             let parsed = match (n, parsed) {
                 (0, Ok(json)) => serde_json::from_slice::<Header>(json).map(|h| header = Some(h)).map_err(|_| "not a journal header"),
-                (_, Ok(json)) => serde_json::from_slice::<Command>(json).map(|c| history.push(c)).map_err(|_| "not a history entry"),
+                (_, Ok(json)) => serde_json::from_slice::<crate::command::FastCommand>(json).map(|c| history.push(c.0)).map_err(|_| "not a history entry"),
                 (_, Err(e)) => Err(e),
             };
             if let Err(why) = parsed {

@@ -48,7 +48,7 @@ struct SnapshotIn {
     name: String,
     #[serde(default)]
     import_report: Option<Value>,
-    history: Vec<Command>,
+    history: Vec<crate::command::FastCommand>,
     #[serde(default)]
     state: Option<State>,
 }
@@ -95,7 +95,12 @@ pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<Tenant> {
     };
     // One parse in the usual case; the header alone is read only to explain a failure (a
     // newer version's body may not fit this build's shape).
-    let snap: SnapshotIn = match serde_json::from_slice::<SnapshotIn>(bytes) {
+    // Checking the UTF-8 once, up front, spares the parser checking every string.
+    let parsed = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str::<SnapshotIn>(text),
+        Err(_) => serde_json::from_slice::<SnapshotIn>(bytes),
+    };
+    let snap: SnapshotIn = match parsed {
         Ok(snap) => {
             check_header(snap.format.as_deref(), snap.version.as_ref(), origin)?;
             snap
@@ -107,13 +112,14 @@ pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<Tenant> {
             return Err(corrupt(e));
         }
     };
+    let history: Vec<Command> = snap.history.into_iter().map(|c| c.0).collect();
     let mut tenant = match snap.state {
         Some(state) => {
             let mut t = state.into_tenant(&snap.name)?;
-            t.history = snap.history;
+            t.history = history;
             t
         }
-        None => Tenant::replay(snap.history, None, &snap.name),
+        None => Tenant::replay(history, None, &snap.name),
     };
     tenant.set_import_report(snap.import_report);
     Ok(tenant)

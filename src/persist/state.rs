@@ -245,6 +245,11 @@ impl State {
             Principal::Group(g) => (g as usize) < ng,
         };
         t.users.reserve(nu);
+        t.user_requests.reserve(nu);
+        t.upns.reserve(nu);
+        t.ids.reserve(nu + ng + self.resources.len() + self.requests.len());
+        t.groups.reserve(ng);
+        t.group_names.reserve(ng);
         for u in self.users {
             let roles = u.roles.into_iter().fold(Roles::default(), Roles::with);
             if t.ids.contains_key(&u.id) || t.upns.contains_key(fold(&u.upn).as_ref()) {
@@ -286,7 +291,24 @@ impl State {
             }
             links.push((ix, g.owners, members));
         }
+        // Size each list once, as an import does.
+        let mut per_user: Vec<u32> = vec![0; nu];
+        for (_, _, members) in &links {
+            for m in members {
+                if let Principal::User(u) = m {
+                    if let Some(n) = per_user.get_mut(*u as usize) {
+                        *n += 1;
+                    }
+                }
+            }
+        }
+        for (user, n) in t.users.iter_mut().zip(per_user) {
+            user.groups.reserve_exact(n as usize);
+        }
         for (g, owners, members) in links {
+            if let Some(group) = t.groups.get_mut(g as usize) {
+                group.members.reserve_exact(members.len());
+            }
             for u in owners {
                 t.link_owner(g, u);
             }

@@ -451,33 +451,7 @@ impl Tenant {
             links.push((g, spec.owners, spec.members));
         }
         debug_assert!(links.first().is_none_or(|l| l.0 == base_g));
-        // Size each user's group list once, rather than growing it membership by membership.
-        let mut extra: Vec<u32> = vec![0; self.users.len()];
-        for (_, _, members) in &links {
-            for m in members {
-                if let Principal::User(u) = m {
-                    if let Some(n) = extra.get_mut(*u as usize) {
-                        *n += 1;
-                    }
-                }
-            }
-        }
-        for (user, n) in self.users.iter_mut().zip(extra) {
-            if n > 0 {
-                user.groups.reserve_exact(n as usize);
-            }
-        }
-        for (g, owners, members) in links {
-            if let Some(group) = self.groups.get_mut(g as usize) {
-                group.members.reserve_exact(members.len());
-            }
-            for u in owners {
-                self.link_owner(g, u);
-            }
-            for m in members {
-                self.link_member(g, m);
-            }
-        }
+        self.link_groups(links);
         for r in resources {
             let x = self.register_resource(r.id, r.name, r.kind);
             for u in r.owners {

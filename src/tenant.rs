@@ -757,6 +757,38 @@ impl Tenant {
         }
     }
 
+    /// Links the owners and members of freshly registered groups (an import, a loaded
+    /// snapshot), sizing every user's and group's list once rather than growing it link by
+    /// link.
+    pub(crate) fn link_groups(&mut self, links: Vec<(GroupIx, Vec<UserIx>, Vec<Principal>)>) {
+        let mut per_user: Vec<u32> = vec![0; self.users.len()];
+        for (_, _, members) in &links {
+            for m in members {
+                if let Principal::User(u) = m {
+                    if let Some(n) = per_user.get_mut(*u as usize) {
+                        *n += 1;
+                    }
+                }
+            }
+        }
+        for (user, n) in self.users.iter_mut().zip(per_user) {
+            if n > 0 {
+                user.groups.reserve_exact(n as usize);
+            }
+        }
+        for (g, owners, members) in links {
+            if let Some(group) = self.groups.get_mut(g as usize) {
+                group.members.reserve_exact(members.len());
+            }
+            for u in owners {
+                self.link_owner(g, u);
+            }
+            for p in members {
+                self.link_member(g, p);
+            }
+        }
+    }
+
     /// Creates a group from a decided plan, with its owners and members.
     pub(crate) fn create_group_now(&mut self, spec: NewGroup) -> GroupIx {
         let id = match &spec.id {

@@ -291,31 +291,7 @@ impl State {
             }
             links.push((ix, g.owners, members));
         }
-        // Size each list once, as an import does.
-        let mut per_user: Vec<u32> = vec![0; nu];
-        for (_, _, members) in &links {
-            for m in members {
-                if let Principal::User(u) = m {
-                    if let Some(n) = per_user.get_mut(*u as usize) {
-                        *n += 1;
-                    }
-                }
-            }
-        }
-        for (user, n) in t.users.iter_mut().zip(per_user) {
-            user.groups.reserve_exact(n as usize);
-        }
-        for (g, owners, members) in links {
-            if let Some(group) = t.groups.get_mut(g as usize) {
-                group.members.reserve_exact(members.len());
-            }
-            for u in owners {
-                t.link_owner(g, u);
-            }
-            for p in members {
-                t.link_member(g, p);
-            }
-        }
+        t.link_groups(links);
         for r in self.resources {
             let kind = ResourceKind::parse(&r.kind).ok_or_else(|| bad(&format!("unknown resource kind {:?}", r.kind)))?;
             if t.ids.contains_key(&r.id) || t.resource_names.contains_key(fold(&r.name).as_ref()) {

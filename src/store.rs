@@ -68,19 +68,9 @@ impl Store {
         self.version.load(Ordering::Acquire)
     }
 
-    /// Changes what is not part of the history (the tenant's name, its import report).
-    pub fn update_meta<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> R {
-        f(&mut self.tenant.write())
-    }
-
     /// An independent copy of the tenant (no journal).
     pub fn snapshot_tenant(&self) -> Tenant {
         self.tenant.read().clone()
-    }
-
-    /// Whether a journal backs this store.
-    pub fn is_durable(&self) -> bool {
-        self.journal.lock().is_some()
     }
 
     /// The journal's path, if any.

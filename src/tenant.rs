@@ -133,11 +133,6 @@ impl Tenant {
         &self.name
     }
 
-    /// Renames the tenant (names are labels; they are not part of the history).
-    pub fn set_name(&mut self, name: impl Into<String>) {
-        self.name = name.into();
-    }
-
     /// The current settings.
     pub fn settings(&self) -> &Settings {
         &self.settings

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need and runs them: the Rust tests (core, console, scripts,
 # reliability) and the Python tests (the extension is built into .venv by maturin).
-# Needs only Rust and Python 3.9+; installs maturin, pytest, hypothesis and mypy into .venv.
+# Needs only Rust and Python 3.10+; installs maturin, pytest, hypothesis and mypy into .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

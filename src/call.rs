@@ -5,6 +5,7 @@
 //! checks for both faces (R-10.13: a Group where a user is expected is a type error, raised
 //! before any refusal and never recorded).
 
+use crate::catalogue::{self, Kind, Param, Ty};
 use crate::command::Command;
 use crate::error::{Code, Error, Result};
 use crate::import::DirectoryData;
@@ -86,87 +87,6 @@ impl Arg {
     }
 }
 
-/// What a parameter accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ty {
-    User,
-    Group,
-    Resource,
-    Request,
-    Principal,
-    Text,
-    OptText,
-    Bool,
-    Users,
-    Principals,
-    Roles,
-    Data,
-}
-
-/// One parameter: its name, type, whether it has a default, whether it is keyword-only.
-struct Param(&'static str, Ty, bool, bool);
-
-macro_rules! req {
-    ($name:literal, $ty:ident) => {
-        Param($name, Ty::$ty, false, false)
-    };
-}
-macro_rules! opt {
-    ($name:literal, $ty:ident) => {
-        Param($name, Ty::$ty, true, false)
-    };
-}
-macro_rules! kw {
-    ($name:literal, $ty:ident) => {
-        Param($name, Ty::$ty, true, true)
-    };
-}
-
-fn signature(name: &str) -> Option<&'static [Param]> {
-    Some(match name {
-        "add_user" => &[
-            req!("upn", Text),
-            kw!("display_name", OptText),
-            kw!("department", OptText),
-            kw!("roles", Roles),
-            kw!("enabled", Bool),
-        ],
-        "set_enabled" => &[req!("user", User), req!("enabled", Bool)],
-        "set_roles" => &[req!("user", User), req!("roles", Roles)],
-        "import_directory" => &[req!("data", Data)],
-        "create_group" => &[
-            req!("actor", User),
-            req!("name", Text),
-            kw!("kind", Text),
-            kw!("join_policy", OptText),
-            kw!("description", Text),
-            kw!("owners", Users),
-            kw!("members", Principals),
-            kw!("on_premises", Bool),
-        ],
-        "update_group" => &[
-            req!("actor", User),
-            req!("group", Group),
-            kw!("name", OptText),
-            kw!("description", OptText),
-            kw!("join_policy", OptText),
-        ],
-        "delete_group" | "leave" | "list_members" => &[req!("actor", User), req!("group", Group)],
-        "add_member" | "remove_member" => &[req!("actor", User), req!("group", Group), req!("member", Principal)],
-        "add_owner" | "remove_owner" => &[req!("actor", User), req!("group", Group), req!("user", User)],
-        "request_to_join" => &[req!("actor", User), req!("group", Group), opt!("justification", Text)],
-        "approve" | "deny" => &[req!("actor", User), req!("request", Request), opt!("reason", Text)],
-        "cancel" => &[req!("actor", User), req!("request", Request)],
-        "create_resource" => &[req!("actor", User), req!("name", Text), kw!("kind", Text), kw!("owners", Users)],
-        "add_resource_owner" | "remove_resource_owner" | "block" | "unblock" => {
-            &[req!("actor", User), req!("resource", Resource), req!("user", User)]
-        }
-        "assign" | "unassign" => &[req!("actor", User), req!("resource", Resource), req!("principal", Principal)],
-        "list_access" => &[req!("actor", User), req!("resource", Resource)],
-        _ => return None,
-    })
-}
-
 fn type_error(command: &str, param: &str, expected: &str, got: &Arg) -> Error {
     Error::type_error(format!("{command}() argument '{param}' must be {expected}, not {}", got.type_name()))
 }
@@ -201,8 +121,8 @@ enum Bound {
 }
 
 fn bind_one(command: &str, p: &Param, arg: &Arg) -> Result<Bound> {
-    let Param(name, ty, _, _) = *p;
-    Ok(match ty {
+    let name = p.name;
+    Ok(match p.ty {
         Ty::User => Bound::Str(reference(command, name, arg, USER, "a User, an id or a upn")?),
         Ty::Group => Bound::Str(reference(command, name, arg, &[HandleKind::Group], "a Group, an id or a name")?),
         Ty::Resource => {
@@ -241,173 +161,93 @@ fn bind_one(command: &str, p: &Param, arg: &Arg) -> Result<Bound> {
             Arg::Map(_) => Bound::Data(Box::new(DirectoryData::from_value(arg.to_json())?)),
             other => return Err(type_error(command, name, "a dict", other)),
         },
+        // Settings, clock amounts and query arguments are not bound here.
+        other => return Err(Error::type_error(format!("{command}() argument '{name}' of type {other:?} is not a command argument"))),
     })
 }
 
-/// The bound arguments of one call, by parameter name.
-struct Call(Vec<(&'static str, Bound)>);
-
-impl Call {
-    fn take(&mut self, name: &str) -> Option<Bound> {
-        let pos = self.0.iter().position(|(n, _)| *n == name)?;
-        Some(self.0.swap_remove(pos).1)
-    }
-    fn s(&mut self, name: &str) -> String {
-        match self.take(name) {
-            Some(Bound::Str(s)) => s,
-            _ => String::new(),
-        }
-    }
-    fn s_or(&mut self, name: &str, default: &str) -> String {
-        match self.take(name) {
-            Some(Bound::Str(s)) => s,
-            _ => default.to_string(),
-        }
-    }
-    fn o(&mut self, name: &str) -> Option<String> {
-        match self.take(name) {
-            Some(Bound::OptStr(s)) => s,
-            Some(Bound::Str(s)) => Some(s),
-            _ => None,
-        }
-    }
-    fn b(&mut self, name: &str, default: bool) -> bool {
-        match self.take(name) {
-            Some(Bound::Bool(b)) => b,
-            _ => default,
-        }
-    }
-    fn l(&mut self, name: &str) -> Vec<String> {
-        match self.take(name) {
-            Some(Bound::List(l)) => l,
-            _ => Vec::new(),
+impl Bound {
+    /// The bound value as the command's serde field reads it.
+    fn into_json(self) -> Value {
+        match self {
+            Bound::Str(s) => Value::String(s),
+            Bound::OptStr(s) => s.map(Value::String).unwrap_or(Value::Null),
+            Bound::Bool(b) => Value::Bool(b),
+            Bound::List(l) => Value::Array(l.into_iter().map(Value::String).collect()),
+            Bound::Data(d) => serde_json::to_value(&*d).unwrap_or(Value::Null),
         }
     }
 }
 
 /// Whether `name` is a command (seeding, actor command or checked read).
 pub fn is_command(name: &str) -> bool {
-    name == "configure" || signature(name).is_some()
+    catalogue::entry(name).is_some_and(|e| matches!(e.kind, Kind::Seeding | Kind::Actor | Kind::CheckedRead))
 }
 
-/// Builds the command `name` from positional and keyword arguments, as the Python method of
-/// that name binds them. `unknown_command` for a name that is no command; a type error for
-/// arguments that do not fit.
+fn unknown(name: &str) -> Error {
+    Error::new(Code::UnknownCommand, format!("{name:?} is not a command"))
+}
+
+/// Builds the command `name` from positional and keyword arguments, as the catalogue
+/// declares its parameters (and as the Python method of that name binds them).
+/// `unknown_command` for a name that is no command; a type error for arguments that do not
+/// fit.
 pub fn build(name: &str, args: &[Arg], kwargs: &[(String, Arg)]) -> Result<Command> {
-    if name == "configure" {
-        let Some(actor) = args.first() else {
-            return Err(Error::type_error("configure() missing required argument: 'actor'"));
-        };
-        if args.len() > 1 {
-            return Err(Error::type_error("configure() takes the actor, then settings by keyword"));
-        }
-        let actor = reference(name, "actor", actor, USER, "a User, an id or a upn")?;
-        let settings: Map<String, Value> = kwargs.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
-        return Ok(Command::Configure { actor, settings });
-    }
-    let Some(params) = signature(name) else {
-        return Err(Error::new(Code::UnknownCommand, format!("{name:?} is not a command")));
+    let Some(entry) = catalogue::entry(name).filter(|_| is_command(name)) else {
+        return Err(unknown(name));
     };
-    let positional = params.iter().filter(|p| !p.3).count();
-    if args.len() > positional {
-        return Err(Error::type_error(format!(
-            "{name}() takes {positional} positional arguments but {} were given",
-            args.len()
-        )));
+    let positional: Vec<&Param> = entry.positional().collect();
+    if args.len() > positional.len() {
+        let what = if name == "configure" { "the actor, then settings by keyword".to_string() } else {
+            format!("{} positional arguments but {} were given", positional.len(), args.len())
+        };
+        return Err(Error::type_error(format!("{name}() takes {what}")));
     }
-    let mut bound: Vec<(&'static str, Bound)> = Vec::new();
-    for (p, a) in params.iter().zip(args) {
-        bound.push((p.0, bind_one(name, p, a)?));
+    let rest = entry.params.iter().find(|p| p.ty == Ty::Settings);
+    let mut bound: Vec<(&'static str, Bound)> = Vec::with_capacity(args.len() + kwargs.len());
+    let mut settings: Option<Map<String, Value>> = None;
+    for (p, a) in positional.iter().zip(args) {
+        bound.push((p.name, bind_one(name, p, a)?));
     }
     for (k, a) in kwargs {
-        let Some(p) = params.iter().find(|p| p.0 == k) else {
-            return Err(Error::type_error(format!("{name}() got an unexpected keyword argument '{k}'")));
-        };
-        if bound.iter().any(|(n, _)| *n == p.0) {
-            return Err(Error::type_error(format!("{name}() got multiple values for argument '{k}'")));
+        match entry.params.iter().find(|p| p.name == k && p.ty != Ty::Settings) {
+            Some(p) if bound.iter().any(|(n, _)| *n == p.name) => {
+                return Err(Error::type_error(format!("{name}() got multiple values for argument '{k}'")));
+            }
+            Some(p) => bound.push((p.name, bind_one(name, p, a)?)),
+            // `configure`'s settings are validated by the rules (R-2.1: invalid_setting).
+            None if rest.is_some() => {
+                settings.get_or_insert_with(Map::new).insert(k.clone(), a.to_json());
+            }
+            None => return Err(Error::type_error(format!("{name}() got an unexpected keyword argument '{k}'"))),
         }
-        bound.push((p.0, bind_one(name, p, a)?));
     }
-    for p in params {
-        if !p.2 && !bound.iter().any(|(n, _)| *n == p.0) {
-            return Err(Error::type_error(format!("{name}() missing required argument: '{}'", p.0)));
+    for p in entry.positional().filter(|p| p.default.is_none()) {
+        if !bound.iter().any(|(n, _)| *n == p.name) {
+            return Err(Error::type_error(format!("{name}() missing required argument: '{}'", p.name)));
         }
     }
-    let mut c = Call(bound);
-    let cmd = match name {
-        "add_user" => Command::AddUser {
-            upn: c.s("upn"),
-            display_name: c.o("display_name"),
-            department: c.o("department"),
-            roles: c.l("roles"),
-            enabled: c.b("enabled", true),
-        },
-        "set_enabled" => Command::SetEnabled { user: c.s("user"), enabled: c.b("enabled", true) },
-        "set_roles" => Command::SetRoles { user: c.s("user"), roles: c.l("roles") },
-        "import_directory" => match c.take("data") {
-            Some(Bound::Data(data)) => Command::ImportDirectory { data },
-            _ => return Err(Error::type_error("import_directory() needs a dict")),
-        },
-        "create_group" => Command::CreateGroup {
-            actor: c.s("actor"),
-            name: c.s("name"),
-            kind: c.s_or("kind", "security"),
-            join_policy: c.o("join_policy"),
-            description: c.s("description"),
-            owners: c.l("owners"),
-            members: c.l("members"),
-            on_premises: c.b("on_premises", false),
-        },
-        "update_group" => Command::UpdateGroup {
-            actor: c.s("actor"),
-            group: c.s("group"),
-            name: c.o("name"),
-            description: c.o("description"),
-            join_policy: c.o("join_policy"),
-        },
-        "delete_group" => Command::DeleteGroup { actor: c.s("actor"), group: c.s("group") },
-        "leave" => Command::Leave { actor: c.s("actor"), group: c.s("group") },
-        "list_members" => Command::ListMembers { actor: c.s("actor"), group: c.s("group") },
-        "add_member" => Command::AddMember { actor: c.s("actor"), group: c.s("group"), member: c.s("member") },
-        "remove_member" => Command::RemoveMember { actor: c.s("actor"), group: c.s("group"), member: c.s("member") },
-        "add_owner" => Command::AddOwner { actor: c.s("actor"), group: c.s("group"), user: c.s("user") },
-        "remove_owner" => Command::RemoveOwner { actor: c.s("actor"), group: c.s("group"), user: c.s("user") },
-        "request_to_join" => Command::RequestToJoin {
-            actor: c.s("actor"),
-            group: c.s("group"),
-            justification: c.s("justification"),
-        },
-        "approve" => Command::Approve { actor: c.s("actor"), request: c.s("request"), reason: c.s("reason") },
-        "deny" => Command::Deny { actor: c.s("actor"), request: c.s("request"), reason: c.s("reason") },
-        "cancel" => Command::Cancel { actor: c.s("actor"), request: c.s("request") },
-        "create_resource" => Command::CreateResource {
-            actor: c.s("actor"),
-            name: c.s("name"),
-            kind: c.s_or("kind", "application"),
-            owners: c.l("owners"),
-        },
-        "add_resource_owner" => {
-            Command::AddResourceOwner { actor: c.s("actor"), resource: c.s("resource"), user: c.s("user") }
+    let mut fields = Map::new();
+    fields.insert("op".into(), Value::String(name.into()));
+    for (n, b) in bound {
+        match b {
+            // The one large argument: kept in its shape, not turned into JSON and back.
+            Bound::Data(data) => return Ok(Command::ImportDirectory { data }),
+            b => {
+                fields.insert(n.into(), b.into_json());
+            }
         }
-        "remove_resource_owner" => {
-            Command::RemoveResourceOwner { actor: c.s("actor"), resource: c.s("resource"), user: c.s("user") }
-        }
-        "assign" => Command::Assign { actor: c.s("actor"), resource: c.s("resource"), principal: c.s("principal") },
-        "unassign" => {
-            Command::Unassign { actor: c.s("actor"), resource: c.s("resource"), principal: c.s("principal") }
-        }
-        "block" => Command::Block { actor: c.s("actor"), resource: c.s("resource"), user: c.s("user") },
-        "unblock" => Command::Unblock { actor: c.s("actor"), resource: c.s("resource"), user: c.s("user") },
-        "list_access" => Command::ListAccess { actor: c.s("actor"), resource: c.s("resource") },
-        _ => return Err(Error::new(Code::UnknownCommand, format!("{name:?} is not a command"))),
-    };
-    Ok(cmd)
+    }
+    if let Some(rest) = rest {
+        fields.insert(rest.name.into(), Value::Object(settings.unwrap_or_default()));
+    }
+    Command::from_value(Value::Object(fields))
 }
 
 /// Builds the command of a `check(actor, command, *args, **kwargs)`: seeding commands and
 /// clock moves are `unknown_command` there.
 pub fn build_check(actor: &Arg, command: &str, args: &[Arg], kwargs: &[(String, Arg)]) -> Result<Command> {
-    if !crate::command::ACTOR_COMMANDS.contains(&command) {
+    if !catalogue::entry(command).is_some_and(|e| e.checkable()) {
         return Err(Error::new(
             Code::UnknownCommand,
             format!("{command:?} is not an actor command or checked read that check accepts"),
@@ -417,6 +257,72 @@ pub fn build_check(actor: &Arg, command: &str, args: &[Arg], kwargs: &[(String, 
     all.push(actor.clone());
     all.extend_from_slice(args);
     build(command, &all, kwargs)
+}
+
+/// `advance(days=, hours=, minutes=, seconds=)` as a clock move. Whole numbers are
+/// exact, floats rounded to the microsecond; a bool or another type is a type error; a
+/// negative, non-finite or too large total is `invalid_time`, in both faces alike.
+pub fn advance(parts: &[(String, Arg)]) -> Result<Command> {
+    let too_far = || Error::new(Code::InvalidTime, "the clock cannot move that far");
+    let mut exact: i128 = 0;
+    let mut approx: f64 = 0.0;
+    let mut any_float = false;
+    for (key, value) in parts {
+        let unit: i128 = match key.as_str() {
+            "days" => 86_400_000_000,
+            "hours" => 3_600_000_000,
+            "minutes" => 60_000_000,
+            "seconds" => 1_000_000,
+            other => return Err(Error::type_error(format!("advance() got an unexpected keyword argument '{other}'"))),
+        };
+        match value {
+            Arg::Null => {}
+            Arg::Int(n) => {
+                exact = i128::from(*n).checked_mul(unit).and_then(|x| exact.checked_add(x)).ok_or_else(too_far)?;
+            }
+            Arg::Float(f) => {
+                if !f.is_finite() {
+                    return Err(Error::new(Code::InvalidTime, format!("advance() {key}={f} is not a finite duration")));
+                }
+                any_float = true;
+                approx += f * unit as f64;
+            }
+            // An int beyond i64.
+            Arg::Other(t) if t == "int" => return Err(too_far()),
+            other => {
+                return Err(type_error("advance", key, "an int or a float", other));
+            }
+        }
+    }
+    let total: i128 = if any_float {
+        let sum = approx + exact as f64;
+        if !sum.is_finite() || sum.abs() > i64::MAX as f64 {
+            return Err(too_far());
+        }
+        sum.round() as i128
+    } else {
+        exact
+    };
+    if total < 0 {
+        return Err(Error::new(Code::InvalidTime, "the clock can only move forward: the duration is negative"));
+    }
+    let micros = i64::try_from(total).map_err(|_| too_far())?;
+    Ok(Command::Advance { micros })
+}
+
+/// The `status` filter of `requests(status=...)`: one of the four statuses, else
+/// `invalid_kind` (an InvalidArgument), in both faces alike.
+pub fn request_status(arg: &Arg) -> Result<Option<crate::model::RequestStatus>> {
+    match arg {
+        Arg::Null => Ok(None),
+        Arg::Str(text) => crate::model::RequestStatus::parse(text).map(Some).ok_or_else(|| {
+            Error::new(
+                Code::InvalidKind,
+                format!("{text:?} is not a request status: pending, approved, denied or cancelled"),
+            )
+        }),
+        other => Err(type_error("requests", "status", "a str or None", other)),
+    }
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod access;
 pub mod call;
+pub mod catalogue;
 pub mod command;
 pub mod error;
 pub mod graph;

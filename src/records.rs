@@ -2,7 +2,7 @@
 //! command outcomes.
 
 use crate::error::{Code, Error};
-use crate::model::{Principal, Settings, Timestamp, UserIx};
+use crate::model::{Settings, Timestamp};
 
 /// One entry of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +125,16 @@ impl ImportCounts {
     }
 }
 
-/// What an allowed command returns.
+/// A member of a group, by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Member {
+    /// A user's id.
+    User(String),
+    /// A group's id.
+    Group(String),
+}
+
+/// What an allowed command returns: ids, never indices, so faces need not read the tenant.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Nothing to return.
@@ -140,10 +149,10 @@ pub enum Outcome {
     Request(String),
     /// The settings after a `configure`.
     Settings(Settings),
-    /// A group's members (`list_members`).
-    Members(Vec<Principal>),
-    /// Users (`list_access`).
-    Users(Vec<UserIx>),
+    /// A group's members (`list_members`), by id, each a user or a group.
+    Members(Vec<Member>),
+    /// Users by id (`list_access`).
+    Users(Vec<String>),
     /// Import counts.
     Imported(ImportCounts),
     /// The clock after a move.

@@ -301,6 +301,27 @@ impl Tenant {
         self.groups.get(g as usize).filter(|g| !g.deleted)
     }
 
+    /// The refusal for a reference `r` that names no object of the kind `code` is about, in
+    /// one wording for every face: `there is no user "x" in tenant "contoso"`, or, for the id
+    /// of a deleted group, that it was deleted.
+    pub fn not_found(&self, code: Code, r: &str) -> Error {
+        let word = match code {
+            Code::UserNotFound => "user",
+            Code::GroupNotFound => "group",
+            Code::ResourceNotFound => "resource",
+            Code::RequestNotFound => "request",
+            _ => "object",
+        };
+        if code == Code::GroupNotFound {
+            if let Some(Object::Group(g)) = self.ids.get(r) {
+                if let Some(group) = self.groups.get(*g as usize).filter(|g| g.deleted) {
+                    return Error::new(code, format!("group {:?} ({r}) was deleted", group.name));
+                }
+            }
+        }
+        Error::new(code, format!("there is no {word} {r:?} in tenant {:?}", self.name))
+    }
+
     /// a user by id, then upn.
     pub fn find_user(&self, r: &str) -> Result<UserIx> {
         if let Some(Object::User(u)) = self.ids.get(r) {
@@ -309,7 +330,7 @@ impl Tenant {
         self.upns
             .get(fold(r.trim()).as_ref())
             .copied()
-            .ok_or_else(|| Error::new(Code::UserNotFound, format!("there is no user {r:?}")))
+            .ok_or_else(|| self.not_found(Code::UserNotFound, r))
     }
 
     fn group_by_name(&self, r: &str) -> Result<Option<GroupIx>> {
@@ -331,7 +352,7 @@ impl Tenant {
             }
         }
         self.group_by_name(r)?
-            .ok_or_else(|| Error::new(Code::GroupNotFound, format!("there is no group {r:?}")))
+            .ok_or_else(|| self.not_found(Code::GroupNotFound, r))
     }
 
     /// a resource by id, then by name.
@@ -342,14 +363,14 @@ impl Tenant {
         self.resource_names
             .get(fold(r.trim()).as_ref())
             .copied()
-            .ok_or_else(|| Error::new(Code::ResourceNotFound, format!("there is no resource {r:?}")))
+            .ok_or_else(|| self.not_found(Code::ResourceNotFound, r))
     }
 
     /// A request by id.
     pub fn find_request(&self, r: &str) -> Result<RequestIx> {
         match self.ids.get(r) {
             Some(Object::Request(q)) => Ok(*q),
-            _ => Err(Error::new(Code::RequestNotFound, format!("there is no request {r:?}"))),
+            _ => Err(self.not_found(Code::RequestNotFound, r)),
         }
     }
 
@@ -368,9 +389,9 @@ impl Tenant {
             return Ok(Principal::Group(g));
         }
         if r.contains('@') {
-            Err(Error::new(Code::UserNotFound, format!("there is no user {r:?}")))
+            Err(self.not_found(Code::UserNotFound, r))
         } else {
-            Err(Error::new(Code::GroupNotFound, format!("there is no group or user {r:?}")))
+            Err(self.not_found(Code::GroupNotFound, r))
         }
     }
 
@@ -1009,9 +1030,20 @@ impl Tenant {
                 (Outcome::Nothing, Created::Nothing)
             }
             Plan::ListMembers { group } => {
-                (Outcome::Members(self.groups[group as usize].members.clone()), Created::Nothing)
+                let members = self.groups[group as usize]
+                    .members
+                    .iter()
+                    .map(|p| match *p {
+                        Principal::User(_) => crate::records::Member::User(self.principal_id(*p).to_string()),
+                        Principal::Group(_) => crate::records::Member::Group(self.principal_id(*p).to_string()),
+                    })
+                    .collect();
+                (Outcome::Members(members), Created::Nothing)
             }
-            Plan::ListAccess { resource } => (Outcome::Users(self.who_has_access(resource)), Created::Nothing),
+            Plan::ListAccess { resource } => {
+                let users = self.who_has_access(resource).iter().filter_map(|u| self.user(*u)).map(|u| u.id.clone()).collect();
+                (Outcome::Users(users), Created::Nothing)
+            }
         }
     }
 

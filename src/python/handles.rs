@@ -8,7 +8,7 @@
 use super::conversion::{field_to_py, view_to_py};
 use super::exceptions::Raise;
 use crate::call::HandleKind;
-use crate::error::{Code, Error};
+use crate::error::Code;
 use crate::model::Object;
 use crate::store::Store;
 use crate::tenant::Tenant;
@@ -21,30 +21,17 @@ use std::sync::Arc;
 
 /// The view of the object `id` of `kind`, or `*_not_found`.
 fn lookup(t: &Tenant, kind: HandleKind, id: &str) -> crate::Result<Value> {
-    let (found, code, what) = match (kind, t.object(id)) {
-        (HandleKind::User, Some(Object::User(u))) => {
-            (Some(t.user_view(u)), Code::UserNotFound, "user")
-        }
-        (HandleKind::Group, Some(Object::Group(g))) => {
-            (Some(t.group_view(g)), Code::GroupNotFound, "group")
-        }
-        (HandleKind::Resource, Some(Object::Resource(r))) => {
-            (Some(t.resource_view(r)), Code::ResourceNotFound, "resource")
-        }
-        (HandleKind::Request, Some(Object::Request(q))) => {
-            (Some(t.request_view(q)), Code::RequestNotFound, "request")
-        }
-        (HandleKind::User, _) => (None, Code::UserNotFound, "user"),
-        (HandleKind::Group, _) => (None, Code::GroupNotFound, "group"),
-        (HandleKind::Resource, _) => (None, Code::ResourceNotFound, "resource"),
-        (HandleKind::Request, _) => (None, Code::RequestNotFound, "request"),
+    let (found, code) = match (kind, t.object(id)) {
+        (HandleKind::User, Some(Object::User(u))) => (Some(t.user_view(u)), Code::UserNotFound),
+        (HandleKind::Group, Some(Object::Group(g))) => (Some(t.group_view(g)), Code::GroupNotFound),
+        (HandleKind::Resource, Some(Object::Resource(r))) => (Some(t.resource_view(r)), Code::ResourceNotFound),
+        (HandleKind::Request, Some(Object::Request(q))) => (Some(t.request_view(q)), Code::RequestNotFound),
+        (HandleKind::User, _) => (None, Code::UserNotFound),
+        (HandleKind::Group, _) => (None, Code::GroupNotFound),
+        (HandleKind::Resource, _) => (None, Code::ResourceNotFound),
+        (HandleKind::Request, _) => (None, Code::RequestNotFound),
     };
-    found.ok_or_else(|| {
-        Error::new(
-            code,
-            format!("{what} {id} does not exist in tenant {:?}", t.name()),
-        )
-    })
+    found.ok_or_else(|| t.not_found(code, id))
 }
 
 /// The kind of a principal id (a user or a live group).

@@ -36,6 +36,14 @@ fn main(py: Python<'_>, argv: Vec<String>) -> i32 {
     py.detach(move || crate::scripting::cli_main(args))
 }
 
+/// `catalogue()`: every command and query of a tenant, declared once in the core: name,
+/// kind, parameters (name, type, default, keyword-only), Python signature, return type,
+/// audit activity and doc. Rhai's `catalogue()` gives the same list.
+#[pyfunction]
+fn catalogue(py: Python<'_>) -> PyResult<Py<PyAny>> {
+    Ok(conversion::to_py(py, &crate::catalogue::view())?.unbind())
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
@@ -55,5 +63,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tenant::_tenant_from_snapshot, m)?)?;
     m.add_function(wrap_pyfunction!(run_script, m)?)?;
     m.add_function(wrap_pyfunction!(main, m)?)?;
+    m.add_function(wrap_pyfunction!(catalogue, m)?)?;
     Ok(())
 }

@@ -15,17 +15,17 @@ use super::records::{
 use crate::call::{self, Arg, HandleKind};
 use crate::command::Command;
 use crate::error::Code;
-use crate::model::{format_time, Principal, RequestStatus};
+use crate::model::format_time;
 use crate::persist::journal::{Journal, SyncPolicy};
 use crate::persist::snapshot;
-use crate::records::Outcome;
+use crate::records::{Member, Outcome};
 use crate::store::Store;
 use crate::views::{
     access_view, audit_view, counts_view, decision_view, provisioning_view, settings_view,
 };
 use pyo3::exceptions::{PyRuntimeWarning, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
 use std::ffi::CString;
 use std::path::PathBuf;
@@ -41,36 +41,6 @@ const USER_REF: &str = "a User, an id or a upn";
 const GROUP_REF: &str = "a Group, an id or a name";
 const RESOURCE_REF: &str = "a Resource, an id or a name";
 const REQUEST_REF: &str = "a Request or an id";
-
-/// What a command returned, with the handles it names already resolved to ids.
-enum Done {
-    Outcome(Outcome),
-    Handles(Vec<(HandleKind, String)>),
-}
-
-fn resolve(t: &Core, outcome: Outcome) -> Done {
-    match outcome {
-        Outcome::Members(members) => Done::Handles(
-            members
-                .into_iter()
-                .map(|p| {
-                    let kind = match p {
-                        Principal::User(_) => HandleKind::User,
-                        Principal::Group(_) => HandleKind::Group,
-                    };
-                    (kind, t.principal_id(p).to_string())
-                })
-                .collect(),
-        ),
-        Outcome::Users(users) => Done::Handles(
-            users
-                .into_iter()
-                .filter_map(|u| t.user(u).map(|x| (HandleKind::User, x.id.clone())))
-                .collect(),
-        ),
-        other => Done::Outcome(other),
-    }
-}
 
 /// A tenant: one directory with its settings, objects, logs, clock and history (SPEC §1).
 #[pyclass(frozen, module = "ssgm._core")]
@@ -120,31 +90,31 @@ impl Tenant {
     /// Executes a command with the GIL released and converts what it returns.
     fn execute(&self, py: Python<'_>, cmd: Command) -> PyResult<Py<PyAny>> {
         let store = self.store.clone();
-        let done = py
-            .detach(move || -> crate::Result<Done> {
-                Ok(match store.execute(cmd)? {
-                    // Only the checked reads name objects by index: turn them into ids.
-                    o @ (Outcome::Members(_) | Outcome::Users(_)) => store.read(|t| resolve(t, o)),
-                    o => Done::Outcome(o),
-                })
-            })
-            .raise(py)?;
-        Ok(match done {
-            Done::Handles(items) => self.handles(py, items)?,
-            Done::Outcome(Outcome::Nothing) => py.None(),
-            Done::Outcome(Outcome::User(id)) => self.handle(py, HandleKind::User, id)?,
-            Done::Outcome(Outcome::Group(id)) => self.handle(py, HandleKind::Group, id)?,
-            Done::Outcome(Outcome::Resource(id)) => self.handle(py, HandleKind::Resource, id)?,
-            Done::Outcome(Outcome::Request(id)) => self.handle(py, HandleKind::Request, id)?,
-            Done::Outcome(Outcome::Settings(s)) => {
+        let outcome = py.detach(move || store.execute(cmd)).raise(py)?;
+        Ok(match outcome {
+            Outcome::Members(members) => self.handles(
+                py,
+                members
+                    .into_iter()
+                    .map(|m| match m {
+                        Member::User(id) => (HandleKind::User, id),
+                        Member::Group(id) => (HandleKind::Group, id),
+                    })
+                    .collect(),
+            )?,
+            Outcome::Users(users) => self.handles(py, users.into_iter().map(|id| (HandleKind::User, id)).collect())?,
+            Outcome::Nothing => py.None(),
+            Outcome::User(id) => self.handle(py, HandleKind::User, id)?,
+            Outcome::Group(id) => self.handle(py, HandleKind::Group, id)?,
+            Outcome::Resource(id) => self.handle(py, HandleKind::Resource, id)?,
+            Outcome::Request(id) => self.handle(py, HandleKind::Request, id)?,
+            Outcome::Settings(s) => {
                 Bound::new(py, Settings::from_view(settings_view(&s)))?
                     .into_any()
                     .unbind()
             }
-            Done::Outcome(Outcome::Imported(counts)) => to_py(py, &counts_view(&counts))?.unbind(),
-            Done::Outcome(Outcome::Time(t)) => time_to_py(py, t)?.into_any().unbind(),
-            // Resolved into `Done::Handles` above.
-            Done::Outcome(Outcome::Members(_) | Outcome::Users(_)) => py.None(),
+            Outcome::Imported(counts) => to_py(py, &counts_view(&counts))?.unbind(),
+            Outcome::Time(t) => time_to_py(py, t)?.into_any().unbind(),
         })
     }
 
@@ -157,37 +127,6 @@ impl Tenant {
     ) -> PyResult<T> {
         self.read(py, move |t| find(t, &r)).raise(py)
     }
-}
-
-/// The microseconds of a duration part: ints exactly, floats rounded; bools are not numbers.
-enum Amount {
-    Exact(i128),
-    Approx(f64),
-    TooLarge,
-}
-
-fn amount(name: &str, value: &Opt<'_>) -> PyResult<Amount> {
-    let Opt::Given(v) = value else {
-        return Ok(Amount::Exact(0));
-    };
-    if v.cast::<PyBool>().is_ok() {
-        return Err(PyTypeError::new_err(format!(
-            "advance() argument '{name}' must be an int or a float, not bool"
-        )));
-    }
-    if v.cast::<PyInt>().is_ok() {
-        return Ok(v
-            .extract::<i64>()
-            .map(|i| Amount::Exact(i128::from(i)))
-            .unwrap_or(Amount::TooLarge));
-    }
-    if let Ok(f) = v.cast::<PyFloat>() {
-        return Ok(Amount::Approx(f.value()));
-    }
-    Err(PyTypeError::new_err(format!(
-        "advance() argument '{name}' must be an int or a float, not {}",
-        v.get_type().name()?
-    )))
 }
 
 /// A path argument: a str or an `os.PathLike`.
@@ -721,42 +660,14 @@ impl Tenant {
         minutes: Opt<'_>,
         seconds: Opt<'_>,
     ) -> PyResult<Py<PyAny>> {
-        const SECOND: i128 = 1_000_000;
-        let parts = [
-            (amount("days", &days)?, 86_400 * SECOND),
-            (amount("hours", &hours)?, 3_600 * SECOND),
-            (amount("minutes", &minutes)?, 60 * SECOND),
-            (amount("seconds", &seconds)?, SECOND),
-        ];
-        let too_far = || refusal(py, Code::InvalidTime, "the clock cannot move that far");
-        let mut exact: i128 = 0;
-        let mut approx: f64 = 0.0;
-        let mut any_float = false;
-        for (a, unit) in parts {
-            match a {
-                Amount::Exact(n) => {
-                    exact = exact
-                        .checked_add(n.checked_mul(unit).ok_or_else(too_far)?)
-                        .ok_or_else(too_far)?
-                }
-                Amount::Approx(f) => {
-                    any_float = true;
-                    approx += f * unit as f64;
-                }
-                Amount::TooLarge => return Err(too_far()),
+        let mut parts = Vec::new();
+        for (name, value) in [("days", days), ("hours", hours), ("minutes", minutes), ("seconds", seconds)] {
+            if let Opt::Given(v) = value {
+                parts.push((name.to_string(), to_arg(&v)?));
             }
         }
-        let total: i128 = if any_float {
-            let sum = approx + exact as f64;
-            if !sum.is_finite() || sum.abs() > i64::MAX as f64 {
-                return Err(too_far());
-            }
-            sum.round() as i128
-        } else {
-            exact
-        };
-        let micros = i64::try_from(total).map_err(|_| too_far())?;
-        self.execute(py, Command::Advance { micros })
+        let cmd = call::advance(&parts).raise(py)?;
+        self.execute(py, cmd)
     }
 
     /// Sets the clock to a later instant: an aware datetime, or a naive one
@@ -811,16 +722,7 @@ impl Tenant {
     ) -> PyResult<Py<PyAny>> {
         let status = match status {
             None => None,
-            Some(s) => {
-                let text: String = s.extract().map_err(|_| {
-                    PyTypeError::new_err("requests() argument 'status' must be a str or None")
-                })?;
-                Some(RequestStatus::parse(&text).ok_or_else(|| {
-                    PyValueError::new_err(format!(
-                        "requests() argument 'status' must be pending, approved, denied or cancelled, not {text:?}"
-                    ))
-                })?)
-            }
+            Some(s) => call::request_status(&to_arg(s)?).raise(py)?,
         };
         let group = group
             .map(|g| reference("requests", "group", g, GROUP, GROUP_REF))
@@ -891,8 +793,17 @@ impl Tenant {
     }
 
     /// `has_access` for each (user, resource) pair, in order, under one read lock.
-    fn has_access_many(&self, py: Python<'_>, pairs: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        self.refs.has_access_many(py, &self.store, pairs)
+    #[pyo3(signature = (pairs, resources=None))]
+    fn has_access_many(
+        &self,
+        py: Python<'_>,
+        pairs: &Bound<'_, PyAny>,
+        resources: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        match resources {
+            None => self.refs.has_access_many(py, &self.store, pairs),
+            Some(resources) => self.refs.has_access_columns(py, &self.store, pairs, resources),
+        }
     }
 
     /// Every path that grants a user access to a resource, and what cancels them.

@@ -7,16 +7,17 @@
 //! once per arity it accepts, with its parameters and a one-line doc in the engine's
 //! metadata, which the console's `:help` lists.
 
-use super::convert::{self, from_json, handle, kwargs, principal, throw, time, to_arg, type_error, RhaiResult};
+use super::convert::{self, from_json, handle, kwargs, throw, time, to_arg, type_error, RhaiResult};
 use super::types::{
     Field, GroupKind, Handle, Kind, RequestKind, ResourceKind, TenantHandle, UserKind,
 };
 use crate::call::{self, HandleKind};
+use crate::catalogue::{self, Entry, Param, Ty};
 use crate::command::Command;
 use crate::error::{Code, Error};
-use crate::model::{parse_time, Object, RequestStatus};
+use crate::model::{parse_time, Object};
 use crate::persist::{journal, snapshot};
-use crate::records::Outcome;
+use crate::records::{Member, Outcome};
 use crate::store::Store;
 use crate::tenant::Tenant;
 use crate::views;
@@ -46,55 +47,26 @@ fn reg(name: &str, params: &[&str], doc: &str) -> FuncRegistration {
 
 // ----- commands ----------------------------------------------------------------------------
 
-/// A command as scripts call it: its positional parameters (as shown by `:help`), how many
-/// are required, and the keys of its trailing options map ("" for none).
-struct Cmd {
-    name: &'static str,
-    params: &'static [&'static str],
-    required: usize,
-    options: &'static str,
-    returns: &'static str,
-    doc: &'static str,
+/// The names of every command scripts can call on a tenant (seeding, actor commands and
+/// checked reads), from the catalogue.
+pub fn command_names() -> impl Iterator<Item = &'static str> {
+    catalogue::commands().filter(|e| call::is_command(e.name)).map(|e| e.name)
 }
 
-const ACTOR_GROUP: &[&str] = &["actor: User", "group: Group"];
-const ACTOR_GROUP_USER: &[&str] = &["actor: User", "group: Group", "user: User"];
-const ACTOR_GROUP_MEMBER: &[&str] = &["actor: User", "group: Group", "member: Principal"];
-const ACTOR_RESOURCE_USER: &[&str] = &["actor: User", "resource: Resource", "user: User"];
-const ACTOR_RESOURCE_PRINCIPAL: &[&str] = &["actor: User", "resource: Resource", "principal: Principal"];
+/// A parameter as `:help` shows it.
+fn param_info(p: &Param) -> String {
+    format!("{}: {}", p.name, p.ty.rhai())
+}
 
-const COMMANDS: &[Cmd] = &[
-    Cmd { name: "add_user", params: &["upn: String"], required: 1, options: "display_name, department, roles, enabled", returns: "User", doc: "Seeding: adds a user (audited as system)." },
-    Cmd { name: "set_enabled", params: &["user: User", "enabled: bool"], required: 2, options: "", returns: "User", doc: "Seeding: enables or disables a user (R-3.5)." },
-    Cmd { name: "set_roles", params: &["user: User", "roles: Array"], required: 2, options: "", returns: "User", doc: "Seeding: replaces a user's roles." },
-    Cmd { name: "import_directory", params: &["data: Map"], required: 1, options: "", returns: "Map", doc: "Seeding: many users, groups and resources in one command (R-8.5); returns the counts." },
-    Cmd { name: "configure", params: &["actor: User"], required: 1, options: "any setting of SPEC §2", returns: "Map", doc: "Changes tenant settings, all or none (R-2.1); returns the settings." },
-    Cmd { name: "create_group", params: &["actor: User", "name: String"], required: 2, options: "kind, join_policy, description, owners, members, on_premises", returns: "Group", doc: "Creates a group (R-4.3 to R-4.6)." },
-    Cmd { name: "update_group", params: ACTOR_GROUP, required: 2, options: "name, description, join_policy", returns: "Group", doc: "Changes a group's name, description or join policy (R-4.7)." },
-    Cmd { name: "delete_group", params: ACTOR_GROUP, required: 2, options: "", returns: "", doc: "Deletes a group (R-4.7, R-4.13)." },
-    Cmd { name: "add_member", params: ACTOR_GROUP_MEMBER, required: 3, options: "", returns: "", doc: "Adds a user or a group to a group (R-4.8, R-4.10)." },
-    Cmd { name: "remove_member", params: ACTOR_GROUP_MEMBER, required: 3, options: "", returns: "", doc: "Removes a member from a group (R-4.8)." },
-    Cmd { name: "add_owner", params: ACTOR_GROUP_USER, required: 3, options: "", returns: "", doc: "Adds an owner to a group (R-4.9)." },
-    Cmd { name: "remove_owner", params: ACTOR_GROUP_USER, required: 3, options: "", returns: "", doc: "Removes an owner from a group (R-4.9)." },
-    Cmd { name: "leave", params: ACTOR_GROUP, required: 2, options: "", returns: "", doc: "The actor leaves a group (R-4.12)." },
-    Cmd { name: "request_to_join", params: &["actor: User", "group: Group", "justification: String"], required: 2, options: "justification", returns: "Request", doc: "Asks to join a group (SPEC §5)." },
-    Cmd { name: "approve", params: &["actor: User", "request: Request", "reason: String"], required: 2, options: "reason", returns: "Request", doc: "Approves a pending request (R-5.6)." },
-    Cmd { name: "deny", params: &["actor: User", "request: Request", "reason: String"], required: 2, options: "reason", returns: "Request", doc: "Denies a pending request (R-5.6)." },
-    Cmd { name: "cancel", params: &["actor: User", "request: Request"], required: 2, options: "", returns: "Request", doc: "Cancels a pending request (R-5.7)." },
-    Cmd { name: "create_resource", params: &["actor: User", "name: String"], required: 2, options: "kind, owners", returns: "Resource", doc: "Creates an application or a site (R-7.1)." },
-    Cmd { name: "add_resource_owner", params: ACTOR_RESOURCE_USER, required: 3, options: "", returns: "", doc: "Adds an owner to a resource (R-7.1)." },
-    Cmd { name: "remove_resource_owner", params: ACTOR_RESOURCE_USER, required: 3, options: "", returns: "", doc: "Removes an owner from a resource (R-7.1)." },
-    Cmd { name: "assign", params: ACTOR_RESOURCE_PRINCIPAL, required: 3, options: "", returns: "", doc: "Assigns a user or a group to a resource (R-7.2)." },
-    Cmd { name: "unassign", params: ACTOR_RESOURCE_PRINCIPAL, required: 3, options: "", returns: "", doc: "Unassigns a user or a group from a resource (R-7.2)." },
-    Cmd { name: "block", params: ACTOR_RESOURCE_USER, required: 3, options: "", returns: "", doc: "Blocks a user from a resource (R-7.5)." },
-    Cmd { name: "unblock", params: ACTOR_RESOURCE_USER, required: 3, options: "", returns: "", doc: "Unblocks a user (R-7.5)." },
-    Cmd { name: "list_members", params: ACTOR_GROUP, required: 2, options: "", returns: "Array", doc: "Checked read: a group's members, for its owners and admins (R-6.1)." },
-    Cmd { name: "list_access", params: &["actor: User", "resource: Resource"], required: 2, options: "", returns: "Array", doc: "Checked read: everyone with access, for the resource's owners and admins (R-6.2)." },
-];
-
-/// The names of every command scripts can call on a tenant.
-pub fn command_names() -> impl Iterator<Item = &'static str> {
-    COMMANDS.iter().map(|c| c.name)
+/// The return type as `:help` shows it.
+fn returns_info(e: &Entry) -> &'static str {
+    match e.returns {
+        "None" => "",
+        "User" | "Group" | "Resource" | "Request" => e.returns,
+        "Settings" | "dict" => "Map",
+        r if r.starts_with("list") => "Array",
+        r => r,
+    }
 }
 
 /// Runs a command: binds it with `call::build`, executes it on the store, converts the
@@ -115,22 +87,31 @@ fn outcome_value(store: &Arc<Store>, outcome: Outcome) -> RhaiResult {
         Outcome::Resource(id) => handle::<ResourceKind>(store, id),
         Outcome::Request(id) => handle::<RequestKind>(store, id),
         Outcome::Settings(s) => from_json(&views::settings_view(&s))?,
-        Outcome::Members(members) => {
-            store.read(|t| Dynamic::from_array(members.iter().map(|p| principal(store, t, *p)).collect()))
-        }
-        Outcome::Users(users) => store.read(|t| users_array(store, t, &users)),
+        Outcome::Members(members) => Dynamic::from_array(
+            members
+                .into_iter()
+                .map(|m| match m {
+                    Member::User(id) => handle::<UserKind>(store, id),
+                    Member::Group(id) => handle::<GroupKind>(store, id),
+                })
+                .collect(),
+        ),
+        Outcome::Users(users) => Dynamic::from_array(users.into_iter().map(|id| handle::<UserKind>(store, id)).collect()),
         Outcome::Imported(counts) => from_json(&views::counts_view(&counts))?,
         Outcome::Time(t) => time(t),
     })
 }
 
 fn register_commands(engine: &mut Engine) {
-    for c in COMMANDS {
-        for n in c.required..=c.params.len() {
-            register_command(engine, c, n, false);
+    reg("catalogue", &["Array"], "Every command and query: name, kind, params, signature, returns, activity, doc.")
+        .register_into_engine(engine, || from_json(&catalogue::view()));
+    for e in catalogue::commands().filter(|e| call::is_command(e.name)) {
+        let positional = e.positional().count();
+        for n in e.required()..=positional {
+            register_command(engine, e, n, false);
         }
-        if !c.options.is_empty() {
-            register_command(engine, c, c.required, true);
+        if e.options().next().is_some() || e.params.iter().any(|p| p.ty == Ty::Settings) {
+            register_command(engine, e, e.required(), true);
         }
     }
 }
@@ -138,17 +119,23 @@ fn register_commands(engine: &mut Engine) {
 /// One arity of a command: the tenant, `n` positional arguments, and the options map if
 /// `options`. The options overload has a `Map` parameter, so Rhai prefers it over a
 /// same-arity positional overload when a map is given.
-fn register_command(engine: &mut Engine, c: &'static Cmd, n: usize, options: bool) {
+fn register_command(engine: &mut Engine, c: &'static Entry, n: usize, options: bool) {
     let name = c.name;
     let mut info: Vec<String> = vec!["tenant: Tenant".into()];
-    info.extend(c.params.iter().take(n).map(|p| p.to_string()));
+    info.extend(c.positional().take(n).map(param_info));
     let mut doc = c.doc.to_string();
     if options {
         info.push("options: Map".into());
-        doc.push_str(&format!(" Options: {}.", c.options));
+        let keys: Vec<String> = if c.params.iter().any(|p| p.ty == Ty::Settings) {
+            vec!["any setting of SPEC §2".into()]
+        } else {
+            c.options().map(|p| format!("{} ({})", p.name, p.default.unwrap_or_default())).collect()
+        };
+        doc.push_str(&format!(" Options: {}.", keys.join(", ")));
     }
-    if !c.returns.is_empty() {
-        info.push(c.returns.into());
+    let returns = returns_info(c);
+    if !returns.is_empty() {
+        info.push(returns.into());
     }
     let info: Vec<&str> = info.iter().map(String::as_str).collect();
     let r = reg(name, &info, &doc);
@@ -307,14 +294,7 @@ fn requests(t: &TenantHandle, filter: &Map) -> RhaiResult {
                 continue;
             }
             match key.as_str() {
-                "status" => {
-                    let text = value.to_string();
-                    status = Some(RequestStatus::parse(&text).ok_or_else(|| {
-                        type_error(format!(
-                            "requests() status must be pending, approved, denied or cancelled, not {text:?}"
-                        ))
-                    })?);
-                }
+                "status" => status = call::request_status(&to_arg(value)).map_err(throw)?,
                 "group" => group = Some(resolve::<GroupKind>(x, value, "requests", "group")?),
                 "requester" => requester = Some(resolve::<UserKind>(x, value, "requests", "requester")?),
                 other => return Err(type_error(format!("requests() got an unexpected option '{other}'"))),
@@ -410,6 +390,22 @@ fn register_queries(engine: &mut Engine) {
     reg("has_access_many", &["tenant: Tenant", "pairs: Array", "Array"], "has_access for each [user, resource] pair (R-8.6).")
         .register_into_engine(engine, |t: &mut TenantHandle, pairs: Array| has_access_many(t, &pairs));
     reg(
+        "has_access_many",
+        &["tenant: Tenant", "pairs: Array", "resources: Array", "Array"],
+        "has_access for two arrays of equal length: users and resources (R-8.6).",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle, users: Array, resources: Array| {
+        if users.len() != resources.len() {
+            return Err(type_error(format!(
+                "has_access_many() needs arrays of equal length, not {} users and {} resources",
+                users.len(),
+                resources.len()
+            )));
+        }
+        let pairs: Array = users.into_iter().zip(resources).map(|(u, r)| Dynamic::from_array(vec![u, r])).collect();
+        has_access_many(t, &pairs)
+    });
+    reg(
         "explain_access",
         &["tenant: Tenant", "user: User", "resource: Resource", "Map"],
         "Why a user does or does not reach a resource: #{ granted, paths, blocked, disabled } (R-7.8).",
@@ -500,32 +496,8 @@ fn register_queries(engine: &mut Engine) {
 
 /// `advance(#{days, hours, minutes, seconds})`: the clock moved forward.
 fn advance(t: &TenantHandle, by: &Map) -> RhaiResult {
-    let mut micros: i128 = 0;
-    for (key, value) in by {
-        let unit: i128 = match key.as_str() {
-            "days" => 86_400_000_000,
-            "hours" => 3_600_000_000,
-            "minutes" => 60_000_000,
-            "seconds" => 1_000_000,
-            other => return Err(type_error(format!("advance() got an unexpected option '{other}'"))),
-        };
-        micros += if let Ok(i) = value.as_int() {
-            i128::from(i) * unit
-        } else if let Ok(f) = value.as_float() {
-            if !f.is_finite() {
-                return Err(type_error(format!("advance() option '{key}' must be a finite number")));
-            }
-            (f * unit as f64).round() as i128
-        } else {
-            return Err(type_error(format!(
-                "advance() option '{key}' must be a number, not {}",
-                convert::type_name(value)
-            )));
-        };
-    }
-    let micros = i64::try_from(micros)
-        .map_err(|_| throw(Error::new(Code::InvalidTime, "the clock cannot move that far")))?;
-    let outcome = t.store().execute(Command::Advance { micros }).map_err(throw)?;
+    let cmd = call::advance(&kwargs(by)).map_err(throw)?;
+    let outcome = t.store().execute(cmd).map_err(throw)?;
     outcome_value(t.store(), outcome)
 }
 
@@ -740,16 +712,15 @@ fn register_functions(engine: &mut Engine) {
 // ----- types -------------------------------------------------------------------------------
 
 fn not_found<K: Kind>(t: &Tenant, id: &str) -> Error {
-    let (code, word) = match K::KIND {
-        HandleKind::User => (Code::UserNotFound, "user"),
-        HandleKind::Group => (Code::GroupNotFound, "group"),
-        HandleKind::Resource => (Code::ResourceNotFound, "resource"),
-        HandleKind::Request => (Code::RequestNotFound, "request"),
-    };
-    if let Some(g) = t.all_groups().iter().find(|g| g.deleted && g.id == id).filter(|_| K::KIND == HandleKind::Group) {
-        return Error::new(code, format!("group {:?} ({id}) was deleted", g.name));
-    }
-    Error::new(code, format!("there is no {word} {id:?} in tenant {:?}", t.name()))
+    t.not_found(
+        match K::KIND {
+            HandleKind::User => Code::UserNotFound,
+            HandleKind::Group => Code::GroupNotFound,
+            HandleKind::Resource => Code::ResourceNotFound,
+            HandleKind::Request => Code::RequestNotFound,
+        },
+        id,
+    )
 }
 
 /// The object's view (`views.rs`), or not found.
@@ -845,22 +816,52 @@ mod tests {
 
     #[test]
     fn every_command_is_callable() {
-        // The table takes exactly the positional arguments call::build binds, at arities
-        // register_command knows.
+        // Each catalogued command takes exactly the positional arguments call::build binds,
+        // at arities register_command knows.
         let strings = |n: usize| (0..n).map(|_| Arg::Str("x".into())).collect::<Vec<_>>();
         let positional_error = |name: &str, n: usize| match call::build(name, &strings(n), &[]) {
             Err(Error::Type(m)) => m.contains("positional") || m.contains("takes the actor"),
             _ => false,
         };
-        for c in COMMANDS {
-            assert!(call::is_command(c.name), "{} is not a core command", c.name);
-            assert!(c.params.len() <= 3 && c.required <= c.params.len(), "{}: arity not registered", c.name);
-            assert!(positional_error(c.name, c.params.len() + 1), "{} takes fewer arguments", c.name);
-            assert!(!positional_error(c.name, c.params.len()), "{} takes more arguments", c.name);
+        let mut count = 0;
+        for c in catalogue::commands().filter(|e| call::is_command(e.name)) {
+            let n = c.positional().count();
+            assert!(n <= 3, "{}: arity not registered", c.name);
+            assert!(positional_error(c.name, n + 1), "{} takes fewer arguments", c.name);
+            assert!(!positional_error(c.name, n), "{} takes more arguments", c.name);
+            count += 1;
         }
-        let seeding = ["add_user", "set_enabled", "set_roles", "import_directory"];
-        for name in crate::command::ACTOR_COMMANDS.iter().chain(seeding.iter()) {
-            assert!(COMMANDS.iter().any(|c| c.name == *name), "{name} is not registered");
+        assert_eq!(count, catalogue::CATALOGUE.iter().filter(|e| matches!(e.kind, catalogue::Kind::Seeding | catalogue::Kind::Actor | catalogue::Kind::CheckedRead)).count());
+    }
+
+    #[test]
+    fn the_engine_registers_every_catalogue_entry_with_its_parameters() {
+        // The parity of the Rhai face with the catalogue: every entry is a function whose
+        // longest positional signature names the catalogue's positional parameters in order,
+        // and whose options overload (if any) lists every option.
+        let engine = crate::scripting::engine(&crate::scripting::Limits::default());
+        let meta: Value = serde_json::from_str(&engine.gen_fn_metadata_to_json(false).unwrap_or_default()).unwrap_or_default();
+        let functions = meta["functions"].as_array().cloned().unwrap_or_default();
+        for e in catalogue::CATALOGUE {
+            let overloads: Vec<&Value> = functions.iter().filter(|f| f["name"] == e.name).collect();
+            assert!(!overloads.is_empty(), "{} is not registered in Rhai", e.name);
+            if e.params.iter().any(|p| matches!(p.ty, Ty::Settings | Ty::Arguments)) || e.kind == catalogue::Kind::Query {
+                continue;
+            }
+            let names = |f: &Value| -> Vec<String> {
+                f["params"].as_array().map(|ps| ps.iter().filter_map(|p| p["name"].as_str().map(String::from)).collect()).unwrap_or_default()
+            };
+            let want: Vec<String> = std::iter::once("tenant".to_string()).chain(e.positional().map(|p| p.name.to_string())).collect();
+            let longest = overloads.iter().map(|f| names(f)).filter(|n| !n.contains(&"options".to_string())).max_by_key(Vec::len);
+            if e.kind != catalogue::Kind::Clock {
+                assert_eq!(longest.as_ref(), Some(&want), "{}: Rhai parameters differ from the catalogue", e.name);
+            }
+            if let Some(with_options) = overloads.iter().find(|f| names(f).contains(&"options".to_string())) {
+                let doc = with_options["docComments"].to_string();
+                for p in e.options() {
+                    assert!(doc.contains(p.name), "{}: option {} missing from its doc", e.name, p.name);
+                }
+            }
         }
     }
 

@@ -3,9 +3,8 @@
 use super::types::{GroupHandle, Handle, Kind, RequestHandle, ResourceHandle, TenantHandle, UserHandle};
 use crate::call::{Arg, HandleKind};
 use crate::error::{Code, Error};
-use crate::model::{Principal, Timestamp};
+use crate::model::Timestamp;
 use crate::store::Store;
-use crate::tenant::Tenant;
 use rhai::{Array, Dynamic, EvalAltResult, Map, Position};
 use serde_json::Value;
 use std::sync::Arc;
@@ -176,15 +175,6 @@ pub(crate) fn type_error(message: impl Into<String>) -> Box<EvalAltResult> {
 /// A handle of kind `K` as a Rhai value.
 pub(crate) fn handle<K: Kind>(store: &Arc<Store>, id: impl Into<String>) -> Dynamic {
     Dynamic::from(Handle::<K>::new(store, id))
-}
-
-/// A principal of `t` as a User or Group handle.
-pub(crate) fn principal(store: &Arc<Store>, t: &Tenant, p: Principal) -> Dynamic {
-    let id = t.principal_id(p).to_string();
-    match p {
-        Principal::User(_) => handle::<super::types::UserKind>(store, id),
-        Principal::Group(_) => handle::<super::types::GroupKind>(store, id),
-    }
 }
 
 /// An instant as scripts see it: RFC 3339 text.

@@ -252,8 +252,9 @@ def test_r10_1_requests_filter_in_creation_order(w: World) -> None:
     assert w.t.requests(requester="carol@contoso.com") == [r1, r3]
     assert w.t.requests(status="pending", group="Other", requester=w.carol) == [r3]
     assert w.t.request(r2.id) == r2
-    with pytest.raises(ValueError):
+    with pytest.raises(ssgm.InvalidArgument) as err:
         w.t.requests(status="maybe")
+    assert err.value.code == "invalid_kind"
     with pytest.raises(ssgm.NotFound):
         w.t.requests(group="No such group")
 

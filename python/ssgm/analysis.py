@@ -10,9 +10,9 @@ class Exposures(list):  # type: ignore[type-arg]
     as a table in a notebook."""
 
     def _repr_html_(self) -> str:
-        from ssgm._core import Exposure
+        from ssgm._core import _exposure_html
 
-        return str(Exposure._html_rows(list(self)))
+        return _exposure_html(list(self))
 
     def counts(self) -> dict[str, int]:
         """How many users have each status, in R-12.3's order of statuses."""

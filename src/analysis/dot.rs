@@ -107,7 +107,8 @@ impl Tenant {
         let (nodes, edges) = self.graph();
         let mut out = String::from("digraph ssgm {\n");
         for n in &nodes {
-            let mut attrs = vec![("type", n.node_type.to_string()), ("name", n.name.clone()), ("label", n.label.clone())];
+            // The name is the label (an attribute called `name` trips common DOT readers).
+            let mut attrs = vec![("type", n.node_type.to_string()), ("label", n.label.clone())];
             if let Some(k) = n.kind {
                 attrs.push(("kind", k.to_string()));
             }

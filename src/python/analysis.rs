@@ -179,30 +179,27 @@ impl Step {
     }
 }
 
-#[pymethods]
-impl Exposure {
-    /// A table of exposures (for `Exposures._repr_html_`): one row per record.
-    #[staticmethod]
-    fn _html_rows(py: Python<'_>, items: Vec<PyRef<'_, Exposure>>) -> PyResult<String> {
-        let mut out = String::from("<table><tr><th>user</th><th>status</th><th>route</th><th>helpers</th></tr>");
-        for e in items {
-            let user = e.get(py, "user")?;
-            let upn = user.getattr("upn").map(|u| u.to_string()).unwrap_or_default();
-            let route = e.view.get("route").and_then(Value::as_object);
-            let kind = route.and_then(|r| r.get("kind")).and_then(Value::as_str).unwrap_or("");
-            let helpers = route.and_then(|r| r.get("helpers")).and_then(Value::as_array).map(|h| h.len()).unwrap_or(0);
-            let status = e.view.get("status").and_then(Value::as_str).unwrap_or("");
-            out.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&upn),
-                escape(status),
-                escape(kind),
-                helpers
-            ));
-        }
-        out.push_str("</table>");
-        Ok(out)
+/// `_exposure_html(items)`: a table of exposures (for `Exposures._repr_html_`), one row each.
+#[pyfunction]
+pub fn _exposure_html(py: Python<'_>, items: Vec<PyRef<'_, Exposure>>) -> PyResult<String> {
+    let mut out = String::from("<table><tr><th>user</th><th>status</th><th>route</th><th>helpers</th></tr>");
+    for e in items {
+        let user = e.get(py, "user")?;
+        let upn = user.getattr("upn").map(|u| u.to_string()).unwrap_or_default();
+        let route = e.view.get("route").and_then(Value::as_object);
+        let kind = route.and_then(|r| r.get("kind")).and_then(Value::as_str).unwrap_or("");
+        let helpers = route.and_then(|r| r.get("helpers")).and_then(Value::as_array).map(|h| h.len()).unwrap_or(0);
+        let status = e.view.get("status").and_then(Value::as_str).unwrap_or("");
+        out.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&upn),
+            escape(status),
+            escape(kind),
+            helpers
+        ));
     }
+    out.push_str("</table>");
+    Ok(out)
 }
 
 /// What differs between two tenants: sections of id pairs, falsy when empty.

@@ -60,6 +60,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<analysis::Gains>()?;
     m.add_class::<analysis::Changes>()?;
     m.add_function(wrap_pyfunction!(tenant::diff, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::_exposure_html, m)?)?;
     exceptions::register(m)?;
     m.add_function(wrap_pyfunction!(tenant::graph_to_directory, m)?)?;
     m.add_function(wrap_pyfunction!(tenant::_tenant_from_snapshot, m)?)?;

@@ -107,7 +107,10 @@ impl Links {
 pub fn diff(before: &Tenant, after: &Tenant) -> Diff {
     let fwd = Links::new(before, after);
     let back = Links::new(after, before);
-    let (gained_access, lost_access) = (only_access(after, before, &back), only_access(before, after, &fwd));
+    // Who reaches each resource, worked out once per tenant for both directions.
+    let (who_before, who_after) = (access_lists(before), access_lists(after));
+    let gained_access = only_access(after, &who_after, &who_before, &back);
+    let lost_access = only_access(before, &who_before, &who_after, &fwd);
     let capabilities = capabilities(before, after, &fwd);
     Diff {
         access: Gains { gained: gained_access, lost: lost_access },
@@ -133,15 +136,20 @@ fn rid(t: &Tenant, r: ResourceIx) -> String {
     t.resources[r as usize].id.clone()
 }
 
-/// (user, resource) pairs of effective access in `x` and not in `y`, by user then resource.
-fn only_access(x: &Tenant, y: &Tenant, links: &Links) -> Vec<(String, String)> {
+/// Everyone with effective access to each resource, sorted.
+fn access_lists(t: &Tenant) -> Vec<Vec<UserIx>> {
+    (0..t.resources.len() as ResourceIx).map(|r| t.who_has_access(r)).collect()
+}
+
+/// (user, resource) pairs of effective access in `x` (`who_x`) and not in the other tenant
+/// (`who_y`), by user then resource.
+fn only_access(x: &Tenant, who_x: &[Vec<UserIx>], who_y: &[Vec<UserIx>], links: &Links) -> Vec<(String, String)> {
     let mut pairs: Vec<(UserIx, ResourceIx)> = Vec::new();
-    for r in 0..x.resources.len() as ResourceIx {
-        let there: Vec<UserIx> = match links.resource(r) {
-            Some(s) => y.who_has_access(s),
-            None => Vec::new(),
-        };
-        for u in x.who_has_access(r) {
+    let none: Vec<UserIx> = Vec::new();
+    for (r, here) in who_x.iter().enumerate() {
+        let r = r as ResourceIx;
+        let there = links.resource(r).and_then(|s| who_y.get(s as usize)).unwrap_or(&none);
+        for &u in here {
             let kept = links.user(u).is_some_and(|v| there.binary_search(&v).is_ok());
             if !kept {
                 pairs.push((u, r));

@@ -10,7 +10,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
-python -m pip install --quiet --disable-pip-version-check "maturin>=1.5,<2" pytest hypothesis mypy
+python -m pip install --quiet --disable-pip-version-check "maturin>=1.5,<2" pytest hypothesis mypy networkx pydot
 
 echo "== cargo test"
 cargo test --quiet

@@ -30,6 +30,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod access;
+pub mod analysis;
 pub mod call;
 pub mod catalogue;
 pub mod command;

@@ -78,8 +78,55 @@ impl<'t> Args<'t> {
     }
 }
 
-fn refuse<T>(code: Code, message: String) -> Result<T> {
-    Err(Error::new(code, message))
+/// A refusal's message: a `String`, or a closure that builds it only when it is read.
+pub(crate) trait Message {
+    fn text(self) -> String;
+}
+
+impl Message for String {
+    fn text(self) -> String {
+        self
+    }
+}
+
+impl Message for &str {
+    fn text(self) -> String {
+        self.to_string()
+    }
+}
+
+impl<F: FnOnce() -> String> Message for F {
+    fn text(self) -> String {
+        self()
+    }
+}
+
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` asking the rules for verdicts only: refusals carry their code and an empty
+/// message, so a query that asks the rules many times (SPEC §12) spends nothing on text
+/// nobody reads. The decisions are the same.
+pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
+    let was = QUIET.with(|q| q.replace(true));
+    let out = f();
+    QUIET.with(|q| q.set(was));
+    out
+}
+
+fn refuse<T>(code: Code, message: impl Message) -> Result<T> {
+    let quiet = QUIET.with(|q| q.get());
+    Err(Error::new(code, if quiet { String::new() } else { message.text() }))
+}
+
+/// A user named in a message, described only if the message is written.
+struct Who<'t>(&'t Tenant, UserIx);
+
+impl std::fmt::Display for Who<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.du(self.1))
+    }
 }
 
 /// Which group operation a gate is for.
@@ -121,7 +168,7 @@ pub(crate) fn parse_roles(roles: &[String]) -> Result<Roles> {
             None => {
                 return refuse(
                     Code::InvalidRole,
-                    format!("{r:?} is not a role (global_admin, groups_admin, application_admin)"),
+                    || format!("{r:?} is not a role (global_admin, groups_admin, application_admin)"),
                 )
             }
         }
@@ -229,7 +276,7 @@ impl Tenant {
                 })?;
                 let roles = parse_roles(roles)?;
                 if self.upns.contains_key(fold(clean).as_ref()) {
-                    return refuse(Code::DuplicateName, format!("a user named {clean} already exists"));
+                    return refuse(Code::DuplicateName, || format!("a user named {clean} already exists"));
                 }
                 Ok(Plan::AddUser {
                     upn: clean.to_string(),
@@ -258,7 +305,7 @@ impl Tenant {
                 if !self.users[actor as usize].roles.has(Role::GlobalAdmin) {
                     return refuse(
                         Code::NotGlobalAdmin,
-                        format!("{} is not a global administrator, so cannot change settings", self.du(actor)),
+                        || format!("{} is not a global administrator, so cannot change settings", self.du(actor)),
                     );
                 }
                 Ok(Plan::Configure { actor, settings: next })
@@ -275,11 +322,7 @@ impl Tenant {
                 let actor_r = a.actor(actor);
                 let group_r = a.group(group);
                 let (actor, group) = (actor_r?, group_r?);
-                let name = name.as_deref().map(group_name).transpose()?;
-                let join_policy = join_policy.as_deref().map(parse_join_policy).transpose()?;
-                self.active(actor)?;
-                self.gate(actor, group, GroupOp::Change, "change")?;
-                Ok(Plan::UpdateGroup { group, name, description: description.clone(), join_policy })
+                self.decide_update_group(actor, group, name.as_deref(), description.as_deref(), join_policy.as_deref())
             }
             Command::DeleteGroup { actor, group } => {
                 let actor_r = a.actor(actor);
@@ -295,27 +338,7 @@ impl Tenant {
                 let group_r = a.group(group);
                 let member_r = a.principal(member);
                 let (actor, group, member) = (actor_r?, group_r?, member_r?);
-                self.active(actor)?;
-                self.gate(actor, group, GroupOp::Membership, "manage the members of")?;
-                let is_member = self.is_direct_member(group, member);
-                if adding {
-                    if is_member {
-                        return refuse(
-                            Code::AlreadyMember,
-                            format!("{} is already a member of {}", self.dp(member), self.dg(group)),
-                        );
-                    }
-                    self.check_structure(group, member)?;
-                    Ok(Plan::AddMember { group, member })
-                } else {
-                    if !is_member {
-                        return refuse(
-                            Code::NotMember,
-                            format!("{} is not a member of {}", self.dp(member), self.dg(group)),
-                        );
-                    }
-                    Ok(Plan::RemoveMember { group, member })
-                }
+                self.decide_membership(actor, group, member, adding)
             }
             Command::AddOwner { actor, group, user } | Command::RemoveOwner { actor, group, user } => {
                 let adding = matches!(cmd, Command::AddOwner { .. });
@@ -332,7 +355,7 @@ impl Tenant {
                     if owners.len() as u64 >= self.settings.max_owners_per_group {
                         return refuse(
                             Code::OwnerLimit,
-                            format!(
+                            || format!(
                                 "{} already has {} owners, the most allowed",
                                 self.dg(group),
                                 owners.len()
@@ -342,7 +365,7 @@ impl Tenant {
                     if is_owner {
                         return refuse(
                             Code::AlreadyOwner,
-                            format!("{} is already an owner of {}", self.du(user), self.dg(group)),
+                            || format!("{} is already an owner of {}", self.du(user), self.dg(group)),
                         );
                     }
                     Ok(Plan::AddOwner { group, user })
@@ -350,13 +373,13 @@ impl Tenant {
                     if is_owner && owners.len() == 1 && !self.group_admin(actor) {
                         return refuse(
                             Code::LastOwner,
-                            format!("{} is the last owner of {} and cannot be removed", self.du(user), self.dg(group)),
+                            || format!("{} is the last owner of {} and cannot be removed", self.du(user), self.dg(group)),
                         );
                     }
                     if !is_owner {
                         return refuse(
                             Code::NotAnOwner,
-                            format!("{} is not an owner of {}", self.du(user), self.dg(group)),
+                            || format!("{} is not an owner of {}", self.du(user), self.dg(group)),
                         );
                     }
                     Ok(Plan::RemoveOwner { group, user })
@@ -372,7 +395,7 @@ impl Tenant {
                 if !self.is_direct_member(group, member) {
                     return refuse(
                         Code::NotMember,
-                        format!("{} is not a member of {}", self.du(actor), self.dg(group)),
+                        || format!("{} is not a member of {}", self.du(actor), self.dg(group)),
                     );
                 }
                 Ok(Plan::RemoveMember { group, member })
@@ -409,7 +432,7 @@ impl Tenant {
                 if !admin && req.requester != actor {
                     return refuse(
                         Code::NotRequester,
-                        format!("{} did not make {} and cannot cancel it", self.du(actor), self.dq(request)),
+                        || format!("{} did not make {} and cannot cancel it", self.du(actor), self.dq(request)),
                     );
                 }
                 self.still_pending(request)?;
@@ -426,11 +449,11 @@ impl Tenant {
                 if !self.resource_admin(actor) {
                     return refuse(
                         Code::NotAdmin,
-                        format!("{} is not an application or global administrator, so cannot create resources", self.du(actor)),
+                        || format!("{} is not an application or global administrator, so cannot create resources", self.du(actor)),
                     );
                 }
                 if self.resource_names.contains_key(fold(&clean).as_ref()) {
-                    return refuse(Code::DuplicateName, format!("a resource named {clean:?} already exists"));
+                    return refuse(Code::DuplicateName, || format!("a resource named {clean:?} already exists"));
                 }
                 Ok(Plan::CreateResource { name: clean, kind, owners: merge(owners) })
             }
@@ -445,18 +468,18 @@ impl Tenant {
                 if !self.resource_admin(actor) {
                     return refuse(
                         Code::NotAdmin,
-                        format!("{} is not an application or global administrator, so cannot manage the owners of {}", self.du(actor), self.dr(resource)),
+                        || format!("{} is not an application or global administrator, so cannot manage the owners of {}", self.du(actor), self.dr(resource)),
                     );
                 }
                 let is_owner = self.resources[resource as usize].owners.contains(&user);
                 match (adding, is_owner) {
                     (true, true) => refuse(
                         Code::AlreadyOwner,
-                        format!("{} is already an owner of {}", self.du(user), self.dr(resource)),
+                        || format!("{} is already an owner of {}", self.du(user), self.dr(resource)),
                     ),
                     (false, false) => refuse(
                         Code::NotAnOwner,
-                        format!("{} is not an owner of {}", self.du(user), self.dr(resource)),
+                        || format!("{} is not an owner of {}", self.du(user), self.dr(resource)),
                     ),
                     (true, false) => Ok(Plan::AddResourceOwner { resource, user }),
                     (false, true) => Ok(Plan::RemoveResourceOwner { resource, user }),
@@ -468,34 +491,7 @@ impl Tenant {
                 let resource_r = a.resource(resource);
                 let principal_r = a.principal(principal);
                 let (actor, resource, principal) = (actor_r?, resource_r?, principal_r?);
-                self.active(actor)?;
-                self.resource_standing(actor, resource, "manage assignments to")?;
-                let assigned = self.resources[resource as usize].assigned.contains(&principal);
-                if adding {
-                    if assigned {
-                        return refuse(
-                            Code::AlreadyAssigned,
-                            format!("{} is already assigned to {}", self.dp(principal), self.dr(resource)),
-                        );
-                    }
-                    if let Principal::Group(g) = principal {
-                        if self.groups[g as usize].kind == GroupKind::Distribution {
-                            return refuse(
-                                Code::NotSecurityPrincipal,
-                                format!("{} is a distribution list and cannot be assigned to {}", self.dg(g), self.dr(resource)),
-                            );
-                        }
-                    }
-                    Ok(Plan::Assign { resource, principal })
-                } else {
-                    if !assigned {
-                        return refuse(
-                            Code::NotAssigned,
-                            format!("{} is not assigned to {}", self.dp(principal), self.dr(resource)),
-                        );
-                    }
-                    Ok(Plan::Unassign { resource, principal })
-                }
+                self.decide_assignment(actor, resource, principal, adding)
             }
             Command::Block { actor, resource, user } | Command::Unblock { actor, resource, user } => {
                 let adding = matches!(cmd, Command::Block { .. });
@@ -509,11 +505,11 @@ impl Tenant {
                 match (adding, blocked) {
                     (true, true) => refuse(
                         Code::AlreadyBlocked,
-                        format!("{} is already blocked from {}", self.du(user), self.dr(resource)),
+                        || format!("{} is already blocked from {}", self.du(user), self.dr(resource)),
                     ),
                     (false, false) => refuse(
                         Code::NotBlocked,
-                        format!("{} is not blocked from {}", self.du(user), self.dr(resource)),
+                        || format!("{} is not blocked from {}", self.du(user), self.dr(resource)),
                     ),
                     (true, false) => Ok(Plan::Block { resource, user }),
                     (false, true) => Ok(Plan::Unblock { resource, user }),
@@ -523,32 +519,167 @@ impl Tenant {
                 let actor_r = a.actor(actor);
                 let group_r = a.group(group);
                 let (actor, group) = (actor_r?, group_r?);
-                self.active(actor)?;
-                // admins and the group's owners only, whatever the settings or kind.
-                if !self.group_admin(actor) && !self.groups[group as usize].owners.contains(&actor) {
-                    return refuse(
-                        Code::NotOwner,
-                        format!("{} is not an owner of {}, so cannot list its members", self.du(actor), self.dg(group)),
-                    );
-                }
-                Ok(Plan::ListMembers { group })
+                self.decide_list_members(actor, group)
             }
             Command::ListAccess { actor, resource } => {
                 let actor_r = a.actor(actor);
                 let resource_r = a.resource(resource);
                 let (actor, resource) = (actor_r?, resource_r?);
-                self.active(actor)?;
-                self.resource_standing(actor, resource, "list who has access to")?;
-                Ok(Plan::ListAccess { resource })
+                self.decide_list_access(actor, resource)
             }
             Command::Advance { .. } | Command::SetTime { .. } => {
-                refuse(Code::UnknownCommand, format!("{} is a clock move, not a command", cmd.name()))
+                refuse(Code::UnknownCommand, || format!("{} is a clock move, not a command", cmd.name()))
             }
         }
     }
 
+    /// `update_group` once its references are resolved.
+    pub(crate) fn decide_update_group(
+        &self,
+        actor: UserIx,
+        group: GroupIx,
+        name: Option<&str>,
+        description: Option<&str>,
+        join_policy: Option<&str>,
+    ) -> Result<Plan> {
+        let name = name.map(group_name).transpose()?;
+        let join_policy = join_policy.map(parse_join_policy).transpose()?;
+        self.active(actor)?;
+        self.gate(actor, group, GroupOp::Change, "change")?;
+        Ok(Plan::UpdateGroup { group, name, description: description.map(str::to_string), join_policy })
+    }
+
+    /// `add_member` (`adding`) or `remove_member` once its references are resolved (R-4.8,
+    ///
+    pub(crate) fn decide_membership(&self, actor: UserIx, group: GroupIx, member: Principal, adding: bool) -> Result<Plan> {
+        self.active(actor)?;
+        self.gate(actor, group, GroupOp::Membership, "manage the members of")?;
+        let is_member = self.is_direct_member(group, member);
+        if adding {
+            if is_member {
+                return refuse(
+                    Code::AlreadyMember,
+                    || format!("{} is already a member of {}", self.dp(member), self.dg(group)),
+                );
+            }
+            self.check_structure(group, member)?;
+            Ok(Plan::AddMember { group, member })
+        } else {
+            if !is_member {
+                return refuse(
+                    Code::NotMember,
+                    || format!("{} is not a member of {}", self.dp(member), self.dg(group)),
+                );
+            }
+            Ok(Plan::RemoveMember { group, member })
+        }
+    }
+
+    /// `assign` (`adding`) or `unassign` once its references are resolved.
+    pub(crate) fn decide_assignment(&self, actor: UserIx, resource: ResourceIx, principal: Principal, adding: bool) -> Result<Plan> {
+        self.active(actor)?;
+        self.resource_standing(actor, resource, "manage assignments to")?;
+        let assigned = self.resources[resource as usize].assigned.contains(&principal);
+        if adding {
+            if assigned {
+                return refuse(
+                    Code::AlreadyAssigned,
+                    || format!("{} is already assigned to {}", self.dp(principal), self.dr(resource)),
+                );
+            }
+            if let Principal::Group(g) = principal {
+                if self.groups[g as usize].kind == GroupKind::Distribution {
+                    return refuse(
+                        Code::NotSecurityPrincipal,
+                        || format!("{} is a distribution list and cannot be assigned to {}", self.dg(g), self.dr(resource)),
+                    );
+                }
+            }
+            Ok(Plan::Assign { resource, principal })
+        } else {
+            if !assigned {
+                return refuse(
+                    Code::NotAssigned,
+                    || format!("{} is not assigned to {}", self.dp(principal), self.dr(resource)),
+                );
+            }
+            Ok(Plan::Unassign { resource, principal })
+        }
+    }
+
+    /// `list_members` once its references are resolved.
+    pub(crate) fn decide_list_members(&self, actor: UserIx, group: GroupIx) -> Result<Plan> {
+        self.active(actor)?;
+        // admins and the group's owners only, whatever the settings or kind.
+        if !self.group_admin(actor) && !self.groups[group as usize].owners.contains(&actor) {
+            return refuse(
+                Code::NotOwner,
+                || format!("{} is not an owner of {}, so cannot list its members", self.du(actor), self.dg(group)),
+            );
+        }
+        Ok(Plan::ListMembers { group })
+    }
+
+    /// `list_access` once its references are resolved.
+    pub(crate) fn decide_list_access(&self, actor: UserIx, resource: ResourceIx) -> Result<Plan> {
+        self.active(actor)?;
+        self.resource_standing(actor, resource, "list who has access to")?;
+        Ok(Plan::ListAccess { resource })
+    }
+
+    /// What `assign`, `unassign`, `block` and `unblock` ask of their actor before looking at
+    /// the principal: R-12.1's `manage_access`.
+    pub(crate) fn decide_access_standing(&self, actor: UserIx, resource: ResourceIx) -> Result<()> {
+        self.active(actor)?;
+        self.resource_standing(actor, resource, "manage assignments to")
+    }
+
+    /// What `add_member` and `remove_member` ask of their actor before looking at the member
+    /// R-12.1's `manage_members`.
+    pub(crate) fn decide_membership_standing(&self, actor: UserIx, group: GroupIx) -> Result<()> {
+        self.active(actor)?;
+        self.gate(actor, group, GroupOp::Membership, "manage the members of")
+    }
+
+    /// `approve` or `deny` by `actor` of a pending request to join the live `group`: the
+    /// decision of those commands for any such request, made or about to be made (R-5.6;
+    /// R-12.1's `decide`, R-12.2's approve step).
+    pub(crate) fn decide_pending_request(&self, actor: UserIx, group: GroupIx) -> Result<()> {
+        self.active(actor)?;
+        self.may_decide_live(actor, group)
+    }
+
+    /// The groups that `gate` and can admit `actor` to at step 5: every live group for
+    /// a group admin, else the groups the actor owns. A query asking about many groups asks
+    /// about these only (the rest are refused `not_owner` or earlier).
+    pub(crate) fn gate_candidates(&self, actor: UserIx) -> Vec<GroupIx> {
+        if self.group_admin(actor) {
+            self.groups().map(|(g, _)| g).collect()
+        } else {
+            let mut owned: Vec<GroupIx> =
+                self.users[actor as usize].owner_of.iter().copied().filter(|g| self.live_group(*g).is_some()).collect();
+            owned.sort_unstable();
+            owned
+        }
+    }
+
+    /// The resources that `resource_standing` can admit `actor` to: every resource for a
+    /// resource admin, else those whose owners include the actor (`owned`, resource indexes
+    /// by owner, when the caller has them).
+    pub(crate) fn standing_candidates(&self, actor: UserIx, owned: Option<&[ResourceIx]>) -> Vec<ResourceIx> {
+        if self.resource_admin(actor) {
+            return (0..self.resources.len() as ResourceIx).collect();
+        }
+        match owned {
+            Some(list) => list.to_vec(),
+            None => (0..self.resources.len() as ResourceIx)
+                .filter(|r| self.resources[*r as usize].owners.contains(&actor))
+                .collect(),
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
-    fn decide_create_group(
+    pub(crate) fn decide_create_group(
         &self,
         actor: UserIx,
         name: &str,
@@ -564,14 +695,14 @@ impl Tenant {
         let join_policy = join_policy.map(parse_join_policy).transpose()?;
         self.active(actor)?;
         let admin = self.group_admin(actor);
-        let who = self.du(actor);
+        let who = Who(self, actor);
         if !admin {
             // never Exchange-managed kinds or on-premises groups.
             if !kind.self_service() || on_premises {
                 let what = if on_premises { "on-premises".to_string() } else { kind.as_str().to_string() };
                 return refuse(
                     Code::NotSelfServiceKind,
-                    format!("{who} cannot create {what} groups: only administrators can"),
+                    || format!("{who} cannot create {what} groups: only administrators can"),
                 );
             }
             self.self_service_on(actor, "create groups")?;
@@ -580,13 +711,13 @@ impl Tenant {
                     if !self.settings.users_can_create_security_groups {
                         return refuse(
                             Code::GroupCreationDisabled,
-                            format!("users cannot create security groups, so {who} cannot create group {name:?}"),
+                            || format!("users cannot create security groups, so {who} cannot create group {name:?}"),
                         );
                     }
                     if !self.eligible(actor) {
                         return refuse(
                             Code::NotInSelfServiceGroup,
-                            format!(
+                            || format!(
                                 "{who} is not a member of {:?}, the group that can use self-service for security groups",
                                 self.settings.self_service_group
                             ),
@@ -597,7 +728,7 @@ impl Tenant {
                     if !self.settings.users_can_create_microsoft365_groups && !self.in_m365_creation_group(actor) {
                         return refuse(
                             Code::GroupCreationDisabled,
-                            format!("users cannot create Microsoft 365 groups, so {who} cannot create group {name:?}"),
+                            || format!("users cannot create Microsoft 365 groups, so {who} cannot create group {name:?}"),
                         );
                     }
                 }
@@ -605,7 +736,7 @@ impl Tenant {
             if self.users[actor as usize].created_groups as u64 >= self.settings.max_groups_per_user {
                 return refuse(
                     Code::GroupQuota,
-                    format!(
+                    || format!(
                         "{who} has already created {} groups, the most allowed",
                         self.users[actor as usize].created_groups
                     ),
@@ -619,7 +750,7 @@ impl Tenant {
         if owners.len() as u64 > self.settings.max_owners_per_group {
             return refuse(
                 Code::OwnerLimit,
-                format!(
+                || format!(
                     "group {name:?} would have {} owners, more than the {} allowed",
                     owners.len(),
                     self.settings.max_owners_per_group
@@ -645,15 +776,15 @@ impl Tenant {
         })))
     }
 
-    fn decide_request(&self, actor: UserIx, group: GroupIx, justification: &str) -> Result<Plan> {
+    pub(crate) fn decide_request(&self, actor: UserIx, group: GroupIx, justification: &str) -> Result<Plan> {
         self.active(actor)?;
         let g = &self.groups[group as usize];
         let admin = self.group_admin(actor);
-        let who = self.du(actor);
+        let who = Who(self, actor);
         if g.on_premises {
             return refuse(
                 Code::OnPremisesGroup,
-                format!("{} is synced from on-premises and cannot be joined here", self.dg(group)),
+                || format!("{} is synced from on-premises and cannot be joined here", self.dg(group)),
             );
         }
         if !admin {
@@ -662,20 +793,20 @@ impl Tenant {
                 JoinPolicy::OwnersOnly => {
                     return refuse(
                         Code::GroupClosed,
-                        format!("{} does not accept requests to join; {who} cannot ask", self.dg(group)),
+                        || format!("{} does not accept requests to join; {who} cannot ask", self.dg(group)),
                     )
                 }
                 JoinPolicy::OwnerApproval if justification.trim().is_empty() => {
                     return refuse(
                         Code::JustificationRequired,
-                        format!("{} needs a justification for a request to join", self.dg(group)),
+                        || format!("{} needs a justification for a request to join", self.dg(group)),
                     )
                 }
                 _ => {}
             }
         }
         if self.is_direct_member(group, Principal::User(actor)) {
-            return refuse(Code::AlreadyMember, format!("{who} is already a member of {}", self.dg(group)));
+            return refuse(Code::AlreadyMember, || format!("{who} is already a member of {}", self.dg(group)));
         }
         let pending = self.user_requests[actor as usize]
             .iter()
@@ -683,7 +814,7 @@ impl Tenant {
         if pending {
             return refuse(
                 Code::RequestPending,
-                format!("{who} already has a pending request to join {}", self.dg(group)),
+                || format!("{who} already has a pending request to join {}", self.dg(group)),
             );
         }
         let settle = match (g.join_policy, admin) {
@@ -701,7 +832,7 @@ impl Tenant {
         if self.users[actor as usize].enabled {
             Ok(())
         } else {
-            refuse(Code::ActorDisabled, format!("{} is disabled and can do nothing", self.du(actor)))
+            refuse(Code::ActorDisabled, || format!("{} is disabled and can do nothing", self.du(actor)))
         }
     }
 
@@ -741,13 +872,13 @@ impl Tenant {
     }
 
     /// self-service must be on for a non-admin.
-    fn self_service_on(&self, actor: UserIx, what: &str) -> Result<()> {
+    fn self_service_on(&self, actor: UserIx, what: impl Message) -> Result<()> {
         if self.settings.delegated_group_management {
             Ok(())
         } else {
             refuse(
                 Code::SelfServiceDisabled,
-                format!("delegated group management is off, so {} cannot {what}", self.du(actor)),
+                || format!("delegated group management is off, so {} cannot {}", self.du(actor), what.text()),
             )
         }
     }
@@ -759,7 +890,7 @@ impl Tenant {
         if g.on_premises {
             return refuse(
                 Code::OnPremisesGroup,
-                format!("{} is synced from on-premises and cannot be changed here", self.dg(group)),
+                || format!("{} is synced from on-premises and cannot be changed here", self.dg(group)),
             );
         }
         if self.group_admin(actor) {
@@ -768,7 +899,7 @@ impl Tenant {
         if !g.kind.self_service() {
             return refuse(
                 Code::NotSelfServiceKind,
-                format!(
+                || format!(
                     "{} is a {} group, managed in Exchange, so {} cannot {verb} it",
                     self.dg(group),
                     g.kind.as_str(),
@@ -776,7 +907,7 @@ impl Tenant {
                 ),
             );
         }
-        self.self_service_on(actor, &format!("{verb} {}", self.dg(group)))
+        self.self_service_on(actor, || format!("{verb} {}", self.dg(group)))
     }
 
     /// Steps 4–7 of a group operation by an owner.
@@ -786,9 +917,9 @@ impl Tenant {
             return Ok(());
         }
         let g = &self.groups[group as usize];
-        let who = self.du(actor);
+        let who = Who(self, actor);
         if !g.owners.contains(&actor) {
-            return refuse(Code::NotOwner, format!("{who} is not an owner of {}", self.dg(group)));
+            return refuse(Code::NotOwner, || format!("{who} is not an owner of {}", self.dg(group)));
         }
         if op == GroupOp::Change {
             let (allowed, label) = match g.kind {
@@ -798,14 +929,14 @@ impl Tenant {
             if !allowed {
                 return refuse(
                     Code::GroupChangesDisabled,
-                    format!("users cannot create {label} groups, so {who} cannot {verb} {}", self.dg(group)),
+                    || format!("users cannot create {label} groups, so {who} cannot {verb} {}", self.dg(group)),
                 );
             }
         }
         if g.kind == GroupKind::Security && !self.eligible(actor) {
             return refuse(
                 Code::NotInSelfServiceGroup,
-                format!(
+                || format!(
                     "{who} is not a member of {:?}, the group that can use self-service for security groups",
                     self.settings.self_service_group
                 ),
@@ -818,16 +949,20 @@ impl Tenant {
     fn may_decide(&self, actor: UserIx, request: RequestIx) -> Result<()> {
         let req = &self.requests[request as usize];
         match self.live_group(req.group) {
-            Some(_) => self.gate(actor, req.group, GroupOp::Membership, "decide requests to join"),
+            Some(_) => self.may_decide_live(actor, req.group),
             None if self.group_admin(actor) => Ok(()),
             None => {
                 self.self_service_on(actor, "decide requests")?;
                 refuse(
                     Code::NotOwner,
-                    format!("{} is not an owner of the deleted {}", self.du(actor), self.dg(req.group)),
+                    || format!("{} is not an owner of the deleted {}", self.du(actor), self.dg(req.group)),
                 )
             }
         }
+    }
+
+    fn may_decide_live(&self, actor: UserIx, group: GroupIx) -> Result<()> {
+        self.gate(actor, group, GroupOp::Membership, "decide requests to join")
     }
 
     fn still_pending(&self, request: RequestIx) -> Result<()> {
@@ -837,7 +972,7 @@ impl Tenant {
         } else {
             refuse(
                 Code::RequestNotPending,
-                format!("{} is {}, not pending", self.dq(request), req.status.as_str()),
+                || format!("{} is {}, not pending", self.dq(request), req.status.as_str()),
             )
         }
     }
@@ -849,7 +984,7 @@ impl Tenant {
         } else {
             refuse(
                 Code::NotResourceOwner,
-                format!("{} is not an owner of {}, so cannot {verb} it", self.du(actor), self.dr(resource)),
+                || format!("{} is not an owner of {}, so cannot {verb} it", self.du(actor), self.dr(resource)),
             )
         }
     }
@@ -862,7 +997,7 @@ impl Tenant {
         } else {
             refuse(
                 Code::NestedGroupNotAllowed,
-                format!(
+                || format!(
                     "{} ({}) cannot be a member of {} group {name:?}",
                     self.dg(child),
                     c.kind.as_str(),
@@ -880,7 +1015,7 @@ impl Tenant {
         if child == group || self.group_ancestors(group).contains(&child) {
             return refuse(
                 Code::Cycle,
-                format!("adding {} to {} would make a group contain itself", self.dg(child), self.dg(group)),
+                || format!("adding {} to {} would make a group contain itself", self.dg(child), self.dg(group)),
             );
         }
         Ok(())

@@ -56,6 +56,25 @@ impl Store {
         f(&self.tenant.read())
     }
 
+    /// Reads two tenants together (a diff, R-12.5) under their shared locks, taken in one
+    /// fixed order so two such readers cannot wait on each other; one lock if they are the
+    /// same store.
+    pub fn read_pair<R>(a: &Arc<Store>, b: &Arc<Store>, f: impl FnOnce(&Tenant, &Tenant) -> R) -> R {
+        if Arc::ptr_eq(a, b) {
+            let t = a.tenant.read();
+            return f(&t, &t);
+        }
+        if Arc::as_ptr(a) < Arc::as_ptr(b) {
+            let x = a.tenant.read();
+            let y = b.tenant.read();
+            f(&x, &y)
+        } else {
+            let y = b.tenant.read();
+            let x = a.tenant.read();
+            f(&x, &y)
+        }
+    }
+
     /// Reads the tenant if no writer holds it right now (for quick reads that should not
     /// wait, or release the GIL, when nobody is writing).
     pub fn try_read<R>(&self, f: impl FnOnce(&Tenant) -> R) -> Option<R> {

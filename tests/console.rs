@@ -393,6 +393,7 @@ const API_NAMES: &[&str] = &[
 const PYTHON_ONLY: &[(&str, &str)] = &[
     ("run_script", "a Rhai script is already running in Rhai"),
     ("main", "the command line (scripting::cli_main) for python -m ssgm, not a script function"),
+    ("to_networkx", "R-12.6: a networkx graph is Python's; Rhai has to_dot"),
 ];
 
 fn rhai_names() -> BTreeSet<String> {

@@ -5,6 +5,7 @@
 //! ([`handles`]), records ([`records`]) or plain values. Refusals become the exception of
 //! their family ([`exceptions`]); nothing here decides anything.
 
+mod analysis;
 mod conversion;
 mod exceptions;
 mod fast;
@@ -58,6 +59,16 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<records::AccessPanel>()?;
     m.add_class::<records::AuditEntry>()?;
     m.add_class::<records::ProvisioningEvent>()?;
+    m.add_class::<analysis::Capability>()?;
+    m.add_class::<analysis::Route>()?;
+    m.add_class::<analysis::Step>()?;
+    m.add_class::<analysis::Exposure>()?;
+    m.add_class::<analysis::Gatekeeper>()?;
+    m.add_class::<analysis::Diff>()?;
+    m.add_class::<analysis::Gains>()?;
+    m.add_class::<analysis::Changes>()?;
+    m.add_function(wrap_pyfunction!(tenant::diff, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::_exposure_html, m)?)?;
     exceptions::register(m)?;
     m.add_function(wrap_pyfunction!(tenant::graph_to_directory, m)?)?;
     m.add_function(wrap_pyfunction!(tenant::_tenant_from_snapshot, m)?)?;

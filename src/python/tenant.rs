@@ -1044,6 +1044,139 @@ impl Tenant {
             .raise(py)?;
         Ok(Tenant::wrap(tenant))
     }
+
+    // ----- analysis (SPEC §12) ----------------------------------------------------------------
+
+    /// What a user may do right now.
+    fn capabilities(&self, py: Python<'_>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let u = reference("capabilities", "user", user, USER, USER_REF)?;
+        let views = self
+            .read(py, move |t| Ok(views_of(&t.capabilities(t.find_user(&u)?))))
+            .raise(py)?;
+        self.records(py, views, super::analysis::Capability::new)
+    }
+
+    /// How a user could come to reach a resource through self-service.
+    fn routes(&self, py: Python<'_>, user: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let u = reference("routes", "user", user, USER, USER_REF)?;
+        let r = reference("routes", "resource", resource, RESOURCE, RESOURCE_REF)?;
+        let views = self
+            .read(py, move |t| Ok(views_of(&t.routes(t.find_user(&u)?, t.find_resource(&r)?))))
+            .raise(py)?;
+        self.records(py, views, super::analysis::Route::new)
+    }
+
+    /// Every user's standing towards a resource, in creation order.
+    fn exposure(&self, py: Python<'_>, resource: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r = reference("exposure", "resource", resource, RESOURCE, RESOURCE_REF)?;
+        let views = self
+            .read(py, move |t| Ok(views_of(&t.exposure(t.find_resource(&r)?))))
+            .raise(py)?;
+        let items = self.records(py, views, super::analysis::Exposure::new)?;
+        let wrap = py.import("ssgm.analysis")?.getattr("Exposures")?;
+        Ok(wrap.call1((items,))?.unbind())
+    }
+
+    /// The role-less users who can change who reaches a resource.
+    fn gatekeepers(&self, py: Python<'_>, resource: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r = reference("gatekeepers", "resource", resource, RESOURCE, RESOURCE_REF)?;
+        let views = self
+            .read(py, move |t| Ok(views_of(&t.gatekeepers(t.find_resource(&r)?))))
+            .raise(py)?;
+        self.records(py, views, super::analysis::Gatekeeper::new)
+    }
+
+    /// What differs from this tenant to `after`, as `ssgm.diff(self, after)`.
+    fn diff(&self, py: Python<'_>, after: PyRef<'_, Tenant>) -> super::analysis::Diff {
+        let (a, b) = (self.store.clone(), after.store.clone());
+        let d = py.detach(move || Store::read_pair(&a, &b, crate::analysis::diff));
+        super::analysis::Diff::new(after.store.clone(), &d)
+    }
+
+    /// The tenant as Graphviz DOT text.
+    fn to_dot(&self, py: Python<'_>) -> String {
+        self.read(py, |t| t.to_dot())
+    }
+
+    /// The tenant as a `networkx.MultiDiGraph`; `ImportError` without networkx.
+    fn to_networkx(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let nx = py.import("networkx").map_err(|_| {
+            pyo3::exceptions::PyImportError::new_err("to_networkx needs networkx (pip install networkx)")
+        })?;
+        let (nodes, edges) = self.read(py, |t| {
+            let (n, e) = t.graph();
+            (views_of(&n), views_of(&e))
+        });
+        let graph = nx.getattr("MultiDiGraph")?.call0()?;
+        let mut node_items = Vec::with_capacity(nodes.len());
+        for mut n in nodes {
+            let id = n.as_object_mut().and_then(|m| m.remove("id")).unwrap_or(Value::Null);
+            node_items.push(PyTuple::new(py, [to_py(py, &id)?, to_py(py, &n)?])?);
+        }
+        graph.call_method1("add_nodes_from", (PyList::new(py, node_items)?,))?;
+        let mut edge_items = Vec::with_capacity(edges.len());
+        for e in edges {
+            let get = |k: &str| e.get(k).cloned().unwrap_or(Value::Null);
+            let attrs = serde_json::json!({ "type": get("type") });
+            edge_items.push(PyTuple::new(
+                py,
+                [to_py(py, &get("source"))?, to_py(py, &get("target"))?, to_py(py, &get("type"))?, to_py(py, &attrs)?],
+            )?);
+        }
+        graph.call_method1("add_edges_from", (PyList::new(py, edge_items)?,))?;
+        Ok(graph.unbind())
+    }
+
+    /// Runs steps in order (a route's `steps`, `Step`s or dicts `{actor, command, args}`);
+    /// returns each step's result; the first refusal is raised (the steps before it stay
+    /// applied: apply routes to a fork).
+    fn apply(&self, py: Python<'_>, steps: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let mut out = Vec::new();
+        let mut made: Option<String> = None;
+        for (i, item) in steps.try_iter()?.enumerate() {
+            let item = item?;
+            let step = match item.cast::<super::analysis::Step>() {
+                Ok(s) => s.get().core(),
+                Err(_) => to_json(&item).ok().and_then(|v| serde_json::from_value(v).ok()),
+            }
+            .ok_or_else(|| PyTypeError::new_err(format!("apply() step {i} must be a Step or a dict {{actor, command, args}}")))?;
+            let cmd = crate::analysis::step_command(&step, made.as_deref()).raise(py)?;
+            let result = self.execute(py, cmd)?;
+            let bound = result.bind(py);
+            made = match super::handles::handle_of(bound) {
+                Some((HandleKind::Request, id)) => Some(id),
+                _ => None,
+            };
+            out.push(result);
+        }
+        Ok(PyList::new(py, out)?.into_any().unbind())
+    }
+}
+
+impl Tenant {
+    /// Records of a list of views, each made by `make` with this tenant's store.
+    fn records<T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(
+        &self,
+        py: Python<'_>,
+        views: Vec<Value>,
+        make: fn(Arc<Store>, Value) -> T,
+    ) -> PyResult<Py<PyAny>> {
+        let items = views
+            .into_iter()
+            .map(|v| Bound::new(py, make(self.store.clone(), v)))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, items)?.into_any().unbind())
+    }
+}
+
+fn views_of<T: serde::Serialize>(records: &[T]) -> Vec<Value> {
+    records.iter().map(crate::analysis::view).collect()
+}
+
+/// `diff(before, after)`: what differs from one tenant to another.
+#[pyfunction]
+pub fn diff(py: Python<'_>, before: PyRef<'_, Tenant>, after: PyRef<'_, Tenant>) -> super::analysis::Diff {
+    before.diff(py, after)
 }
 
 /// Unpickles a tenant (see `Tenant.__reduce__`).

@@ -34,6 +34,7 @@ pub fn register(engine: &mut Engine) {
     register_check(engine);
     register_queries(engine);
     register_history(engine);
+    register_analysis(engine);
 }
 
 /// A registration with its parameters (the last entry is the return type, if any), a doc
@@ -490,6 +491,68 @@ fn register_queries(engine: &mut Engine) {
                 None => Ok(Dynamic::UNIT),
             }
         });
+}
+
+// ----- analysis (SPEC §12) ----------------------------------------------------------------
+
+fn views<T: serde::Serialize>(records: &[T]) -> RhaiResult {
+    from_json(&Value::Array(records.iter().map(crate::analysis::view).collect()))
+}
+
+/// `apply(steps)`: each step a map `#{ actor, command, args }`; the results in order; the
+/// first refusal is thrown (the steps before it stay applied).
+fn apply(t: &TenantHandle, steps: &Array) -> RhaiResult {
+    let store = t.store();
+    let mut out = Array::with_capacity(steps.len());
+    let mut made: Option<String> = None;
+    for (i, step) in steps.iter().enumerate() {
+        let step: crate::analysis::Step = serde_json::from_value(convert::to_json(step))
+            .map_err(|e| type_error(format!("apply() step {i} must be #{{ actor, command, args }}: {e}")))?;
+        let cmd = crate::analysis::step_command(&step, made.as_deref()).map_err(throw)?;
+        let outcome = store.execute(cmd).map_err(throw)?;
+        made = match &outcome {
+            Outcome::Request(id) => Some(id.clone()),
+            _ => None,
+        };
+        out.push(outcome_value(store, outcome)?);
+    }
+    Ok(Dynamic::from_array(out))
+}
+
+fn register_analysis(engine: &mut Engine) {
+    reg("capabilities", &["tenant: Tenant", "user: User", "Array"], "What a user may do now: #{ right, object } (R-12.1).")
+        .register_into_engine(engine, |t: &mut TenantHandle, user: Dynamic| {
+            t.store().read(|x| views(&x.capabilities(resolve::<UserKind>(x, &user, "capabilities", "user")?)))
+        });
+    reg(
+        "routes",
+        &["tenant: Tenant", "user: User", "resource: Resource", "Array"],
+        "How a user could reach a resource through self-service: #{ kind, group, via, helpers, steps } (R-12.2).",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle, user: Dynamic, resource: Dynamic| {
+        t.store().read(|x| {
+            let u = resolve::<UserKind>(x, &user, "routes", "user")?;
+            let r = resolve::<ResourceKind>(x, &resource, "routes", "resource")?;
+            views(&x.routes(u, r))
+        })
+    });
+    reg("exposure", &["tenant: Tenant", "resource: Resource", "Array"], "Every user's standing: #{ user, status, route } (R-12.3).")
+        .register_into_engine(engine, |t: &mut TenantHandle, resource: Dynamic| {
+            t.store().read(|x| views(&x.exposure(resolve::<ResourceKind>(x, &resource, "exposure", "resource")?)))
+        });
+    reg("gatekeepers", &["tenant: Tenant", "resource: Resource", "Array"], "Role-less users who can change who reaches it: #{ user, right, object } (R-12.4).")
+        .register_into_engine(engine, |t: &mut TenantHandle, resource: Dynamic| {
+            t.store().read(|x| views(&x.gatekeepers(resolve::<ResourceKind>(x, &resource, "gatekeepers", "resource")?)))
+        });
+    reg("diff", &["before: Tenant", "after: Tenant", "Map"], "What differs between two tenants, by id (R-12.5).")
+        .register_into_engine(engine, |a: &mut TenantHandle, b: TenantHandle| {
+            let d = Store::read_pair(a.store(), b.store(), crate::analysis::diff);
+            from_json(&crate::analysis::view(&d))
+        });
+    reg("to_dot", &["tenant: Tenant", "String"], "The tenant as Graphviz DOT text (R-12.6).")
+        .register_into_engine(engine, |t: &mut TenantHandle| t.store().read(|x| x.to_dot()));
+    reg("apply", &["tenant: Tenant", "steps: Array", "Array"], "Runs a route's steps in order; stops at the first refusal (API.md).")
+        .register_into_engine(engine, |t: &mut TenantHandle, steps: Array| apply(t, &steps));
 }
 
 // ----- clock, history, persistence -----------------------------------------------------------

@@ -294,6 +294,7 @@ pub fn is_command(name: &str) -> bool {
 /// that name binds them. `unknown_command` for a name that is no command; a type error for
 /// arguments that do not fit.
 pub fn build(name: &str, args: &[Arg], kwargs: &[(String, Arg)]) -> Result<Command> {
+    check_depth(name, args, kwargs)?;
     if name == "configure" {
         let Some(actor) = args.first() else {
             return Err(Error::type_error("configure() missing required argument: 'actor'"));
@@ -402,6 +403,23 @@ pub fn build(name: &str, args: &[Arg], kwargs: &[(String, Arg)]) -> Result<Comma
         _ => return Err(Error::new(Code::UnknownCommand, format!("{name:?} is not a command"))),
     };
     Ok(cmd)
+}
+
+/// a type error if an argument nests lists and maps deeper than the history allows
+/// ([`crate::command::MAX_DEPTH`]); checked before anything converts it.
+fn check_depth(name: &str, args: &[Arg], kwargs: &[(String, Arg)]) -> Result<()> {
+    let mut stack: Vec<(&Arg, usize)> = args.iter().chain(kwargs.iter().map(|(_, a)| a)).map(|a| (a, 0)).collect();
+    while let Some((arg, level)) = stack.pop() {
+        if level > crate::command::MAX_DEPTH {
+            return Err(crate::command::too_deep(&format!("an argument of {name}()")));
+        }
+        match arg {
+            Arg::List(items) => stack.extend(items.iter().map(|a| (a, level + 1))),
+            Arg::Map(items) => stack.extend(items.iter().map(|(_, a)| (a, level + 1))),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Builds the command of a `check(actor, command, *args, **kwargs)`: seeding commands and

@@ -257,7 +257,10 @@ fn fault_trial(dir: &Path, rng: &mut u64) -> (usize, usize, usize, usize, usize)
             assert_eq!(whole(&opened.tenant), whole(&live), "the journal replays to the live tenant");
             (acked.len(), failed, lost, 0, read_only)
         }
-        Err(_) => (acked.len(), failed, acked.len(), 1, read_only),
+        Err(e) => {
+            eprintln!("{} does not reopen: {}", path.display(), e.message());
+            (acked.len(), failed, acked.len(), 1, read_only)
+        }
     }
 }
 

@@ -89,7 +89,8 @@ fn want_count(name: &str, value: &Value, min: u64) -> Result<u64> {
         Some(n) if n > MAX_COUNT => Err(out_of_range(n.to_string())),
         Some(n) if n >= min => Ok(n),
         _ => match value.as_f64() {
-            Some(f) if value.is_f64() && f.fract() == 0.0 && f > MAX_COUNT as f64 => Err(out_of_range(format!("{f:.0}"))),
+            // (2^63 as a float is the first float past MAX_COUNT.)
+            Some(f) if value.is_f64() && f.fract() == 0.0 && f >= MAX_COUNT as f64 => Err(out_of_range(format!("{f:.0}"))),
             _ => Err(invalid(name, &format!("must be a whole number of at least {min}, not {value}"))),
         },
     }
@@ -198,7 +199,7 @@ mod tests {
             assert!(s.with_changes(&change(name, value.clone())).is_err(), "{name}={value}");
         }
         // A number beyond the range says so (a Python int of 2**70 arrives as a float).
-        for value in [json!(1u64 << 63), json!(1.180_591_620_717_411_3e21)] {
+        for value in [json!(1u64 << 63), json!(9.223_372_036_854_775_808e18), json!(1.180_591_620_717_411_3e21)] {
             let err = s.with_changes(&change("max_groups_per_user", value)).err();
             assert_eq!(err.as_ref().and_then(|e| e.code()), Some(Code::InvalidSetting));
             assert!(err.is_some_and(|e| e.message().contains("out of range")));

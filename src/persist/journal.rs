@@ -108,6 +108,19 @@ pub fn is_locked(path: &Path) -> bool {
     }
 }
 
+/// Locks `file` exclusively, waiting a moment for a lock that is about to go: a process
+/// being spawned holds copies of its parent's files (and so their locks) until it starts
+/// its program, so a journal just closed may still be locked for a few milliseconds.
+fn lock_soon(file: &File) -> bool {
+    for _ in 0..40 {
+        if file.try_lock_exclusive().is_ok() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    file.try_lock_exclusive().is_ok()
+}
+
 /// An open, locked journal.
 #[derive(Debug)]
 pub struct Journal {
@@ -314,7 +327,7 @@ impl Journal {
             .truncate(false)
             .open(path)
             .map_err(|e| io_error(path, &e))?;
-        if file.try_lock_exclusive().is_err() {
+        if !lock_soon(&file) {
             return Err(Error::new(Code::IoError, format!("{shown} is open for writing elsewhere (it is locked)")));
         }
         let mut bytes = Vec::new();

@@ -24,12 +24,6 @@ def nested(depth: int) -> Any:
     return value
 
 
-def closed(t: ssgm.Tenant) -> None:
-    """Drops the last reference to a tenant, closing its journal."""
-    del t
-    gc.collect()
-
-
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_r8_4_a_forked_child_cannot_write_to_its_parents_journal(tmp_path: Path) -> None:
     """R-8.4: the journal's lock does not pass to a forked child, so the child may not write to
@@ -53,7 +47,8 @@ def test_r8_4_a_forked_child_cannot_write_to_its_parents_journal(tmp_path: Path)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 10
     assert path.read_bytes() == before
     t.add_user("parent2@contoso.com")
-    closed(t)
+    del t
+    gc.collect()
     assert [u.upn for u in ssgm.Tenant.open(path).users()] == [
         "parent@contoso.com",
         "parent2@contoso.com",
@@ -85,7 +80,8 @@ def test_r8_4_a_torn_tail_is_kept_beside_the_journal(tmp_path: Path) -> None:
     path = tmp_path / "t.journal"
     t = ssgm.Tenant.open(path)
     t.add_user("a@contoso.com")
-    closed(t)
+    del t
+    gc.collect()
     with open(path, "ab") as f:
         f.write(b'0badf00d 2 0000 {"op": "add_')
     with pytest.warns(RuntimeWarning, match=r"\.torn"):
@@ -108,7 +104,8 @@ def test_r8_4_saving_over_its_own_journal_is_refused(tmp_path: Path) -> None:
         assert "journal" in str(e.value)
     assert path.read_bytes() == before
     t.add_user("b@contoso.com")
-    closed(t)
+    del t, tenant
+    gc.collect()
     assert len(ssgm.Tenant.open(path).users()) == 2
 
 
@@ -208,7 +205,8 @@ def test_r10_13_the_deepest_data_accepted_reads_back_everywhere(tmp_path: Path) 
         t.configure(admin, bogus=nested(64))
     round_trips(t, tmp_path)
     expected = full_state(t)
-    closed(t)
+    del t, admin
+    gc.collect()
     assert full_state(ssgm.Tenant.open(path)) == expected
 
 

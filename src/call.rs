@@ -193,6 +193,7 @@ fn unknown(name: &str) -> Error {
 /// `unknown_command` for a name that is no command; a type error for arguments that do not
 /// fit.
 pub fn build(name: &str, args: &[Arg], kwargs: &[(String, Arg)]) -> Result<Command> {
+    check_depth(name, args, kwargs)?;
     let Some(entry) = catalogue::entry(name).filter(|_| is_command(name)) else {
         return Err(unknown(name));
     };
@@ -242,6 +243,23 @@ pub fn build(name: &str, args: &[Arg], kwargs: &[(String, Arg)]) -> Result<Comma
         fields.insert(rest.name.into(), Value::Object(settings.unwrap_or_default()));
     }
     Command::from_value(Value::Object(fields))
+}
+
+/// a type error if an argument nests lists and maps deeper than the history allows
+/// ([`crate::command::MAX_DEPTH`]); checked before anything converts it.
+fn check_depth(name: &str, args: &[Arg], kwargs: &[(String, Arg)]) -> Result<()> {
+    let mut stack: Vec<(&Arg, usize)> = args.iter().chain(kwargs.iter().map(|(_, a)| a)).map(|a| (a, 0)).collect();
+    while let Some((arg, level)) = stack.pop() {
+        if level > crate::command::MAX_DEPTH {
+            return Err(crate::command::too_deep(&format!("an argument of {name}()")));
+        }
+        match arg {
+            Arg::List(items) => stack.extend(items.iter().map(|a| (a, level + 1))),
+            Arg::Map(items) => stack.extend(items.iter().map(|(_, a)| (a, level + 1))),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Builds the command of a `check(actor, command, *args, **kwargs)`: seeding commands and

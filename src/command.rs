@@ -224,16 +224,68 @@ impl Command {
         )
     }
 
+    /// a type error unless every JSON value the command carries (a `configure`
+    /// setting; an import's `report` and `settings`) nests at most [`MAX_DEPTH`] levels below
+    /// the argument it is part of, as the faces count it. What passes is written and read
+    /// back whole by snapshots, journals and pickles (their readers allow 128 levels).
+    pub fn check_depth(&self) -> crate::Result<()> {
+        match self {
+            Command::Configure { settings, .. } => {
+                for (name, value) in settings {
+                    check_depth(value, 0, &format!("configure() setting '{name}'"))?;
+                }
+            }
+            Command::ImportDirectory { data } => {
+                if let Some(report) = &data.report {
+                    check_depth(report, 1, "import_directory() data")?;
+                }
+                for value in data.settings.iter().flat_map(|s| s.values()) {
+                    check_depth(value, 2, "import_directory() data")?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// The command as a JSON-ready value (one history entry).
     pub fn to_value(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
-    /// A history entry read back; a type error names what is wrong.
+    /// A history entry read back; a type error names what is wrong (too deep a value too).
     pub fn from_value(value: Value) -> crate::Result<Command> {
-        serde_json::from_value(value)
-            .map_err(|e| crate::Error::type_error(format!("not a history entry: {e}")))
+        let cmd: Command = serde_json::from_value(value)
+            .map_err(|e| crate::Error::type_error(format!("not a history entry: {e}")))?;
+        cmd.check_depth()?;
+        Ok(cmd)
     }
+}
+
+/// How deeply lists and maps may nest in a value that enters the history: an argument is
+/// level 0 and nothing may sit below level 64 (R-10.13; both faces count the same way).
+pub const MAX_DEPTH: usize = 64;
+
+/// The type error of a value nested deeper than [`MAX_DEPTH`].
+pub fn too_deep(what: &str) -> crate::Error {
+    crate::Error::type_error(format!("{what} nests lists and maps more than {MAX_DEPTH} levels deep"))
+}
+
+/// A type error if some part of `value`, which sits at `level` below its argument, is deeper
+/// than [`MAX_DEPTH`]. Iterative, so no depth can overflow the stack.
+pub fn check_depth(value: &Value, level: usize, what: &str) -> crate::Result<()> {
+    let mut stack = vec![(value, level)];
+    while let Some((v, level)) = stack.pop() {
+        if level > MAX_DEPTH {
+            return Err(too_deep(what));
+        }
+        match v {
+            Value::Array(items) => stack.extend(items.iter().map(|x| (x, level + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|x| (x, level + 1))),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// A history entry read the fast way: an import's data (the one large entry a history

@@ -30,20 +30,32 @@ impl Store {
         Arc::new(Store { tenant: RwLock::new(tenant), journal: Mutex::new(Some(journal)), version: AtomicU64::new(0) })
     }
 
-    /// Executes a command atomically. With a journal, the command is durable when this
-    /// returns (a refused command too: keeps it in the history).
+    /// Executes a command atomically. With a journal, the command is written (and synced)
+    /// first and applied only once it is durable (a refused command too: keeps it in
+    /// the history; a refused clock move is not written, R-10.7). If the write fails the
+    /// command does not take effect and the error is `io_error`.
     pub fn execute(&self, cmd: Command) -> Result<Outcome> {
+        // A value too deep to read back never reaches the journal (a type error, R-10.13).
+        cmd.check_depth()?;
         let mut tenant = self.tenant.write();
-        let before = tenant.history().len();
-        let result = tenant.execute(cmd);
-        self.version.fetch_add(1, Ordering::Release);
-        let mut journal = self.journal.lock();
-        if let Some(j) = journal.as_mut() {
-            if let Some(entry) = tenant.history().get(before) {
-                j.append(entry)?;
+        {
+            let mut journal = self.journal.lock();
+            if let Some(j) = journal.as_mut() {
+                // The state is a function of the history: the entry is the command.
+                if !cmd.is_clock() || tenant.clock_target(&cmd).is_ok() {
+                    j.append(&cmd)?;
+                }
             }
         }
+        let result = tenant.execute(cmd);
+        self.version.fetch_add(1, Ordering::Release);
         result
+    }
+
+    /// Runs `f` on the journal, if there is one (tests inject faults this way).
+    #[doc(hidden)]
+    pub fn journal_mut<R>(&self, f: impl FnOnce(&mut Journal) -> R) -> Option<R> {
+        self.journal.lock().as_mut().map(f)
     }
 
     /// A dry run under a read lock.

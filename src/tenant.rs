@@ -171,6 +171,8 @@ impl Tenant {
     /// Executes one command or clock move: decides it, applies it if allowed, records it in
     /// the audit log (clock moves are not audited) and the history.
     pub fn execute(&mut self, cmd: Command) -> Result<Outcome> {
+        // a value nested too deep to read back is a type error, not a command.
+        cmd.check_depth()?;
         if cmd.is_clock() {
             let result = self.move_clock(&cmd);
             if result.is_ok() {
@@ -238,6 +240,14 @@ impl Tenant {
     }
 
     fn move_clock(&mut self, cmd: &Command) -> Result<Outcome> {
+        let t = self.clock_target(cmd)?;
+        self.now = t;
+        Ok(Outcome::Time(t))
+    }
+
+    /// the instant a clock move would set, or why it is refused, changing
+    /// nothing (a refused clock move does not enter the history).
+    pub fn clock_target(&self, cmd: &Command) -> Result<Timestamp> {
         let target = match cmd {
             Command::Advance { micros } if *micros >= 0 => self.now.checked_add(*micros),
             Command::Advance { .. } => None,
@@ -249,10 +259,7 @@ impl Tenant {
                 Code::InvalidTime,
                 format!("the clock cannot move past {}", format_time(LATEST)),
             )),
-            Some(t) if t >= self.now => {
-                self.now = t;
-                Ok(Outcome::Time(t))
-            }
+            Some(t) if t >= self.now => Ok(t),
             Some(t) => Err(Error::new(
                 Code::InvalidTime,
                 format!(

@@ -78,11 +78,21 @@ fn want_bool(name: &str, value: &Value) -> Result<bool> {
     value.as_bool().ok_or_else(|| invalid(name, &format!("must be true or false, not {value}")))
 }
 
+/// The largest count a setting takes: the largest integer both faces can give (Rhai's).
+pub const MAX_COUNT: u64 = i64::MAX as u64;
+
 fn want_count(name: &str, value: &Value, min: u64) -> Result<u64> {
-    // a bool is not an integer; floats are not integers either.
+    let out_of_range = |shown: String| invalid(name, &format!("is out of range: at most {MAX_COUNT}, not {shown}"));
+    // a bool is not an integer; floats are not integers either, but a whole number
+    // beyond 64 bits arrives as one (JSON readers hold it so) and is out of range.
     match value.as_u64() {
+        Some(n) if n > MAX_COUNT => Err(out_of_range(n.to_string())),
         Some(n) if n >= min => Ok(n),
-        _ => Err(invalid(name, &format!("must be a whole number of at least {min}, not {value}"))),
+        _ => match value.as_f64() {
+            // (2^63 as a float is the first float past MAX_COUNT.)
+            Some(f) if value.is_f64() && f.fract() == 0.0 && f >= MAX_COUNT as f64 => Err(out_of_range(format!("{f:.0}"))),
+            _ => Err(invalid(name, &format!("must be a whole number of at least {min}, not {value}"))),
+        },
     }
 }
 
@@ -183,9 +193,19 @@ mod tests {
             ("max_groups_per_user", json!(1.5)),
             ("self_service_group", json!("  ")),
             ("microsoft365_creation_group", json!("a\u{1}b")),
+            ("max_groups_per_user", json!(1u64 << 63)),
+            ("max_groups_per_user", json!(1.180_591_620_717_411_3e21)),
         ] {
             assert!(s.with_changes(&change(name, value.clone())).is_err(), "{name}={value}");
         }
+        // A number beyond the range says so (a Python int of 2**70 arrives as a float).
+        for value in [json!(1u64 << 63), json!(9.223_372_036_854_775_808e18), json!(1.180_591_620_717_411_3e21)] {
+            let err = s.with_changes(&change("max_groups_per_user", value)).err();
+            assert_eq!(err.as_ref().and_then(|e| e.code()), Some(Code::InvalidSetting));
+            assert!(err.is_some_and(|e| e.message().contains("out of range")));
+        }
+        let big = s.with_changes(&change("max_groups_per_user", json!(MAX_COUNT))).ok();
+        assert_eq!(big.map(|s| s.max_groups_per_user), Some(MAX_COUNT));
         let ok = s
             .with_changes(&change("microsoft365_creation_group", json!("  Creators ")))
             .ok();

@@ -9,8 +9,8 @@
 //!  "state": {"settings": {...}, "users": [...], "groups": [...], ...}}
 //! ```
 
-use super::io_error;
 use super::state::State;
+use super::{io_error, journal};
 use crate::command::Command;
 use crate::error::{Code, Error, Result};
 use crate::tenant::Tenant;
@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The format name written in every snapshot.
 pub const FORMAT: &str = "ssgm-snapshot";
@@ -125,16 +126,62 @@ pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<Tenant> {
     Ok(tenant)
 }
 
-/// Writes bytes atomically: a temp file beside `path`, fsync, rename, fsync of the folder.
+/// Tells temp files of one process apart, so concurrent saves to one path never collide.
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Why `path` may not be replaced by a saved file, if so; else the permissions of the
+/// regular file there (kept by the new one), if any. Symbolic links, FIFOs, devices and
+/// directories are refused (they would be replaced by a regular file, or block), as is the
+/// journal of an open tenant (saving over it would destroy that tenant's journal).
+fn replaceable(path: &Path) -> Result<Option<std::fs::Permissions>> {
+    let refuse = |why: &str| Error::new(Code::IoError, format!("{}: {why}; nothing was written", path.display()));
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_error(path, &e)),
+    };
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        return Err(refuse("is a symbolic link; save replaces only regular files (name the file it points to)"));
+    }
+    if !kind.is_file() {
+        return Err(refuse("is not a regular file (a directory, FIFO, socket or device); save writes only regular files"));
+    }
+    if journal::is_open_journal(path) {
+        return Err(refuse("is the journal of a tenant open in this process; a snapshot saved over it would destroy the journal (save to another path)"));
+    }
+    if journal::is_locked(path) {
+        return Err(refuse("is locked: it is the journal of a tenant open in another process (save to another path)"));
+    }
+    Ok(Some(meta.permissions()))
+}
+
+/// Writes bytes atomically: a temp file of its own beside `path`, fsync, rename, fsync of
+/// the folder. The file replaced keeps its permission bits; see [`replaceable`] for what is
+/// refused (`io_error`, nothing written).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let kept = replaceable(path)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "snapshot".into());
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let tmp = dir.join(format!(".{file_name}.{}.{n}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        if let Some(perms) = &kept {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            // Never readable by more than the file it replaces, not even for a moment.
+            options.mode(perms.mode() & 0o7777);
+        }
+        let mut f = options.open(&tmp)?;
+        if let Some(perms) = kept {
+            // The umask may have narrowed the mode at creation.
+            f.set_permissions(perms)?;
+        }
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);

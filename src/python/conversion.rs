@@ -15,8 +15,9 @@ use pyo3::types::{
 use serde_json::{Map, Number, Value};
 
 /// How deeply lists and dicts may nest in an argument: deeper input (or a list containing
-/// itself) is a type error instead of a stack overflow.
-const MAX_DEPTH: usize = 64;
+/// itself) is a type error instead of a stack overflow. The core's bound, counted the same
+/// way, so what this face accepts the history can hold.
+const MAX_DEPTH: usize = crate::command::MAX_DEPTH;
 
 /// An optional argument as the caller gave it: left out, or given (even as `None`). Options
 /// are handed to [`crate::call::build`] only when given, so the core applies its defaults
@@ -58,6 +59,23 @@ pub fn dict_kwargs(dict: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, Ar
     if let Some(d) = dict {
         for (k, v) in d.iter() {
             out.push((k.extract::<String>()?, to_arg(&v)?));
+        }
+    }
+    Ok(out)
+}
+
+/// `configure`'s settings as keyword arguments. They become JSON, where an int beyond 64
+/// bits is a number as JSON readers hold it (a float): the core then says it is out of
+/// range, where as an unknown object it would be null.
+pub fn setting_kwargs(dict: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, Arg)>> {
+    let mut out = dict_kwargs(dict)?;
+    if let Some(d) = dict {
+        for ((_, arg), (_, v)) in out.iter_mut().zip(d.iter()) {
+            if matches!(arg, Arg::Other(t) if t == "int") {
+                if let Ok(f) = v.extract::<f64>() {
+                    *arg = Arg::Float(f);
+                }
+            }
         }
     }
     Ok(out)
@@ -160,11 +178,17 @@ pub fn reference(
 /// Strict Python-to-JSON for history entries and settings maps: handles become their ids;
 /// anything that is not JSON is a `TypeError`.
 pub fn to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
-    to_json_at(obj, 0)
+    to_json_at(obj, 0, MAX_DEPTH)
 }
 
-fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
-    if depth > MAX_DEPTH {
+/// [`to_json`] of a history entry: its arguments sit up to two levels below it (`data` or
+/// `settings`, then their parts), so it may nest that much deeper; the core checks the rest.
+pub fn entry_to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    to_json_at(obj, 0, MAX_DEPTH + 2)
+}
+
+fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize, max: usize) -> PyResult<Value> {
+    if depth > max {
         return Err(too_deep());
     }
     if obj.is_none() {
@@ -198,14 +222,14 @@ fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     if let Ok(l) = obj.cast::<PyList>() {
         return Ok(Value::Array(
             l.iter()
-                .map(|x| to_json_at(&x, depth + 1))
+                .map(|x| to_json_at(&x, depth + 1, max))
                 .collect::<PyResult<_>>()?,
         ));
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
         return Ok(Value::Array(
             t.iter()
-                .map(|x| to_json_at(&x, depth + 1))
+                .map(|x| to_json_at(&x, depth + 1, max))
                 .collect::<PyResult<_>>()?,
         ));
     }
@@ -215,7 +239,7 @@ fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
             let key = k.cast::<PyString>().map_err(|_| {
                 PyTypeError::new_err(format!("dict keys must be str, not {}", type_name(&k)))
             })?;
-            map.insert(key.to_cow()?.into_owned(), to_json_at(&v, depth + 1)?);
+            map.insert(key.to_cow()?.into_owned(), to_json_at(&v, depth + 1, max)?);
         }
         return Ok(Value::Object(map));
     }

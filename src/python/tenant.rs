@@ -4,7 +4,8 @@
 //! handles and records. Queries read under one read lock, also with the GIL released.
 
 use super::conversion::{
-    args, dict_kwargs, kwargs, py_to_time, reference, time_to_py, to_arg, to_json, to_py, Opt,
+    args, dict_kwargs, entry_to_json, kwargs, py_to_time, reference, setting_kwargs, time_to_py,
+    to_arg, to_json, to_py, Opt,
 };
 use super::exceptions::{refusal, Raise};
 use super::fast::RefCache;
@@ -312,7 +313,7 @@ impl Tenant {
         actor: &Bound<'_, PyAny>,
         settings: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        self.command(py, "configure", args(&[actor])?, dict_kwargs(settings)?)
+        self.command(py, "configure", args(&[actor])?, setting_kwargs(settings)?)
     }
 
     /// Creates a group.
@@ -638,8 +639,12 @@ impl Tenant {
             .iter()
             .map(|a| to_arg(&a))
             .collect::<PyResult<Vec<_>>>()?;
-        let cmd = call::build_check(&to_arg(actor)?, command, &positional, &dict_kwargs(kwargs)?)
-            .raise(py)?;
+        let kwargs = if command == "configure" {
+            setting_kwargs(kwargs)?
+        } else {
+            dict_kwargs(kwargs)?
+        };
+        let cmd = call::build_check(&to_arg(actor)?, command, &positional, &kwargs).raise(py)?;
         let store = self.store.clone();
         let decision = py.detach(move || store.check(&cmd));
         Ok(Decision::from_view(decision_view(&decision)))
@@ -920,7 +925,7 @@ impl Tenant {
         };
         let mut commands = Vec::new();
         for (i, event) in events.try_iter()?.enumerate() {
-            let value = to_json(&event?)
+            let value = entry_to_json(&event?)
                 .map_err(|e| PyTypeError::new_err(format!("event {i}: {}", e.value(py))))?;
             let cmd = Command::from_value(value)
                 .map_err(|e| PyTypeError::new_err(format!("event {i}: {}", e.message())))?;

@@ -37,6 +37,7 @@ from ssgm._core import (
     main,
     run_script,
 )
+from ssgm._refs import Ref
 
 __all__ = [
     "Access",
@@ -49,6 +50,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "ProvisioningEvent",
+    "Ref",
     "Request",
     "Resource",
     "ScriptError",

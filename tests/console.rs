@@ -393,6 +393,7 @@ const API_NAMES: &[&str] = &[
 const PYTHON_ONLY: &[(&str, &str)] = &[
     ("run_script", "a Rhai script is already running in Rhai"),
     ("main", "the command line (scripting::cli_main) for python -m ssgm, not a script function"),
+    ("frame", "a pandas.DataFrame: Rhai has no DataFrames (its logs and lists are arrays of maps)"),
 ];
 
 fn rhai_names() -> BTreeSet<String> {

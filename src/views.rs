@@ -122,3 +122,158 @@ pub fn access_view(a: &Access) -> Value {
 pub fn counts_view(c: &ImportCounts) -> Value {
     Value::Object(c.pairs().into_iter().map(|(k, v)| (k.to_string(), Value::from(v))).collect())
 }
+
+// ----- names beside ids ---------------------------------------------------------------------
+//
+// With imported Graph GUIDs an id says nothing to a reader, so the named views below add, right
+// after each field holding an id, the name the object is known by: a user's upn, a group's or a
+// resource's name. The convention: `<field>_name` beside an id, `<field, singular>_names` beside
+// a list of ids (`targets` -> `target_names`, `paths` -> `path_names`, a list of lists). A value
+// that names no object with a name (`system`, a reference recorded as given, a request id) is
+// its own name, so a name field is null only where its id field is.
+
+/// What a view field holds, for [`Tenant::with_names`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Names {
+    /// One id, or null.
+    One,
+    /// A list of ids.
+    Many,
+    /// A list of lists of ids (access paths).
+    Paths,
+}
+
+/// The name fields of an audit entry.
+pub const AUDIT_NAMES: &[(&str, &str, Names)] =
+    &[("actor", "actor_name", Names::One), ("targets", "target_names", Names::Many)];
+/// The name fields of a provisioning event.
+pub const PROVISIONING_NAMES: &[(&str, &str, Names)] =
+    &[("user", "user_name", Names::One), ("resource", "resource_name", Names::One)];
+/// The name fields of an explanation.
+pub const ACCESS_NAMES: &[(&str, &str, Names)] = &[("paths", "path_names", Names::Paths)];
+/// The name fields of an Access Panel.
+pub const PANEL_NAMES: &[(&str, &str, Names)] = &[
+    ("joinable", "joinable_names", Names::Many),
+    ("member_of", "member_of_names", Names::Many),
+    ("owner_of", "owner_of_names", Names::Many),
+    ("requests", "request_names", Names::Many),
+    ("approvals", "approval_names", Names::Many),
+];
+/// The name fields of a user's view (none: a user's name is its upn).
+pub const USER_NAMES: &[(&str, &str, Names)] = &[];
+/// The name fields of a group's view.
+pub const GROUP_NAMES: &[(&str, &str, Names)] = &[
+    ("owners", "owner_names", Names::Many),
+    ("members", "member_names", Names::Many),
+    ("created_by", "created_by_name", Names::One),
+];
+/// The name fields of a resource's view.
+pub const RESOURCE_NAMES: &[(&str, &str, Names)] = &[
+    ("owners", "owner_names", Names::Many),
+    ("assigned", "assigned_names", Names::Many),
+    ("blocked", "blocked_names", Names::Many),
+];
+/// The name fields of a request's view.
+pub const REQUEST_NAMES: &[(&str, &str, Names)] = &[
+    ("group", "group_name", Names::One),
+    ("requester", "requester_name", Names::One),
+    ("decided_by", "decided_by_name", Names::One),
+];
+
+/// Why an explanation does not grant access, as a stable word (None when it does):
+/// `blocked`, `disabled`, `nested_group` (the user reaches an assigned group of
+/// an application only through nesting, R-7.4) or `not_assigned`.
+pub const ACCESS_REASONS: [&str; 4] = ["blocked", "disabled", "nested_group", "not_assigned"];
+
+impl Tenant {
+    /// The name of the object `id` names (deleted groups too: ids are never reused), or None.
+    pub fn name_of_id(&self, id: &str) -> Option<&str> {
+        match self.ids.get(id)? {
+            Object::User(u) => self.users.get(*u as usize).map(|x| x.upn.as_str()),
+            Object::Group(g) => self.groups.get(*g as usize).map(|x| x.name.as_str()),
+            Object::Resource(r) => self.resources.get(*r as usize).map(|x| x.name.as_str()),
+            Object::Request(_) => None,
+        }
+    }
+
+    fn name_value(&self, v: &Value, holds: Names) -> Value {
+        match (v, holds) {
+            (Value::String(s), Names::One) => Value::from(self.name_of_id(s).unwrap_or(s)),
+            (Value::Array(items), Names::Many) => {
+                Value::Array(items.iter().map(|x| self.name_value(x, Names::One)).collect())
+            }
+            (Value::Array(items), Names::Paths) => {
+                Value::Array(items.iter().map(|x| self.name_value(x, Names::Many)).collect())
+            }
+            _ => Value::Null,
+        }
+    }
+
+    /// `view` with a name field right after each field of `fields` (see the convention above).
+    pub fn with_names(&self, view: Value, fields: &[(&str, &str, Names)]) -> Value {
+        let Value::Object(map) = view else { return view };
+        let mut out = Map::new();
+        for (k, v) in map {
+            let named = fields.iter().find(|(f, _, _)| *f == k).map(|(_, n, h)| (*n, self.name_value(&v, *h)));
+            out.insert(k, v);
+            if let Some((n, value)) = named {
+                out.insert(n.to_string(), value);
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// An audit entry with names.
+    pub fn audit_view_named(&self, e: &AuditEntry) -> Value {
+        self.with_names(audit_view(e), AUDIT_NAMES)
+    }
+
+    /// A provisioning event with names, and `cause_activity`, the activity of the audit entry
+    /// that caused it, so the two logs join without code.
+    pub fn provisioning_view_named(&self, e: &ProvisioningEvent) -> Value {
+        let mut view = self.with_names(provisioning_view(e), PROVISIONING_NAMES);
+        let activity = usize::try_from(e.cause)
+            .ok()
+            .and_then(|seq| seq.checked_sub(1))
+            .and_then(|i| self.audit_log().get(i))
+            .map(|a| Value::from(a.activity.to_string()))
+            .unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut view {
+            m.insert("cause_activity".into(), activity);
+        }
+        view
+    }
+
+    /// The explanation of `u`'s access to `r` with names, and `reason` (see [`ACCESS_REASONS`]).
+    pub fn access_view_named(&self, u: UserIx, r: ResourceIx) -> Value {
+        let a = self.explain(u, r);
+        let reason = if a.granted {
+            None
+        } else if !a.paths.is_empty() {
+            Some(if a.blocked { ACCESS_REASONS[0] } else { ACCESS_REASONS[1] })
+        } else if self.nested_only(u, r) {
+            Some(ACCESS_REASONS[2])
+        } else {
+            Some(ACCESS_REASONS[3])
+        };
+        let mut view = self.with_names(access_view(&a), ACCESS_NAMES);
+        if let Value::Object(m) = &mut view {
+            m.insert("reason".into(), reason.map(Value::from).unwrap_or(Value::Null));
+        }
+        view
+    }
+
+    /// whether `u` is in a group assigned to the application `r` only through nesting.
+    fn nested_only(&self, u: UserIx, r: ResourceIx) -> bool {
+        let (Some(user), Some(res)) = (self.users.get(u as usize), self.resources.get(r as usize)) else {
+            return false;
+        };
+        res.kind == ResourceKind::Application
+            && user.groups.iter().any(|g| self.group_ancestors(*g).iter().any(|a| res.assigned_groups.contains(a)))
+    }
+
+    /// An Access Panel with names.
+    pub fn panel_view_named(&self, p: &AccessPanel) -> Value {
+        self.with_names(self.panel_view(p), PANEL_NAMES)
+    }
+}

@@ -394,6 +394,7 @@ const PYTHON_ONLY: &[(&str, &str)] = &[
     ("run_script", "a Rhai script is already running in Rhai"),
     ("main", "the command line (scripting::cli_main) for python -m ssgm, not a script function"),
     ("to_networkx", "R-12.6: a networkx graph is Python's; Rhai has to_dot"),
+    ("frame", "a pandas.DataFrame: Rhai has no DataFrames (its logs and lists are arrays of maps)"),
 ];
 
 fn rhai_names() -> BTreeSet<String> {

@@ -47,6 +47,7 @@ from ssgm._core import (
     main,
     run_script,
 )
+from ssgm._refs import Ref
 
 __all__ = [
     "Access",
@@ -65,6 +66,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "ProvisioningEvent",
+    "Ref",
     "Request",
     "Resource",
     "Route",

@@ -1,8 +1,18 @@
-"""``python -m ssgm [console | run FILE | check FILE]``: the same as the ``ssgm`` binary."""
+"""``python -m ssgm [console | run FILE | check FILE]``, and the ``ssgm`` command that
+``pip install`` puts on the PATH: the same as the Rust ``ssgm`` binary."""
+
+from __future__ import annotations
 
 import sys
+from typing import Optional, Sequence
 
-from ssgm import main
+from ssgm import _core
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Runs the command line with ``argv`` (the process's arguments when None); the exit status."""
+    return _core.main(list(sys.argv[1:] if argv is None else argv))
+
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

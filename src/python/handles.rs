@@ -4,16 +4,22 @@
 //!
 //! Handles are equal when they name the same object of the same store. Commands
 //! receive them as `Arg::Handle(kind, id)`, resolved by id, so they work on forks too.
+//!
+//! A handle pickles as an `ssgm.Ref` (`python/ssgm/_refs.py`): a `str` that is the id, with
+//! the kind, the name and the tenant's name. It carries no tenant, so a process-pool worker
+//! returns a few bytes per object, and it works as a reference on any tenant with that id.
 
 use super::conversion::{field_to_py, view_to_py};
 use super::exceptions::Raise;
+use super::records::{html_rows, html_table};
 use crate::call::HandleKind;
 use crate::error::Code;
 use crate::model::Object;
 use crate::store::Store;
 use crate::tenant::Tenant;
+use crate::views;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString};
+use pyo3::types::{PyList, PyString, PyTuple};
 use serde_json::Value;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -190,12 +196,76 @@ fn field(
     })
 }
 
-fn to_dict(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, id: &str) -> PyResult<Py<PyAny>> {
+/// The lowercase word of a kind: also the name of the tenant's lookup (`t.user(id)`, …).
+pub(crate) fn kind_word(kind: HandleKind) -> &'static str {
+    match kind {
+        HandleKind::User => "user",
+        HandleKind::Group => "group",
+        HandleKind::Resource => "resource",
+        HandleKind::Request => "request",
+    }
+}
+
+/// The name fields of a kind's view.
+fn name_fields(kind: HandleKind) -> &'static [(&'static str, &'static str, views::Names)] {
+    match kind {
+        HandleKind::User => views::USER_NAMES,
+        HandleKind::Group => views::GROUP_NAMES,
+        HandleKind::Resource => views::RESOURCE_NAMES,
+        HandleKind::Request => views::REQUEST_NAMES,
+    }
+}
+
+/// The view of a handle's object, with names beside ids when `names`.
+fn view_of(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, id: &str, names: bool) -> PyResult<Value> {
     let (s, i) = (store.clone(), id.to_string());
-    let view = py
-        .detach(move || s.read(|t| lookup(t, kind, &i)))
-        .raise(py)?;
+    py.detach(move || {
+        s.read(|t| {
+            let view = lookup(t, kind, &i)?;
+            Ok(if names { t.with_names(view, name_fields(kind)) } else { view })
+        })
+    })
+    .raise(py)
+}
+
+fn to_dict(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, id: &str, names: bool) -> PyResult<Py<PyAny>> {
+    let view = view_of(py, store, kind, id, names)?;
     Ok(view_to_py(py, &view)?.unbind())
+}
+
+/// An `ssgm.Ref`: the id of an object, with its kind, name and tenant's name.
+pub fn make_ref<'py>(
+    py: Python<'py>,
+    kind: HandleKind,
+    id: &str,
+    name: Option<&str>,
+    tenant: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    py.import("ssgm._refs")?
+        .getattr("Ref")?
+        .call1((id, kind_word(kind), name, tenant))
+}
+
+/// `(ssgm.Ref, (id, kind, name, tenant))`: how a handle pickles.
+fn reduce<'py>(py: Python<'py>, store: &Arc<Store>, kind: HandleKind, id: &str) -> PyResult<Bound<'py, PyTuple>> {
+    let (s, i) = (store.clone(), id.to_string());
+    let (name, tenant) = py.detach(move || {
+        // A request has no name: like the named views, it is its own.
+        s.read(|t| (t.name_of_id(&i).unwrap_or(&i).to_string(), t.name().to_string()))
+    });
+    let class = py.import("ssgm._refs")?.getattr("Ref")?;
+    let args = (id, kind_word(kind), name, tenant).into_pyobject(py)?;
+    PyTuple::new(py, [class, args.into_any()])
+}
+
+/// A table of the object's fields, names in place of ids.
+fn html(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, class: &str, id: &str) -> PyResult<String> {
+    let view = view_of(py, store, kind, id, true)?;
+    let Value::Object(map) = view else { return Ok(String::new()) };
+    let fields: Vec<&str> = map.keys().map(String::as_str).collect();
+    let fields: Vec<&str> = fields.into_iter().filter(|k| !name_fields(kind).iter().any(|(_, n, _)| n == k)).collect();
+    let title = map.get("upn").or_else(|| map.get("name")).and_then(Value::as_str).unwrap_or(id);
+    Ok(html_table(&format!("{class} {title}"), &html_rows(&fields, &map)))
 }
 
 fn py_repr(py: Python<'_>, text: &str) -> String {
@@ -221,12 +291,20 @@ fn repr(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, class: &str, id: &
         (HandleKind::Group | HandleKind::Resource, Ok(v)) => {
             format!("{class}({}, id={shown_id})", text(&v, "name"))
         }
-        (HandleKind::Request, Ok(v)) => format!(
-            "{class}(id={shown_id}, group={}, requester={}, status={})",
-            text(&v, "group"),
-            text(&v, "requester"),
-            text(&v, "status")
-        ),
+        (HandleKind::Request, Ok(v)) => {
+            // Names first: who asked for which group, then the ids.
+            let (s, i) = (store.clone(), id.to_string());
+            let names = py.detach(move || s.read(|t| lookup(t, kind, &i).map(|v| t.with_names(v, views::REQUEST_NAMES))));
+            let names = names.unwrap_or(Value::Null);
+            format!(
+                "{class}({} -> {}, status={}, id={shown_id}, group={}, requester={})",
+                text(&names, "requester_name"),
+                text(&names, "group_name"),
+                text(&v, "status"),
+                text(&v, "group"),
+                text(&v, "requester")
+            )
+        }
         (_, Err(_)) => format!("{class}(<deleted>, id={shown_id})"),
     }
 }
@@ -268,9 +346,19 @@ macro_rules! handle {
             )*
 
             /// The object's current state as a dict (ids for references, datetimes for
-            /// instants).
-            fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-                to_dict(py, &self.store, $kind, &self.id)
+            /// instants); with `names=True`, each id's name beside it (`owner_names`, …).
+            #[pyo3(signature = (*, names=false))]
+            fn to_dict(&self, py: Python<'_>, names: bool) -> PyResult<Py<PyAny>> {
+                to_dict(py, &self.store, $kind, &self.id, names)
+            }
+
+            /// Pickles as an `ssgm.Ref` (the id, kind, name and tenant's name): no tenant.
+            fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+                reduce(py, &self.store, $kind, &self.id)
+            }
+
+            fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+                html(py, &self.store, $kind, stringify!($name), &self.id)
             }
 
             fn __repr__(&self, py: Python<'_>) -> String {

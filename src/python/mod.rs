@@ -72,6 +72,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     exceptions::register(m)?;
     m.add_function(wrap_pyfunction!(tenant::graph_to_directory, m)?)?;
     m.add_function(wrap_pyfunction!(tenant::_tenant_from_snapshot, m)?)?;
+    m.add_function(wrap_pyfunction!(records::_record, m)?)?;
     m.add_function(wrap_pyfunction!(run_script, m)?)?;
     m.add_function(wrap_pyfunction!(main, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue, m)?)?;

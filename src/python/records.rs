@@ -5,12 +5,18 @@
 //! Records follow the named-tuple protocol (`_fields`, `len`, indexing, iteration) and are
 //! registered as `collections.abc.Sequence`s by the package, so a list of them goes straight
 //! into `pandas.DataFrame` with one column per field.
+//!
+//! Records of the logs and of explanations also carry names beside their ids
+//! ([`crate::views::Names`]): as properties (`actor_name`, `target_names`, …), in
+//! `to_dict(names=True)`, first in reprs, and instead of ids in `_repr_html_`. Records pickle
+//! as their view; an unpickled `AccessPanel` names its groups and requests with `ssgm.Ref`s.
 
 use super::conversion::{field_to_py, view_to_py};
-use super::handles::make_handles;
+use super::handles::{make_handles, make_ref};
 use crate::call::HandleKind;
 use crate::store::Store;
 use pyo3::prelude::*;
+use pyo3::exceptions::PyValueError;
 use pyo3::types::PyTuple;
 use serde_json::{Map, Value};
 use std::collections::hash_map::DefaultHasher;
@@ -57,15 +63,11 @@ pub(crate) fn html_table(caption: &str, rows: &[(String, String)]) -> String {
         out.push_str(&format!(
             "<tr><th style=\"text-align:left\">{}</th><td style=\"text-align:left\">{}</td></tr>",
             escape(k),
-            escape(v)
+            escape(v).replace('\n', "<br>")
         ));
     }
     out.push_str("</table>");
     out
-}
-
-fn shown(value: &Bound<'_, PyAny>) -> String {
-    value.str().map(|s| s.to_string()).unwrap_or_default()
 }
 
 fn repr_of<'py>(
@@ -85,8 +87,107 @@ fn repr_of<'py>(
     format!("{class}({})", parts.join(", "))
 }
 
+/// The keys of a view in display order: each field, its name field just before it, then any
+/// derived field (`cause_activity`, `reason`).
+fn shown_keys<'a>(fields: &[&'a str], view: &'a Map<String, Value>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for f in fields {
+        if let Some(n) = name_key(f, view) {
+            out.push(n);
+        }
+        out.push(f);
+    }
+    for k in view.keys() {
+        if !out.contains(&k.as_str()) {
+            out.push(k);
+        }
+    }
+    out
+}
+
+/// The name field beside `field` in `view`, if any.
+fn name_key<'a>(field: &str, view: &'a Map<String, Value>) -> Option<&'a str> {
+    let single = field.strip_suffix('s').unwrap_or(field);
+    [format!("{field}_name"), format!("{single}_names"), format!("{field}_names")]
+        .iter()
+        .find_map(|k| view.get_key_value(k.as_str()).map(|(k, _)| k.as_str()))
+}
+
+/// A record's view as a dict: its fields only, or with the name and derived fields.
+fn dict_of(py: Python<'_>, fields: &[&str], view: &Map<String, Value>, names: bool) -> PyResult<Py<PyAny>> {
+    let map: Map<String, Value> = if names {
+        view.clone()
+    } else {
+        view.iter().filter(|(k, _)| fields.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
+    };
+    Ok(view_to_py(py, &Value::Object(map))?.unbind())
+}
+
+/// `Class(name_field=…, field=…, …)`, names first.
+fn named_repr(py: Python<'_>, class: &str, fields: &[&str], view: &Map<String, Value>) -> String {
+    repr_of(class, &shown_keys(fields, view), |f| get(py, view, f))
+}
+
+/// The sentence of an explanation's `reason` (see [`crate::views::ACCESS_REASONS`]).
+fn reason_text(reason: &str) -> &str {
+    match reason {
+        "blocked" => "blocked: a block overrides every grant (R-7.5)",
+        "disabled" => "disabled: a disabled account has no access (R-7.6)",
+        "nested_group" => "member of a nested group: applications reach direct members only (R-7.4)",
+        "not_assigned" => "not assigned, directly or through a group (R-7.3)",
+        other => other,
+    }
+}
+
+/// One value as the text of a table cell: Python's spelling of scalars (`True`, `None`),
+/// lists joined by commas, access paths as `outer → inner → user`, one per line.
+pub(crate) fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) if items.iter().all(Value::is_array) => {
+            items.iter().map(|p| match p {
+                Value::Array(steps) => steps.iter().map(cell).collect::<Vec<_>>().join(" → "),
+                other => cell(other),
+            }).collect::<Vec<_>>().join("\n")
+        }
+        Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(", "),
+        Value::Object(_) => value.to_string(),
+    }
+}
+
+/// The rows of a record's or handle's HTML table: names in place of the ids they stand beside,
+/// and the reason of a refused access spelled out.
+pub(crate) fn html_rows(fields: &[&str], view: &Map<String, Value>) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    let mut keys: Vec<&str> = fields.to_vec();
+    keys.extend(view.keys().map(String::as_str).filter(|k| !fields.contains(k) && !is_name_key(fields, k, view)));
+    for k in keys {
+        let value = match name_key(k, view) {
+            Some(n) => view.get(n),
+            None => view.get(k),
+        };
+        let text = match (k, value) {
+            ("reason", Some(Value::String(r))) => reason_text(r).to_string(),
+            ("reason", Some(Value::Null)) => continue,
+            (_, Some(v)) => cell(v),
+            (_, None) => continue,
+        };
+        rows.push((k.to_string(), text));
+    }
+    rows
+}
+
+fn is_name_key(fields: &[&str], key: &str, view: &Map<String, Value>) -> bool {
+    fields.iter().any(|f| name_key(f, view) == Some(key))
+}
+
 macro_rules! record {
-    ($name:ident, $doc:literal, [ $( $(#[$attr:meta])* $field:ident ),* $(,)? ]) => {
+    ($name:ident, $doc:literal, [ $( $(#[$attr:meta])* $field:ident ),* $(,)? ]
+     $(, extras: [ $( $(#[$xattr:meta])* $extra:ident ),* $(,)? ])? ) => {
         #[doc = $doc]
         #[pyclass(frozen, module = "ssgm._core")]
         pub struct $name {
@@ -117,15 +218,30 @@ macro_rules! record {
                 }
             )*
 
+            $( $(
+                $(#[$xattr])*
+                #[getter]
+                fn $extra(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                    Ok(get(py, &self.view, stringify!($extra))?.unbind())
+                }
+            )* )?
+
             /// The field names, in order (as a named tuple has them).
             #[classattr]
             fn _fields(py: Python<'_>) -> PyResult<Py<PyTuple>> {
                 Ok(PyTuple::new(py, Self::FIELDS)?.unbind())
             }
 
-            /// The record as a dict.
-            fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-                Ok(view_to_py(py, &Value::Object(self.view.clone()))?.unbind())
+            /// The record as a dict; with `names=True`, each id's name beside it (and any
+            /// derived field such as `cause_activity`).
+            #[pyo3(signature = (*, names=false))]
+            fn to_dict(&self, py: Python<'_>, names: bool) -> PyResult<Py<PyAny>> {
+                dict_of(py, Self::FIELDS, &self.view, names)
+            }
+
+            /// Pickles as its view (see `_record`).
+            fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+                reduce_record(py, stringify!($name), &self.view)
             }
 
             fn __len__(&self) -> usize {
@@ -149,15 +265,11 @@ macro_rules! record {
             }
 
             fn __repr__(&self, py: Python<'_>) -> String {
-                repr_of(stringify!($name), Self::FIELDS, |f| get(py, &self.view, f))
+                named_repr(py, stringify!($name), Self::FIELDS, &self.view)
             }
 
-            fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
-                let rows = Self::FIELDS
-                    .iter()
-                    .map(|f| Ok((f.to_string(), shown(&get(py, &self.view, f)?))))
-                    .collect::<PyResult<Vec<_>>>()?;
-                Ok(html_table(stringify!($name), &rows))
+            fn _repr_html_(&self) -> String {
+                html_table(stringify!($name), &html_rows(Self::FIELDS, &self.view))
             }
         }
     };
@@ -211,6 +323,13 @@ record!(
         blocked,
         /// Whether a disabled account cancels the paths.
         disabled,
+    ],
+    extras: [
+        /// The paths with names in place of ids.
+        path_names,
+        /// Why access is refused: `blocked`, `disabled`, `nested_group` (applications reach
+        /// direct members only, R-7.4) or `not_assigned`; None when granted.
+        reason,
     ]
 );
 
@@ -232,6 +351,12 @@ record!(
         outcome,
         /// The refusal code, or None.
         code,
+    ],
+    extras: [
+        /// The actor's upn, or `system`.
+        actor_name,
+        /// The names of the targets (upns for users), in the order of `targets`.
+        target_names,
     ]
 );
 
@@ -251,13 +376,47 @@ record!(
         change,
         /// The `seq` of the audit entry of the command that caused it.
         cause,
+    ],
+    extras: [
+        /// The user's upn.
+        user_name,
+        /// The resource's name.
+        resource_name,
+        /// The activity of the audit entry that caused it (joins the two logs).
+        cause_activity,
     ]
 );
 
+/// `(ssgm._core._record, (class, view))`: how a record pickles.
+fn reduce_record<'py>(py: Python<'py>, class: &str, view: &Map<String, Value>) -> PyResult<Bound<'py, PyTuple>> {
+    let rebuild = py.import("ssgm._core")?.getattr("_record")?;
+    let data = serde_json::to_string(view).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let args = PyTuple::new(py, [class.to_string(), data])?;
+    PyTuple::new(py, [rebuild, args.into_any()])
+}
+
+/// Unpickles a record (see the records' `__reduce__`).
+#[pyfunction]
+pub fn _record(py: Python<'_>, kind: &str, view: &str) -> PyResult<Py<PyAny>> {
+    let view: Value = serde_json::from_str(view)
+        .map_err(|e| PyValueError::new_err(format!("not the view of a record: {e}")))?;
+    Ok(match kind {
+        "Settings" => Bound::new(py, Settings::from_view(view))?.into_any(),
+        "Decision" => Bound::new(py, Decision::from_view(view))?.into_any(),
+        "Access" => Bound::new(py, Access::from_view(view))?.into_any(),
+        "AuditEntry" => Bound::new(py, AuditEntry::from_view(view))?.into_any(),
+        "ProvisioningEvent" => Bound::new(py, ProvisioningEvent::from_view(view))?.into_any(),
+        "AccessPanel" => Bound::new(py, AccessPanel { store: None, view: as_map(view) })?.into_any(),
+        other => return Err(PyValueError::new_err(format!("there is no record class {other:?}"))),
+    }
+    .unbind())
+}
+
 /// A user's Access Panel: groups and requests as handles, in creation order.
+/// An unpickled panel has no tenant: its sections are `ssgm.Ref`s.
 #[pyclass(frozen, module = "ssgm._core")]
 pub struct AccessPanel {
-    store: Arc<Store>,
+    store: Option<Arc<Store>>,
     view: Map<String, Value>,
 }
 
@@ -268,7 +427,7 @@ impl AccessPanel {
     /// The panel of a view from [`crate::Tenant::panel_view`].
     pub(crate) fn from_view(store: Arc<Store>, view: Value) -> Self {
         AccessPanel {
-            store,
+            store: Some(store),
             view: as_map(view),
         }
     }
@@ -279,17 +438,26 @@ impl AccessPanel {
         } else {
             HandleKind::Group
         };
-        let ids = self
-            .view
-            .get(name)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(|s| (kind, s.to_string())))
-                    .collect()
-            })
-            .unwrap_or_default();
-        make_handles(py, &self.store, ids)
+        let strings = |key: &str| -> Vec<String> {
+            self.view
+                .get(key)
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                .unwrap_or_default()
+        };
+        let ids = strings(name);
+        match &self.store {
+            Some(store) => make_handles(py, store, ids.into_iter().map(|s| (kind, s)).collect()),
+            None => {
+                let names = name_key(name, &self.view).map(&strings).unwrap_or_default();
+                let refs = ids
+                    .iter()
+                    .enumerate()
+                    .map(|(i, id)| make_ref(py, kind, id, names.get(i).map(String::as_str), None))
+                    .collect::<PyResult<Vec<_>>>()?;
+                Ok(pyo3::types::PyList::new(py, refs)?.into_any())
+            }
+        }
     }
 
     fn values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
@@ -339,9 +507,16 @@ impl AccessPanel {
         Ok(PyTuple::new(py, Self::FIELDS)?.unbind())
     }
 
-    /// The panel as a dict of id lists.
-    fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        Ok(view_to_py(py, &Value::Object(self.view.clone()))?.unbind())
+    /// The panel as a dict of id lists; with `names=True`, each list's names beside it
+    /// (`joinable_names`, `member_of_names`, …).
+    #[pyo3(signature = (*, names=false))]
+    fn to_dict(&self, py: Python<'_>, names: bool) -> PyResult<Py<PyAny>> {
+        dict_of(py, Self::FIELDS, &self.view, names)
+    }
+
+    /// Pickles as its view; the copy names its objects with `ssgm.Ref`s.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        reduce_record(py, "AccessPanel", &self.view)
     }
 
     fn __len__(&self) -> usize {
@@ -358,7 +533,12 @@ impl AccessPanel {
 
     /// Equal when of the same tenant with the same contents (like handles, R-10.15).
     fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
-        Arc::ptr_eq(&self.store, &other.store) && self.view == other.view
+        let same = match (&self.store, &other.store) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same && self.view == other.view
     }
 
     fn __hash__(&self) -> u64 {
@@ -369,16 +549,7 @@ impl AccessPanel {
         repr_of("AccessPanel", Self::FIELDS, |f| self.section(py, f))
     }
 
-    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
-        let mut rows = Vec::new();
-        for f in Self::FIELDS {
-            let items = self.section(py, f)?;
-            let mut names = Vec::new();
-            for item in items.try_iter()? {
-                names.push(item?.repr()?.to_string());
-            }
-            rows.push((f.to_string(), names.join(", ")));
-        }
-        Ok(html_table("AccessPanel", &rows))
+    fn _repr_html_(&self) -> String {
+        html_table("AccessPanel", &html_rows(Self::FIELDS, &self.view))
     }
 }

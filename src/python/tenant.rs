@@ -21,9 +21,7 @@ use crate::persist::journal::{Journal, SyncPolicy};
 use crate::persist::snapshot;
 use crate::records::{Member, Outcome};
 use crate::store::Store;
-use crate::views::{
-    access_view, audit_view, counts_view, decision_view, provisioning_view, settings_view,
-};
+use crate::views::{counts_view, decision_view, settings_view};
 use pyo3::exceptions::{PyRuntimeWarning, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
@@ -828,9 +826,7 @@ impl Tenant {
         )?;
         let view = self
             .read(py, move |t| {
-                Ok(access_view(
-                    &t.explain(t.find_user(&u)?, t.find_resource(&r)?),
-                ))
+                Ok(t.access_view_named(t.find_user(&u)?, t.find_resource(&r)?))
             })
             .raise(py)?;
         Ok(Access::from_view(view))
@@ -862,7 +858,7 @@ impl Tenant {
         let view = self
             .read(py, move |t| {
                 let x = t.find_user(&u)?;
-                Ok(t.panel_view(&t.access_panel(x)))
+                Ok(t.panel_view_named(&t.access_panel(x)))
             })
             .raise(py)?;
         Ok(AccessPanel::from_view(self.store.clone(), view))
@@ -870,7 +866,8 @@ impl Tenant {
 
     /// The audit log.
     fn audit_log(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let views: Vec<Value> = self.read(py, |t| t.audit_log().iter().map(audit_view).collect());
+        let views: Vec<Value> =
+            self.read(py, |t| t.audit_log().iter().map(|e| t.audit_view_named(e)).collect());
         let items = views
             .into_iter()
             .map(|v| Bound::new(py, AuditEntry::from_view(v)))
@@ -881,13 +878,28 @@ impl Tenant {
     /// The provisioning log.
     fn provisioning_log(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let views: Vec<Value> = self.read(py, |t| {
-            t.provisioning_log().iter().map(provisioning_view).collect()
+            t.provisioning_log()
+                .iter()
+                .map(|e| t.provisioning_view_named(e))
+                .collect()
         });
         let items = views
             .into_iter()
             .map(|v| Bound::new(py, ProvisioningEvent::from_view(v)))
             .collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, items)?.into_any().unbind())
+    }
+
+    /// A `pandas.DataFrame` of `what`: `"users"`, `"groups"`, `"resources"`, `"requests"`,
+    /// `"audit"`, `"provisioning"` (one column per field, names beside ids) or `"access"` (a
+    /// users × resources matrix of booleans). See `ssgm.frames`; pandas is optional.
+    fn frame(slf: &Bound<'_, Self>, what: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        Ok(py
+            .import("ssgm.frames")?
+            .getattr("frame")?
+            .call1((slf, what))?
+            .unbind())
     }
 
     // ----- history and persistence -----------------------------------------------------------

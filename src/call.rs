@@ -163,6 +163,10 @@ fn signature(name: &str) -> Option<&'static [Param]> {
         }
         "assign" | "unassign" => &[req!("actor", User), req!("resource", Resource), req!("principal", Principal)],
         "list_access" => &[req!("actor", User), req!("resource", Resource)],
+        "add_group_to_expiration" | "remove_group_from_expiration" | "renew" | "restore_group" | "purge_group" => {
+            &[req!("actor", User), req!("group", Group)]
+        }
+        "record_activity" => &[req!("group", Group)],
         _ => return None,
     })
 }
@@ -399,6 +403,14 @@ pub fn build(name: &str, args: &[Arg], kwargs: &[(String, Arg)]) -> Result<Comma
         "block" => Command::Block { actor: c.s("actor"), resource: c.s("resource"), user: c.s("user") },
         "unblock" => Command::Unblock { actor: c.s("actor"), resource: c.s("resource"), user: c.s("user") },
         "list_access" => Command::ListAccess { actor: c.s("actor"), resource: c.s("resource") },
+        "add_group_to_expiration" => Command::AddGroupToExpiration { actor: c.s("actor"), group: c.s("group") },
+        "remove_group_from_expiration" => {
+            Command::RemoveGroupFromExpiration { actor: c.s("actor"), group: c.s("group") }
+        }
+        "renew" => Command::Renew { actor: c.s("actor"), group: c.s("group") },
+        "restore_group" => Command::RestoreGroup { actor: c.s("actor"), group: c.s("group") },
+        "purge_group" => Command::PurgeGroup { actor: c.s("actor"), group: c.s("group") },
+        "record_activity" => Command::RecordActivity { group: c.s("group") },
         _ => return Err(Error::new(Code::UnknownCommand, format!("{name:?} is not a command"))),
     };
     Ok(cmd)

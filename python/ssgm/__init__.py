@@ -23,6 +23,8 @@ from ssgm._core import (
     NotFound,
     PermissionDenied,
     ProvisioningEvent,
+    Notification,
+    DeletedGroup,
     Request,
     Resource,
     ScriptError,
@@ -49,6 +51,8 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "ProvisioningEvent",
+    "Notification",
+    "DeletedGroup",
     "Request",
     "Resource",
     "ScriptError",
@@ -66,6 +70,6 @@ __all__ = [
 
 # Records follow the named-tuple protocol; as registered Sequences, a list of them goes
 # straight into pandas.DataFrame with one column per field.
-for _record in (Settings, Decision, Access, AccessPanel, AuditEntry, ProvisioningEvent):
+for _record in (Settings, Decision, Access, AccessPanel, AuditEntry, ProvisioningEvent, Notification, DeletedGroup):
     _Sequence.register(_record)
 del _record

@@ -50,6 +50,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<records::AccessPanel>()?;
     m.add_class::<records::AuditEntry>()?;
     m.add_class::<records::ProvisioningEvent>()?;
+    m.add_class::<records::Notification>()?;
+    m.add_class::<records::DeletedGroup>()?;
     exceptions::register(m)?;
     m.add_function(wrap_pyfunction!(tenant::graph_to_directory, m)?)?;
     m.add_function(wrap_pyfunction!(tenant::_tenant_from_snapshot, m)?)?;

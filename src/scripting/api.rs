@@ -90,6 +90,12 @@ const COMMANDS: &[Cmd] = &[
     Cmd { name: "unblock", params: ACTOR_RESOURCE_USER, required: 3, options: "", returns: "", doc: "Unblocks a user (R-7.5)." },
     Cmd { name: "list_members", params: ACTOR_GROUP, required: 2, options: "", returns: "Array", doc: "Checked read: a group's members, for its owners and admins (R-6.1)." },
     Cmd { name: "list_access", params: &["actor: User", "resource: Resource"], required: 2, options: "", returns: "Array", doc: "Checked read: everyone with access, for the resource's owners and admins (R-6.2)." },
+    Cmd { name: "add_group_to_expiration", params: ACTOR_GROUP, required: 2, options: "", returns: "", doc: "Adds a Microsoft 365 group to the expiration policy's selected list (R-13.2)." },
+    Cmd { name: "remove_group_from_expiration", params: ACTOR_GROUP, required: 2, options: "", returns: "", doc: "Takes a group off the selected list (R-13.2)." },
+    Cmd { name: "renew", params: ACTOR_GROUP, required: 2, options: "", returns: "Group", doc: "Renews a covered group (R-13.4)." },
+    Cmd { name: "restore_group", params: ACTOR_GROUP, required: 2, options: "", returns: "Group", doc: "Restores a soft-deleted group, by id (R-13.9)." },
+    Cmd { name: "purge_group", params: ACTOR_GROUP, required: 2, options: "", returns: "", doc: "Deletes a soft-deleted group for good (R-13.10)." },
+    Cmd { name: "record_activity", params: &["group: Group"], required: 1, options: "", returns: "", doc: "Seeding: records use of a group (R-13.5)." },
 ];
 
 /// The names of every command scripts can call on a tenant.
@@ -455,6 +461,25 @@ fn register_queries(engine: &mut Engine) {
         .register_into_engine(engine, |t: &mut TenantHandle| {
             let log = t.store().read(|x| Value::Array(x.audit_log().iter().map(views::audit_view).collect()));
             from_json(&log)
+        });
+    reg("notification_log", &["tenant: Tenant", "Array"], "The notification log (R-13.6): maps of seq, time, group, notice, recipients.")
+        .register_into_engine(engine, |t: &mut TenantHandle| {
+            let log = t.store().read(|x| Value::Array(x.notification_log().iter().map(views::notification_view).collect()));
+            from_json(&log)
+        });
+    reg("deleted_groups", &["tenant: Tenant", "Array"], "Soft-deleted groups in deletion order (R-13.8): maps of id, name, kind, owners, deleted_at, ...")
+        .register_into_engine(engine, |t: &mut TenantHandle| {
+            let list = t.store().read(|x| Value::Array(x.deleted_groups().map(|g| x.deleted_group_view(g)).collect()));
+            from_json(&list)
+        });
+    reg("enforced_name", &["tenant: Tenant", "user: User", "name: String", "String"], "The name the naming policy gives a Microsoft 365 group (R-13.13); throws its refusal.")
+        .register_into_engine(engine, |t: &mut TenantHandle, user: Dynamic, name: &str| -> Result<String, Box<rhai::EvalAltResult>> {
+            let user = to_arg(&user);
+            let user = match &user {
+                crate::call::Arg::Str(s) | crate::call::Arg::Handle(crate::call::HandleKind::User, s) => s.clone(),
+                _ => return Err("enforced_name() argument 'user' must be a User, an id or a upn".into()),
+            };
+            t.store().read(|x| x.enforced_name(&user, name)).map_err(throw)
         });
     reg(
         "provisioning_log",

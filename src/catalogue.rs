@@ -436,6 +436,41 @@ pub static CATALOGUE: &[Entry] = &[
         "List resource access",
         "Checked read: everyone with access, for the resource's owners and admins (R-6.2).",
     ),
+    // ----- group lifecycle (§13) -----
+    command(
+        "add_group_to_expiration",
+        Actor,
+        &[ACTOR, GROUP],
+        "None",
+        "Add group to lifecycle policy",
+        "Adds a Microsoft 365 group to the expiration policy's selected list (R-13.2).",
+    ),
+    command(
+        "remove_group_from_expiration",
+        Actor,
+        &[ACTOR, GROUP],
+        "None",
+        "Remove group from lifecycle policy",
+        "Removes a group from the expiration policy's selected list (R-13.2).",
+    ),
+    command("renew", Actor, &[ACTOR, GROUP], "Group", "Renew group", "Renews a covered group: it expires a lifetime from now (R-13.4)."),
+    command(
+        "restore_group",
+        Actor,
+        &[ACTOR, GROUP],
+        "Group",
+        "Restore group",
+        "Restores a soft-deleted Microsoft 365 group by id (R-13.9).",
+    ),
+    command("purge_group", Actor, &[ACTOR, GROUP], "None", "Hard delete group", "Deletes a soft-deleted group for good (R-13.10)."),
+    command(
+        "record_activity",
+        Seeding,
+        &[GROUP],
+        "None",
+        "Record group activity",
+        "Seeding: records use of a group, which renews it automatically when covered (R-13.5).",
+    ),
     // ----- clock -----
     command(
         "advance",

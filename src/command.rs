@@ -125,6 +125,18 @@ pub enum Command {
     ListMembers { actor: String, group: String },
     /// Checked read: everyone with access to a resource.
     ListAccess { actor: String, resource: String },
+    /// Add a group to the expiration policy's selected list.
+    AddGroupToExpiration { actor: String, group: String },
+    /// Take a group off the selected list.
+    RemoveGroupFromExpiration { actor: String, group: String },
+    /// Renew a covered group.
+    Renew { actor: String, group: String },
+    /// Restore a soft-deleted group.
+    RestoreGroup { actor: String, group: String },
+    /// Delete a soft-deleted group for good.
+    PurgeGroup { actor: String, group: String },
+    /// Seeding: record use of a group.
+    RecordActivity { group: String },
     /// Clock: move forward by a number of microseconds.
     Advance { micros: i64 },
     /// Clock: move to an instant, in microseconds since 1970.
@@ -142,7 +154,7 @@ fn application() -> String {
 }
 
 /// The names of the commands `check` accepts: actor commands and the checked reads.
-pub const ACTOR_COMMANDS: [&str; 22] = [
+pub const ACTOR_COMMANDS: [&str; 27] = [
     "configure",
     "create_group",
     "update_group",
@@ -165,11 +177,16 @@ pub const ACTOR_COMMANDS: [&str; 22] = [
     "unblock",
     "list_members",
     "list_access",
+    "add_group_to_expiration",
+    "remove_group_from_expiration",
+    "renew",
+    "restore_group",
+    "purge_group",
 ];
 
 /// The names of the seeding commands and clock moves (not accepted by `check`, R-10.11).
-pub const OTHER_COMMANDS: [&str; 6] =
-    ["add_user", "set_enabled", "set_roles", "import_directory", "advance", "set_time"];
+pub const OTHER_COMMANDS: [&str; 7] =
+    ["add_user", "set_enabled", "set_roles", "import_directory", "record_activity", "advance", "set_time"];
 
 impl Command {
     /// The command's name, as in API.md.
@@ -201,6 +218,12 @@ impl Command {
             Command::Unblock { .. } => "unblock",
             Command::ListMembers { .. } => "list_members",
             Command::ListAccess { .. } => "list_access",
+            Command::AddGroupToExpiration { .. } => "add_group_to_expiration",
+            Command::RemoveGroupFromExpiration { .. } => "remove_group_from_expiration",
+            Command::Renew { .. } => "renew",
+            Command::RestoreGroup { .. } => "restore_group",
+            Command::PurgeGroup { .. } => "purge_group",
+            Command::RecordActivity { .. } => "record_activity",
             Command::Advance { .. } => "advance",
             Command::SetTime { .. } => "set_time",
         }
@@ -219,6 +242,7 @@ impl Command {
                 | Command::SetEnabled { .. }
                 | Command::SetRoles { .. }
                 | Command::ImportDirectory { .. }
+                | Command::RecordActivity { .. }
                 | Command::Advance { .. }
                 | Command::SetTime { .. }
         )

@@ -100,6 +100,9 @@ codes! {
     AlreadyBlocked => "already_blocked", Conflict;
     NotBlocked => "not_blocked", Conflict;
     OwnerLimit => "owner_limit", Conflict;
+    AlreadySelected => "already_selected", Conflict;
+    NotSelected => "not_selected", Conflict;
+    ExpirationGroupLimit => "expiration_group_limit", Conflict;
     InvalidName => "invalid_name", InvalidArgument;
     AmbiguousName => "ambiguous_name", InvalidArgument;
     InvalidKind => "invalid_kind", InvalidArgument;
@@ -111,6 +114,8 @@ codes! {
     JustificationRequired => "justification_required", InvalidArgument;
     NestedGroupNotAllowed => "nested_group_not_allowed", InvalidArgument;
     NotSecurityPrincipal => "not_security_principal", InvalidArgument;
+    ExpirationNotApplicable => "expiration_not_applicable", InvalidArgument;
+    BlockedWord => "blocked_word", InvalidArgument;
     IoError => "io_error", StorageError;
     CorruptSnapshot => "corrupt_snapshot", StorageError;
     CorruptJournal => "corrupt_journal", StorageError;
@@ -193,7 +198,7 @@ mod tests {
         for code in Code::ALL {
             assert_eq!(Code::from_name(code.as_str()), Some(*code));
         }
-        assert_eq!(Code::ALL.len(), 50);
+        assert_eq!(Code::ALL.len(), 55);
         assert_eq!(Code::NotOwner.family(), Family::PermissionDenied);
         assert_eq!(Code::Cycle.family(), Family::Conflict);
         assert_eq!(Code::InvalidExport.family(), Family::StorageError);

@@ -1874,7 +1874,7 @@ mod tests {
                 "self_service_scope",
                 "self_service_group",
                 "max_groups_per_user",
-                "max_owners_per_group"
+                "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words"
             ])
         );
     }
@@ -1908,7 +1908,7 @@ mod tests {
                 "self_service_scope",
                 "self_service_group",
                 "max_groups_per_user",
-                "max_owners_per_group"
+                "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words"
             ])
         );
         // The Group.Unified setting found by template id alone, without its values.
@@ -1966,7 +1966,7 @@ mod tests {
                 "self_service_scope",
                 "self_service_group",
                 "microsoft365_creation_group",
-                "max_groups_per_user"
+                "max_groups_per_user", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words"
             ])
         );
         // Unknown names are passed on for import_directory to refuse (invalid_setting).
@@ -2243,7 +2243,7 @@ mod tests {
                             "orgContact": 1, "servicePrincipal": 1},
                 "renamed": {SANDBOX: sandbox_name},
                 "settings_from_defaults": ["delegated_group_management", "self_service_scope", "self_service_group",
-                                           "max_groups_per_user", "max_owners_per_group"],
+                                           "max_groups_per_user", "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words"],
             })
         );
     }

@@ -158,3 +158,18 @@ pub enum Outcome {
     /// The clock after a move.
     Time(Timestamp),
 }
+
+/// One entry of the notification log: a notice that a group will expire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// 1, 2, 3 … in order.
+    pub seq: u64,
+    /// When it was sent (its event's due instant).
+    pub time: Timestamp,
+    /// The group's id.
+    pub group: String,
+    /// `expiry_30`, `expiry_15` or `expiry_1`.
+    pub notice: crate::schedule::Notice,
+    /// The owners' ids then, or for an ownerless group the alternate addresses.
+    pub recipients: Vec<String>,
+}

@@ -57,6 +57,12 @@ impl<'t> Args<'t> {
         self.record(r, t.find_request(r), |q| t.requests[*q as usize].id.clone())
     }
 
+    /// a soft-deleted group, by id or handle only.
+    fn deleted_group(&mut self, r: &str) -> Result<GroupIx> {
+        let t = self.t;
+        self.record(r, t.find_deleted_group(r), |g| t.groups[*g as usize].id.clone())
+    }
+
     fn principal(&mut self, r: &str) -> Result<Principal> {
         let t = self.t;
         self.record(r, t.find_principal(r), |p| t.principal_id(*p).to_string())
@@ -244,6 +250,12 @@ fn audit_activity(cmd: &Command, t: &Tenant) -> &'static str {
         Command::Unblock { .. } => "Unblock user from resource",
         Command::ListMembers { .. } => "List group members",
         Command::ListAccess { .. } => "List resource access",
+        Command::AddGroupToExpiration { .. } => "Add group to lifecycle policy",
+        Command::RemoveGroupFromExpiration { .. } => "Remove group from lifecycle policy",
+        Command::Renew { .. } => "Renew group",
+        Command::RestoreGroup { .. } => "Restore group",
+        Command::PurgeGroup { .. } => "Hard delete group",
+        Command::RecordActivity { .. } => "Record group activity",
         Command::Advance { .. } | Command::SetTime { .. } => "",
     }
 }
@@ -527,6 +539,83 @@ impl Tenant {
                 let (actor, resource) = (actor_r?, resource_r?);
                 self.decide_list_access(actor, resource)
             }
+            Command::AddGroupToExpiration { actor, group } | Command::RemoveGroupFromExpiration { actor, group } => {
+                let adding = matches!(cmd, Command::AddGroupToExpiration { .. });
+                let actor_r = a.actor(actor);
+                let group_r = a.group(group);
+                let (actor, group) = (actor_r?, group_r?);
+                self.active(actor)?;
+                self.lifecycle_admin(actor, "manage the expiration policy")?;
+                self.expiration_kind(group)?;
+                let listed = self.selected.contains(&group);
+                if adding && self.selected.len() >= crate::lifecycle::MAX_SELECTED {
+                    return refuse(
+                        Code::ExpirationGroupLimit,
+                        format!(
+                            "the expiration policy already lists {} groups, the most allowed, so {} cannot be added",
+                            self.selected.len(),
+                            self.dg(group)
+                        ),
+                    );
+                }
+                match (adding, listed) {
+                    (true, true) => refuse(
+                        Code::AlreadySelected,
+                        format!("{} is already in the expiration policy", self.dg(group)),
+                    ),
+                    (false, false) => {
+                        refuse(Code::NotSelected, format!("{} is not in the expiration policy", self.dg(group)))
+                    }
+                    _ => Ok(Plan::Select { group, add: adding }),
+                }
+            }
+            Command::Renew { actor, group } => {
+                let actor_r = a.actor(actor);
+                let group_r = a.group(group);
+                let (actor, group) = (actor_r?, group_r?);
+                self.active(actor)?;
+                // an owner's right, whatever the self-service settings.
+                if !self.group_admin(actor) && !self.groups[group as usize].owners.contains(&actor) {
+                    return refuse(
+                        Code::NotOwner,
+                        format!("{} is not an owner of {}, so cannot renew it", self.du(actor), self.dg(group)),
+                    );
+                }
+                if !self.covered(group) {
+                    return refuse(
+                        Code::ExpirationNotApplicable,
+                        format!("{} is not covered by the expiration policy, so it cannot be renewed", self.dg(group)),
+                    );
+                }
+                Ok(Plan::Renew { group })
+            }
+            Command::RestoreGroup { actor, group } => {
+                let actor_r = a.actor(actor);
+                let group_r = a.deleted_group(group);
+                let (actor, group) = (actor_r?, group_r?);
+                self.active(actor)?;
+                let was_owner =
+                    self.groups[group as usize].kept.as_ref().is_some_and(|k| k.owners.contains(&actor));
+                if !self.group_admin(actor) && !was_owner {
+                    return refuse(
+                        Code::NotOwner,
+                        format!("{} was not an owner of the deleted {}, so cannot restore it", self.du(actor), self.dg(group)),
+                    );
+                }
+                Ok(Plan::Restore { group })
+            }
+            Command::PurgeGroup { actor, group } => {
+                let actor_r = a.actor(actor);
+                let group_r = a.deleted_group(group);
+                let (actor, group) = (actor_r?, group_r?);
+                self.active(actor)?;
+                self.lifecycle_admin(actor, &format!("purge the deleted {}", self.dg(group)))?;
+                Ok(Plan::Purge { group })
+            }
+            Command::RecordActivity { group } => {
+                let group = a.group(group)?;
+                Ok(Plan::RecordActivity { group })
+            }
             Command::Advance { .. } | Command::SetTime { .. } => {
                 refuse(Code::UnknownCommand, || format!("{} is a clock move, not a command", cmd.name()))
             }
@@ -542,10 +631,16 @@ impl Tenant {
         description: Option<&str>,
         join_policy: Option<&str>,
     ) -> Result<Plan> {
-        let name = name.map(group_name).transpose()?;
+        let given = name.map(group_name).transpose()?;
+        let kind = self.groups[group as usize].kind;
+        // the naming policy shapes the new name given.
+        let name = given.clone().map(|n| self.shaped_name(actor, kind, n)).transpose()?;
         let join_policy = join_policy.map(parse_join_policy).transpose()?;
         self.active(actor)?;
         self.gate(actor, group, GroupOp::Change, "change")?;
+        if let Some(given) = &given {
+            self.check_blocked_words(actor, kind, given)?;
+        }
         Ok(Plan::UpdateGroup { group, name, description: description.map(str::to_string), join_policy })
     }
 
@@ -692,6 +787,7 @@ impl Tenant {
     ) -> Result<Plan> {
         let name = group_name(name)?;
         let kind = parse_group_kind(kind)?;
+        let shaped = self.shaped_name(actor, kind, name.clone())?;
         let join_policy = join_policy.map(parse_join_policy).transpose()?;
         self.active(actor)?;
         let admin = self.group_admin(actor);
@@ -733,6 +829,11 @@ impl Tenant {
                     }
                 }
             }
+        }
+        // the group's naming policy (step 8), before the limits.
+        self.check_blocked_words(actor, kind, &name)?;
+        let name = shaped;
+        if !admin {
             if self.users[actor as usize].created_groups as u64 >= self.settings.max_groups_per_user {
                 return refuse(
                     Code::GroupQuota,
@@ -826,6 +927,34 @@ impl Tenant {
     }
 
     // ----- the gates ------------------------------------------------------------------------
+
+    /// only group admins manage the expiration policy and purge.
+    fn lifecycle_admin(&self, actor: UserIx, verb: &str) -> Result<()> {
+        if self.group_admin(actor) {
+            Ok(())
+        } else {
+            refuse(
+                Code::NotAdmin,
+                format!("{} is not a global or groups administrator, so cannot {verb}", self.du(actor)),
+            )
+        }
+    }
+
+    /// expiration applies to Microsoft 365 groups only.
+    fn expiration_kind(&self, group: GroupIx) -> Result<()> {
+        if self.groups[group as usize].kind == GroupKind::Microsoft365 {
+            Ok(())
+        } else {
+            refuse(
+                Code::ExpirationNotApplicable,
+                format!(
+                    "{} is a {} group; expiration applies to Microsoft 365 groups only",
+                    self.dg(group),
+                    self.groups[group as usize].kind.as_str()
+                ),
+            )
+        }
+    }
 
     /// a disabled user can perform no command.
     fn active(&self, actor: UserIx) -> Result<()> {

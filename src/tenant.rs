@@ -43,6 +43,15 @@ pub struct Tenant {
     pub(crate) provisioning: Vec<ProvisioningEvent>,
     pub(crate) history: Vec<Command>,
     pub(crate) import_report: Option<Value>,
+    /// timed events due later.
+    pub(crate) schedule: crate::schedule::Schedule,
+    /// the expiration policy's selected list, in the order groups were added.
+    pub(crate) selected: Vec<GroupIx>,
+    /// soft-deleted groups by their place in the order of deletions.
+    pub(crate) deleted_order: std::collections::BTreeMap<u64, GroupIx>,
+    pub(crate) next_deleted: u64,
+    /// the notification log.
+    pub(crate) notifications: Vec<crate::records::Notification>,
 }
 
 /// What a planned command will do, once decided (see [`crate::rules`]).
@@ -71,6 +80,11 @@ pub(crate) enum Plan {
     Unblock { resource: ResourceIx, user: UserIx },
     ListMembers { group: GroupIx },
     ListAccess { resource: ResourceIx },
+    Select { group: GroupIx, add: bool },
+    Renew { group: GroupIx },
+    Restore { group: GroupIx },
+    Purge { group: GroupIx },
+    RecordActivity { group: GroupIx },
 }
 
 /// A group about to be created.
@@ -125,6 +139,11 @@ impl Tenant {
             provisioning: Vec::new(),
             history: Vec::new(),
             import_report: None,
+            schedule: Default::default(),
+            selected: Vec::new(),
+            deleted_order: Default::default(),
+            next_deleted: 0,
+            notifications: Vec::new(),
         }
     }
 
@@ -241,6 +260,8 @@ impl Tenant {
 
     fn move_clock(&mut self, cmd: &Command) -> Result<Outcome> {
         let t = self.clock_target(cmd)?;
+        // every event due by the new instant fires first, each at its own instant.
+        self.fire_due(t);
         self.now = t;
         Ok(Outcome::Time(t))
     }
@@ -270,6 +291,33 @@ impl Tenant {
             )),
             None => Err(Error::new(Code::InvalidTime, "the clock can only move forward")),
         }
+    }
+
+    /// fires every event due at or before `until`, each at its due instant, those it
+    /// schedules included. A move that fires nothing looks at the queue's first entry only.
+    fn fire_due(&mut self, until: Timestamp) {
+        while let Some((key, event)) = self.schedule.pop_due(until) {
+            self.now = key.due.max(self.now);
+            // Each area fires its own kinds (§13 here; §14 and §15 add theirs).
+            self.fire_lifecycle(event);
+        }
+    }
+
+    /// A fired event that changes the state: one audit entry of actor `system` naming
+    /// `group`, whose `seq` is the cause of the provisioning `apply` makes.
+    pub(crate) fn record_event(&mut self, activity: &'static str, group: GroupIx, apply: impl FnOnce(&mut Tenant, u64)) {
+        let seq = self.audit.len() as u64 + 1;
+        let target = self.groups.get(group as usize).map(|g| g.id.clone()).unwrap_or_default();
+        apply(self, seq);
+        self.audit.push(AuditEntry {
+            seq,
+            time: self.now,
+            actor: "system".to_string(),
+            activity,
+            targets: vec![target],
+            success: true,
+            code: None,
+        });
     }
 
     // ----- ids and lookups -----------------------------------------------------------------
@@ -565,6 +613,13 @@ impl Tenant {
             created_by: spec.created_by,
             created_at: self.now,
             deleted: false,
+            expires_at: None,
+            renewed_at: None,
+            last_activity: None,
+            active_since_anchor: false,
+            deleted_at: None,
+            kept: None,
+            deleted_order: 0,
         });
         if let Some(user) = spec.created_by.and_then(|u| self.users.get_mut(u as usize)) {
             user.created_groups += 1;
@@ -889,7 +944,8 @@ impl Tenant {
                 (Outcome::Imported(counts), created)
             }
             Plan::Configure { actor, settings } => {
-                self.settings = settings;
+                let before = std::mem::replace(&mut self.settings, settings);
+                self.recover_groups(&before, 0..self.groups.len() as GroupIx);
                 let created = if self.ssgm_group_needed(&self.settings) {
                     let g = self.create_ssgm_group(Some(actor));
                     Created::Extra(self.groups[g as usize].id.clone())
@@ -900,6 +956,7 @@ impl Tenant {
             }
             Plan::CreateGroup(spec) => {
                 let g = self.create_group_now(*spec);
+                self.cover_new(g);
                 let id = self.groups[g as usize].id.clone();
                 (Outcome::Group(id.clone()), Created::Named(id))
             }
@@ -927,7 +984,27 @@ impl Tenant {
                 (Outcome::Group(g.id.clone()), Created::Nothing)
             }
             Plan::DeleteGroup { actor, group } => {
-                self.delete_group_now(actor, group, seq);
+                self.delete_group_now(Some(actor), group, seq);
+                (Outcome::Nothing, Created::Nothing)
+            }
+            Plan::Select { group, add } => {
+                self.select_now(group, add);
+                (Outcome::Nothing, Created::Nothing)
+            }
+            Plan::Renew { group } => {
+                self.renew_now(group);
+                (Outcome::Group(self.groups[group as usize].id.clone()), Created::Nothing)
+            }
+            Plan::Restore { group } => {
+                self.restore_now(group, seq);
+                (Outcome::Group(self.groups[group as usize].id.clone()), Created::Nothing)
+            }
+            Plan::Purge { group } => {
+                self.purge_now(group);
+                (Outcome::Nothing, Created::Nothing)
+            }
+            Plan::RecordActivity { group } => {
+                self.record_activity_now(group);
                 (Outcome::Nothing, Created::Nothing)
             }
             Plan::AddMember { group, member } => {
@@ -1067,8 +1144,10 @@ impl Tenant {
     }
 
     /// removes a group from everything, cancels its pending requests, withdraws the
-    /// access that depended on it.
-    fn delete_group_now(&mut self, actor: UserIx, g: GroupIx, seq: u64) {
+    /// access that depended on it; a Microsoft 365 group is kept for restore. With
+    /// no actor, the group expired.
+    pub(crate) fn delete_group_now(&mut self, actor: Option<UserIx>, g: GroupIx, seq: u64) {
+        let kept = self.keep_for_restore(g);
         let pairs = self.pairs_of_group(g);
         let now = self.now;
         self.provision(pairs, seq, |t| {
@@ -1096,8 +1175,8 @@ impl Tenant {
             self.pending.remove(&q);
             let req = &mut self.requests[q as usize];
             req.status = RequestStatus::Cancelled;
-            req.decided_by = Some(actor);
-            req.reason = "group_deleted".to_string();
+            req.decided_by = actor;
+            req.reason = if actor.is_some() { "group_deleted" } else { "group_expired" }.to_string();
             req.decided_at = Some(now);
         }
         self.unname_group(g);
@@ -1107,6 +1186,7 @@ impl Tenant {
             }
         }
         self.groups[g as usize].deleted = true;
+        self.soft_delete(g, kept);
     }
 
     /// evaluates access for `pairs` before and after `change`, and appends one

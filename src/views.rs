@@ -6,12 +6,13 @@
 
 use crate::access::{Access, AccessPanel};
 use crate::model::*;
-use crate::records::{AuditEntry, Decision, ImportCounts, ProvisioningEvent};
+use crate::records::{AuditEntry, Decision, ImportCounts, Notification, ProvisioningEvent};
 use crate::tenant::Tenant;
 use serde_json::{json, Map, Value};
 
 /// Fields that hold instants.
-pub const TIME_FIELDS: [&str; 4] = ["time", "created_at", "decided_at", "now"];
+pub const TIME_FIELDS: [&str; 8] =
+    ["time", "created_at", "decided_at", "now", "expires_at", "renewed_at", "last_activity", "deleted_at"];
 
 fn opt_time(t: Option<Timestamp>) -> Value {
     t.map(|t| Value::from(format_time(t))).unwrap_or(Value::Null)
@@ -47,6 +48,26 @@ impl Tenant {
             "on_premises": x.on_premises,
             "created_by": x.created_by.map(|u| self.uid(u)).unwrap_or(Value::Null),
             "created_at": format_time(x.created_at),
+            "expires_at": opt_time(x.expires_at), "renewed_at": opt_time(x.renewed_at),
+            "last_activity": opt_time(x.last_activity),
+        })
+    }
+
+    /// a soft-deleted group as a map, with what it kept for its restore.
+    pub fn deleted_group_view(&self, g: GroupIx) -> Value {
+        let Some(x) = self.groups.get(g as usize) else { return Value::Null };
+        let Some(kept) = x.kept.as_ref() else { return Value::Null };
+        json!({
+            "id": x.id, "name": x.name, "description": x.description, "kind": x.kind.as_str(),
+            "join_policy": x.join_policy.as_str(),
+            "owners": kept.owners.iter().map(|u| self.uid(*u)).collect::<Vec<_>>(),
+            "members": kept.members.iter().map(|u| self.uid(*u)).collect::<Vec<_>>(),
+            "assigned_to": kept.assigned_to.iter()
+                .filter_map(|r| self.resources.get(*r as usize).map(|r| Value::from(r.id.clone())))
+                .collect::<Vec<_>>(),
+            "selected": kept.selected,
+            "created_at": format_time(x.created_at), "renewed_at": opt_time(x.renewed_at),
+            "deleted_at": opt_time(x.deleted_at),
         })
     }
 
@@ -105,6 +126,14 @@ pub fn provisioning_view(e: &ProvisioningEvent) -> Value {
     json!({
         "seq": e.seq, "time": format_time(e.time), "user": e.user, "resource": e.resource,
         "change": e.change.as_str(), "cause": e.cause,
+    })
+}
+
+/// A notice of the notification log as a map.
+pub fn notification_view(n: &Notification) -> Value {
+    json!({
+        "seq": n.seq, "time": format_time(n.time), "group": n.group, "notice": n.notice.as_str(),
+        "recipients": n.recipients,
     })
 }
 

@@ -29,6 +29,8 @@ from ssgm._core import (
     NotFound,
     PermissionDenied,
     ProvisioningEvent,
+    Notification,
+    DeletedGroup,
     Request,
     Resource,
     Route,
@@ -67,6 +69,8 @@ __all__ = [
     "PermissionDenied",
     "ProvisioningEvent",
     "Ref",
+    "Notification",
+    "DeletedGroup",
     "Request",
     "Resource",
     "Route",
@@ -88,6 +92,6 @@ __all__ = [
 
 # Records follow the named-tuple protocol; as registered Sequences, a list of them goes
 # straight into pandas.DataFrame with one column per field.
-for _record in (Settings, Decision, Access, AccessPanel, AuditEntry, ProvisioningEvent):
+for _record in (Settings, Decision, Access, AccessPanel, AuditEntry, ProvisioningEvent, Notification, DeletedGroup):
     _Sequence.register(_record)
 del _record

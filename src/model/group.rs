@@ -105,4 +105,43 @@ pub struct Group {
     pub created_at: Timestamp,
     /// Deleted groups keep their slot so ids and indexes stay stable.
     pub deleted: bool,
+    /// when a covered group expires; none while it is not covered.
+    pub expires_at: Option<Timestamp>,
+    /// its last renewal; the anchor is this, or `created_at` if never renewed.
+    pub renewed_at: Option<Timestamp>,
+    /// its last recorded activity.
+    pub last_activity: Option<Timestamp>,
+    /// activity was recorded since the anchor was set, so an automatic renewal is due.
+    pub active_since_anchor: bool,
+    /// when it was soft-deleted (kept after a purge).
+    pub deleted_at: Option<Timestamp>,
+    /// what a soft-deleted group keeps for its restore; none otherwise and once purged.
+    pub kept: Option<Box<Kept>>,
+    /// its place in the order of soft deletions.
+    pub deleted_order: u64,
+}
+
+impl Group {
+    /// the last renewal, or the creation if never renewed.
+    pub fn anchor(&self) -> Timestamp {
+        self.renewed_at.unwrap_or(self.created_at)
+    }
+
+    /// deleted, and restorable.
+    pub fn soft_deleted(&self) -> bool {
+        self.deleted && self.kept.is_some()
+    }
+}
+
+/// What a soft-deleted Microsoft 365 group had, given back by a restore.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Kept {
+    /// Its owners when it was deleted, in owner order.
+    pub owners: Vec<UserIx>,
+    /// Its members (users only, R-4.10), in member order.
+    pub members: Vec<UserIx>,
+    /// The resources it was assigned to.
+    pub assigned_to: Vec<ResourceIx>,
+    /// Whether it was in the selected list.
+    pub selected: bool,
 }

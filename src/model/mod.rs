@@ -9,10 +9,10 @@ mod settings;
 mod time;
 mod user;
 
-pub use group::{Group, GroupKind, JoinPolicy};
+pub use group::{Group, GroupKind, JoinPolicy, Kept};
 pub use request::{Request, RequestStatus};
 pub use resource::{Resource, ResourceKind};
-pub use settings::{Settings, SelfServiceScope, SETTING_NAMES};
+pub use settings::{ExpirationScope, Settings, SelfServiceScope, DEPARTMENT_TOKEN, GROUP_NAME_TOKEN, SETTING_NAMES};
 pub use time::{format_time, parse_time, Timestamp, EPOCH_START, LATEST};
 pub use user::{Role, Roles, User};
 

@@ -22,8 +22,36 @@ impl SelfServiceScope {
     }
 }
 
+/// Which Microsoft 365 groups expire (R-13.1; Entra's `managedGroupTypes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpirationScope {
+    /// No group expires.
+    None,
+    /// The groups of the selected list.
+    Selected,
+    /// Every Microsoft 365 group.
+    All,
+}
+
+impl ExpirationScope {
+    /// The scope's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpirationScope::None => "none",
+            ExpirationScope::Selected => "selected",
+            ExpirationScope::All => "all",
+        }
+    }
+
+    /// The scope with this name.
+    pub fn parse(name: &str) -> Option<ExpirationScope> {
+        [ExpirationScope::None, ExpirationScope::Selected, ExpirationScope::All].into_iter().find(|s| s.as_str() == name)
+    }
+}
+
 /// The names of the settings, in SPEC §2's order.
-pub const SETTING_NAMES: [&str; 8] = [
+pub const SETTING_NAMES: [&str; 13] = [
     "delegated_group_management",
     "users_can_create_security_groups",
     "users_can_create_microsoft365_groups",
@@ -32,10 +60,24 @@ pub const SETTING_NAMES: [&str; 8] = [
     "microsoft365_creation_group",
     "max_groups_per_user",
     "max_owners_per_group",
+    "expiration_scope",
+    "expiration_lifetime_days",
+    "expiration_notification_emails",
+    "naming_prefix_suffix",
+    "blocked_words",
 ];
 
-/// The tenant-wide settings of SPEC §2.
+/// the placeholder `naming_prefix_suffix` must hold exactly once.
+pub const GROUP_NAME_TOKEN: &str = "[GroupName]";
+/// replaced by the actor's department.
+pub const DEPARTMENT_TOKEN: &str = "[Department]";
+/// §2: `blocked_words` holds at most this many words.
+pub const MAX_BLOCKED_WORDS: usize = 5000;
+
+/// The tenant-wide settings of SPEC §2. Settings missing from an older snapshot take their
+/// defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Settings {
     /// The master switch of self-service.
     pub delegated_group_management: bool,
@@ -53,6 +95,16 @@ pub struct Settings {
     pub max_groups_per_user: u64,
     /// Owner limit.
     pub max_owners_per_group: u64,
+    /// Which Microsoft 365 groups expire.
+    pub expiration_scope: ExpirationScope,
+    /// A covered group's lifetime in days, at least 30.
+    pub expiration_lifetime_days: u64,
+    /// Where notices of ownerless groups go, `;`-separated.
+    pub expiration_notification_emails: String,
+    /// The naming policy's prefix and suffix around `[GroupName]`; empty for none.
+    pub naming_prefix_suffix: String,
+    /// Words a Microsoft 365 group's name may not hold.
+    pub blocked_words: Vec<String>,
 }
 
 impl Default for Settings {
@@ -66,6 +118,11 @@ impl Default for Settings {
             microsoft365_creation_group: String::new(),
             max_groups_per_user: 250,
             max_owners_per_group: 100,
+            expiration_scope: ExpirationScope::None,
+            expiration_lifetime_days: 180,
+            expiration_notification_emails: String::new(),
+            naming_prefix_suffix: String::new(),
+            blocked_words: Vec::new(),
         }
     }
 }
@@ -108,6 +165,42 @@ fn want_name(name: &str, value: &Value, empty_ok: bool) -> Result<String> {
         .ok_or_else(|| invalid(name, &format!("must be a valid group name, not {value}")))
 }
 
+fn want_text(name: &str, value: &Value) -> Result<String> {
+    value.as_str().map(str::to_string).ok_or_else(|| invalid(name, &format!("must be text, not {value}")))
+}
+
+/// empty, or `[GroupName]` exactly once and no control character.
+fn want_prefix_suffix(name: &str, value: &Value) -> Result<String> {
+    let text = want_text(name, value)?;
+    if text.is_empty() {
+        return Ok(text);
+    }
+    if text.matches(GROUP_NAME_TOKEN).count() != 1 {
+        return Err(invalid(name, &format!("must contain {GROUP_NAME_TOKEN} exactly once, not {value}")));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(invalid(name, &format!("must not hold control characters, not {value}")));
+    }
+    Ok(text)
+}
+
+/// §2: a list of at most 5,000 valid names, kept trimmed.
+fn want_words(name: &str, value: &Value) -> Result<Vec<String>> {
+    let items = value.as_array().ok_or_else(|| invalid(name, &format!("must be a list of words, not {value}")))?;
+    if items.len() > MAX_BLOCKED_WORDS {
+        return Err(invalid(name, &format!("holds {} words, more than the {MAX_BLOCKED_WORDS} allowed", items.len())));
+    }
+    items
+        .iter()
+        .map(|w| {
+            w.as_str()
+                .and_then(super::clean_name)
+                .map(str::to_string)
+                .ok_or_else(|| invalid(name, &format!("must hold valid names only, not {w}")))
+        })
+        .collect()
+}
+
 impl Settings {
     /// the settings with `changes` applied, all or none; `invalid_setting` names the
     /// first unknown setting or bad value.
@@ -136,6 +229,15 @@ impl Settings {
                 }
                 "max_groups_per_user" => next.max_groups_per_user = want_count(n, value, 0)?,
                 "max_owners_per_group" => next.max_owners_per_group = want_count(n, value, 1)?,
+                "expiration_scope" => {
+                    next.expiration_scope = value.as_str().and_then(ExpirationScope::parse).ok_or_else(|| {
+                        invalid(n, &format!("must be \"none\", \"selected\" or \"all\", not {value}"))
+                    })?
+                }
+                "expiration_lifetime_days" => next.expiration_lifetime_days = want_count(n, value, 30)?,
+                "expiration_notification_emails" => next.expiration_notification_emails = want_text(n, value)?,
+                "naming_prefix_suffix" => next.naming_prefix_suffix = want_prefix_suffix(n, value)?,
+                "blocked_words" => next.blocked_words = want_words(n, value)?,
                 _ => {
                     return Err(Error::new(
                         Code::InvalidSetting,
@@ -158,6 +260,11 @@ impl Settings {
             (SETTING_NAMES[5], Value::from(self.microsoft365_creation_group.clone())),
             (SETTING_NAMES[6], Value::from(self.max_groups_per_user)),
             (SETTING_NAMES[7], Value::from(self.max_owners_per_group)),
+            (SETTING_NAMES[8], Value::from(self.expiration_scope.as_str())),
+            (SETTING_NAMES[9], Value::from(self.expiration_lifetime_days)),
+            (SETTING_NAMES[10], Value::from(self.expiration_notification_emails.clone())),
+            (SETTING_NAMES[11], Value::from(self.naming_prefix_suffix.clone())),
+            (SETTING_NAMES[12], Value::from(self.blocked_words.clone())),
         ]
     }
 }
@@ -195,6 +302,17 @@ mod tests {
             ("microsoft365_creation_group", json!("a\u{1}b")),
             ("max_groups_per_user", json!(1u64 << 63)),
             ("max_groups_per_user", json!(1.180_591_620_717_411_3e21)),
+            ("expiration_scope", json!("some")),
+            ("expiration_lifetime_days", json!(29)),
+            ("expiration_lifetime_days", json!(true)),
+            ("expiration_notification_emails", json!(3)),
+            ("naming_prefix_suffix", json!("GRP-")),
+            ("naming_prefix_suffix", json!("[GroupName]-[GroupName]")),
+            ("naming_prefix_suffix", json!("[groupname]-x")),
+            ("naming_prefix_suffix", json!("A\u{7}[GroupName]")),
+            ("blocked_words", json!("ceo")),
+            ("blocked_words", json!(["ok", " "])),
+            ("blocked_words", json!(["ok", 3])),
         ] {
             assert!(s.with_changes(&change(name, value.clone())).is_err(), "{name}={value}");
         }
@@ -210,5 +328,21 @@ mod tests {
             .with_changes(&change("microsoft365_creation_group", json!("  Creators ")))
             .ok();
         assert_eq!(ok.map(|s| s.microsoft365_creation_group), Some("Creators".to_string()));
+    }
+
+    #[test]
+    fn r13_13_lifecycle_settings_take_their_domains() {
+        let s = Settings::default();
+        let next = s.with_changes(&[
+            ("expiration_scope".into(), json!("selected")),
+            ("expiration_lifetime_days".into(), json!(30)),
+            ("naming_prefix_suffix".into(), json!("GRP-[Department]-[GroupName]")),
+            ("blocked_words".into(), json!([" CEO ", "payroll"])),
+        ]);
+        let next = next.ok();
+        assert_eq!(next.as_ref().map(|n| n.expiration_scope), Some(ExpirationScope::Selected));
+        assert_eq!(next.as_ref().map(|n| n.blocked_words.clone()), Some(vec!["CEO".to_string(), "payroll".to_string()]));
+        let words: Vec<Value> = (0..5001).map(|i| json!(format!("w{i}"))).collect();
+        assert!(s.with_changes(&change("blocked_words", Value::Array(words))).is_err());
     }
 }

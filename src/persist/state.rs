@@ -7,7 +7,8 @@
 
 use crate::error::{Code, Error, Result};
 use crate::model::*;
-use crate::records::{AuditEntry, Change, ProvisioningEvent};
+use crate::records::{AuditEntry, Change, Notification, ProvisioningEvent};
+use crate::schedule::{Event, Key, Notice, Schedule};
 use crate::tenant::Tenant;
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +51,42 @@ struct GroupState {
     created_by: Option<UserIx>,
     created_at: Timestamp,
     deleted: bool,
+    // §13 (absent from older snapshots: their defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    renewed_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_activity: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    active_since_anchor: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deleted_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kept: Option<KeptState>,
+    #[serde(default)]
+    deleted_order: u64,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeptState {
+    owners: Vec<UserIx>,
+    members: Vec<UserIx>,
+    assigned_to: Vec<ResourceIx>,
+    selected: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct NotificationState {
+    seq: u64,
+    time: Timestamp,
+    group: String,
+    notice: Notice,
+    recipients: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -108,10 +145,21 @@ pub struct State {
     requests: Vec<RequestState>,
     audit: Vec<AuditState>,
     provisioning: Vec<ProvisioningState>,
+    // §13 (absent from older snapshots: empty).
+    #[serde(default)]
+    selected: Vec<GroupIx>,
+    #[serde(default)]
+    next_deleted: u64,
+    #[serde(default)]
+    notifications: Vec<NotificationState>,
+    #[serde(default)]
+    schedule: Vec<(Key, Event)>,
+    #[serde(default)]
+    schedule_seq: u64,
 }
 
 /// Every audit activity name, so a loaded entry can name its activity without allocating.
-pub(crate) const ACTIVITIES: [&str; 27] = [
+pub(crate) const ACTIVITIES: [&str; 34] = [
     "Add user",
     "Update user",
     "Import directory",
@@ -138,6 +186,13 @@ pub(crate) const ACTIVITIES: [&str; 27] = [
     "Unblock user from resource",
     "List group members",
     "List resource access",
+    "Add group to lifecycle policy",
+    "Remove group from lifecycle policy",
+    "Renew group",
+    "Autorenew group",
+    "Restore group",
+    "Hard delete group",
+    "Record group activity",
     "",
 ];
 
@@ -175,6 +230,18 @@ impl State {
                     created_by: g.created_by,
                     created_at: g.created_at,
                     deleted: g.deleted,
+                    expires_at: g.expires_at,
+                    renewed_at: g.renewed_at,
+                    last_activity: g.last_activity,
+                    active_since_anchor: g.active_since_anchor,
+                    deleted_at: g.deleted_at,
+                    kept: g.kept.as_ref().map(|k| KeptState {
+                        owners: k.owners.clone(),
+                        members: k.members.clone(),
+                        assigned_to: k.assigned_to.clone(),
+                        selected: k.selected,
+                    }),
+                    deleted_order: g.deleted_order,
                 })
                 .collect(),
             resources: t
@@ -229,6 +296,21 @@ impl State {
                     cause: e.cause,
                 })
                 .collect(),
+            selected: t.selected.clone(),
+            next_deleted: t.next_deleted,
+            notifications: t
+                .notifications
+                .iter()
+                .map(|n| NotificationState {
+                    seq: n.seq,
+                    time: n.time,
+                    group: n.group.clone(),
+                    notice: n.notice,
+                    recipients: n.recipients.clone(),
+                })
+                .collect(),
+            schedule: t.schedule.iter().map(|(k, e)| (*k, *e)).collect(),
+            schedule_seq: t.schedule.next_seq(),
         }
     }
 
@@ -238,7 +320,7 @@ impl State {
         let mut t = Tenant::new(name);
         t.settings = self.settings;
         t.now = self.now;
-        let (nu, ng) = (self.users.len(), self.groups.len());
+        let (nu, ng, nr) = (self.users.len(), self.groups.len(), self.resources.len());
         let user_ok = |u: UserIx| (u as usize) < nu;
         let principal_ok = |p: Principal| match p {
             Principal::User(u) => (u as usize) < nu,
@@ -277,10 +359,34 @@ impl State {
                 id: None,
             };
             let ix = t.register_group(g.id, &spec);
+            let kept = match g.kept {
+                Some(k) => {
+                    let ok = k.owners.iter().chain(&k.members).all(|u| user_ok(*u))
+                        && k.assigned_to.iter().all(|r| (*r as usize) < nr);
+                    if !ok || !g.deleted {
+                        return Err(bad(&format!("deleted group {ix} is inconsistent")));
+                    }
+                    t.deleted_order.insert(g.deleted_order, ix);
+                    Some(Box::new(Kept {
+                        owners: k.owners,
+                        members: k.members,
+                        assigned_to: k.assigned_to,
+                        selected: k.selected,
+                    }))
+                }
+                None => None,
+            };
             if let Some(group) = t.groups.get_mut(ix as usize) {
                 group.created_at = g.created_at;
                 group.created_by = g.created_by;
                 group.deleted = g.deleted;
+                group.expires_at = g.expires_at;
+                group.renewed_at = g.renewed_at;
+                group.last_activity = g.last_activity;
+                group.active_since_anchor = g.active_since_anchor;
+                group.deleted_at = g.deleted_at;
+                group.kept = kept;
+                group.deleted_order = g.deleted_order;
             }
             if g.deleted {
                 t.unname_group(ix);
@@ -374,8 +480,31 @@ impl State {
                 cause: e.cause,
             })
             .collect();
+        if self.selected.iter().any(|g| (*g as usize) >= ng) {
+            return Err(bad("the expiration policy lists a group that does not exist"));
+        }
+        t.selected = self.selected;
+        t.next_deleted = self.next_deleted;
+        t.notifications = self
+            .notifications
+            .into_iter()
+            .map(|n| Notification { seq: n.seq, time: n.time, group: n.group, notice: n.notice, recipients: n.recipients })
+            .collect();
+        if self.schedule.iter().any(|(_, e)| !event_ok(e, ng)) {
+            return Err(bad("a scheduled event names a group that does not exist"));
+        }
+        t.schedule = Schedule::restore(self.schedule, self.schedule_seq);
         // Counters last: registering above must not have moved them.
         t.next_id = self.next_id;
         Ok(t)
+    }
+}
+
+/// Whether a scheduled event read back names objects the state has.
+fn event_ok(e: &Event, groups: usize) -> bool {
+    match *e {
+        Event::Notice { group, .. } | Event::AutoRenew { group } | Event::Expire { group } | Event::Purge { group } => {
+            (group as usize) < groups
+        }
     }
 }

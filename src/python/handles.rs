@@ -409,6 +409,12 @@ handle!(Group, HandleKind::Group, "A group of a tenant: a live view, resolved by
     created_by => "created_by",
     /// When it was created (aware UTC datetime).
     created_at => "created_at",
+    /// When it expires (R-13.1), or None while not covered.
+    expires_at => "expires_at",
+    /// Its last renewal (R-13.3), or None.
+    renewed_at => "renewed_at",
+    /// Its last recorded activity (R-13.5), or None.
+    last_activity => "last_activity",
 });
 
 handle!(Resource, HandleKind::Resource, "A resource (application or site): a live view, resolved by id.", {

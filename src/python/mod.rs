@@ -69,6 +69,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<analysis::Changes>()?;
     m.add_function(wrap_pyfunction!(tenant::diff, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::_exposure_html, m)?)?;
+    m.add_class::<records::Notification>()?;
+    m.add_class::<records::DeletedGroup>()?;
     exceptions::register(m)?;
     m.add_function(wrap_pyfunction!(tenant::graph_to_directory, m)?)?;
     m.add_function(wrap_pyfunction!(tenant::_tenant_from_snapshot, m)?)?;

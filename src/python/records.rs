@@ -295,6 +295,16 @@ record!(
         max_groups_per_user,
         /// Owner limit.
         max_owners_per_group,
+        /// `none`, `selected` or `all`.
+        expiration_scope,
+        /// A covered group's lifetime in days.
+        expiration_lifetime_days,
+        /// Where an ownerless group's notices go.
+        expiration_notification_emails,
+        /// The naming policy around `[GroupName]`.
+        naming_prefix_suffix,
+        /// Words a Microsoft 365 group's name may not hold.
+        blocked_words,
     ]
 );
 
@@ -411,6 +421,53 @@ pub fn _record(py: Python<'_>, kind: &str, view: &str) -> PyResult<Py<PyAny>> {
     }
     .unbind())
 }
+record!(
+    Notification,
+    "One entry of the notification log (R-13.6).",
+    [
+        /// 1, 2, 3 … in order.
+        seq,
+        /// When (aware UTC datetime).
+        time,
+        /// The group's id.
+        group,
+        /// `expiry_30`, `expiry_15` or `expiry_1`.
+        notice,
+        /// The owners' ids, or the alternate addresses of an ownerless group.
+        recipients,
+    ]
+);
+
+record!(
+    DeletedGroup,
+    "A soft-deleted group (R-13.8) and what it kept for its restore.",
+    [
+        /// The group's id (restore and purge take it).
+        id,
+        /// Its name.
+        name,
+        /// Its description.
+        description,
+        /// `microsoft365`.
+        kind,
+        /// Its join policy.
+        join_policy,
+        /// Owner ids when it was deleted.
+        owners,
+        /// Member ids when it was deleted.
+        members,
+        /// Ids of the resources it was assigned to.
+        assigned_to,
+        /// Whether it was in the selected list.
+        selected,
+        /// When it was created.
+        created_at,
+        /// Its last renewal, or None.
+        renewed_at,
+        /// When it was deleted.
+        deleted_at,
+    ]
+);
 
 /// A user's Access Panel: groups and requests as handles, in creation order.
 /// An unpickled panel has no tenant: its sections are `ssgm.Ref`s.

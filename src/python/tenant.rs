@@ -434,6 +434,67 @@ impl Tenant {
         self.command(py, "leave", args(&[actor, group])?, Vec::new())
     }
 
+    /// Adds a Microsoft 365 group to the expiration policy's selected list.
+    fn add_group_to_expiration(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "add_group_to_expiration", args(&[actor, group])?, Vec::new())
+    }
+
+    /// Takes a group off the selected list.
+    fn remove_group_from_expiration(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "remove_group_from_expiration", args(&[actor, group])?, Vec::new())
+    }
+
+    /// Renews a covered group.
+    fn renew(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "renew", args(&[actor, group])?, Vec::new())
+    }
+
+    /// Restores a soft-deleted group, named by id or handle.
+    fn restore_group(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "restore_group", args(&[actor, group])?, Vec::new())
+    }
+
+    /// Deletes a soft-deleted group for good.
+    fn purge_group(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "purge_group", args(&[actor, group])?, Vec::new())
+    }
+
+    /// Seeding: records use of a group.
+    fn record_activity(&self, py: Python<'_>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "record_activity", args(&[group])?, Vec::new())
+    }
+
+    /// The name the naming policy gives a Microsoft 365 group `user` names `name`.
+    fn enforced_name(&self, py: Python<'_>, user: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
+        let user = match args(&[user])?.pop() {
+            Some(Arg::Str(s)) | Some(Arg::Handle(HandleKind::User, s)) => s,
+            _ => return Err(pyo3::exceptions::PyTypeError::new_err("enforced_name() argument 'user' must be a User, an id or a upn")),
+        };
+        let name = name.to_string();
+        self.read(py, move |t| t.enforced_name(&user, &name)).raise(py)
+    }
+
+    /// Soft-deleted groups, in deletion order.
+    fn deleted_groups(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let views: Vec<Value> = self.read(py, |t| t.deleted_groups().map(|g| t.deleted_group_view(g)).collect());
+        let items = views
+            .into_iter()
+            .map(|v| Bound::new(py, crate::python::records::DeletedGroup::from_view(v)))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, items)?.into_any().unbind())
+    }
+
+    /// The notification log.
+    fn notification_log(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let views: Vec<Value> =
+            self.read(py, |t| t.notification_log().iter().map(crate::views::notification_view).collect());
+        let items = views
+            .into_iter()
+            .map(|v| Bound::new(py, crate::python::records::Notification::from_view(v)))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, items)?.into_any().unbind())
+    }
+
     /// Asks to join a group (§5).
     #[pyo3(signature = (actor, group, justification=Opt::Missing), text_signature = "($self, actor, group, justification='')")]
     fn request_to_join(

@@ -453,6 +453,25 @@ fn register_queries(engine: &mut Engine) {
             let log = t.store().read(|x| Value::Array(x.audit_log().iter().map(views::audit_view).collect()));
             from_json(&log)
         });
+    reg("notification_log", &["tenant: Tenant", "Array"], "The notification log (R-13.6): maps of seq, time, group, notice, recipients.")
+        .register_into_engine(engine, |t: &mut TenantHandle| {
+            let log = t.store().read(|x| Value::Array(x.notification_log().iter().map(views::notification_view).collect()));
+            from_json(&log)
+        });
+    reg("deleted_groups", &["tenant: Tenant", "Array"], "Soft-deleted groups in deletion order (R-13.8): maps of id, name, kind, owners, deleted_at, ...")
+        .register_into_engine(engine, |t: &mut TenantHandle| {
+            let list = t.store().read(|x| Value::Array(x.deleted_groups().map(|g| x.deleted_group_view(g)).collect()));
+            from_json(&list)
+        });
+    reg("enforced_name", &["tenant: Tenant", "user: User", "name: String", "String"], "The name the naming policy gives a Microsoft 365 group (R-13.13); throws its refusal.")
+        .register_into_engine(engine, |t: &mut TenantHandle, user: Dynamic, name: &str| -> Result<String, Box<rhai::EvalAltResult>> {
+            let user = to_arg(&user);
+            let user = match &user {
+                crate::call::Arg::Str(s) | crate::call::Arg::Handle(crate::call::HandleKind::User, s) => s.clone(),
+                _ => return Err("enforced_name() argument 'user' must be a User, an id or a upn".into()),
+            };
+            t.store().read(|x| x.enforced_name(&user, name)).map_err(throw)
+        });
     reg(
         "provisioning_log",
         &["tenant: Tenant", "Array"],

@@ -116,6 +116,9 @@ impl Kind for GroupKind {
         ("on_premises", Field::Plain),
         ("created_by", Field::User),
         ("created_at", Field::Plain),
+        ("expires_at", Field::Plain),
+        ("renewed_at", Field::Plain),
+        ("last_activity", Field::Plain),
     ];
 }
 

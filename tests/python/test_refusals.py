@@ -20,10 +20,10 @@ SPEC_FAMILIES = {
     ssgm.NotFound: "user_not_found group_not_found resource_not_found request_not_found",
     ssgm.Conflict: "duplicate_id already_member not_member already_owner not_an_owner request_pending "
     "request_not_pending duplicate_name cycle already_assigned not_assigned already_blocked not_blocked "
-    "owner_limit",
+    "owner_limit already_selected not_selected expiration_group_limit",
     ssgm.InvalidArgument: "invalid_name ambiguous_name invalid_kind invalid_join_policy invalid_role "
     "invalid_setting invalid_time unknown_command justification_required nested_group_not_allowed "
-    "not_security_principal",
+    "not_security_principal expiration_not_applicable blocked_word",
     ssgm.StorageError: "io_error corrupt_snapshot corrupt_journal unsupported_version invalid_export",
     ssgm.ScriptError: "script_error",
 }
@@ -353,6 +353,39 @@ def _(w: World, p: Path) -> object:
     export.mkdir()
     (export / "groups.json").write_text('{"value": []}')
     return ssgm.Tenant.from_graph(export)  # users.json is required
+
+
+@trigger("already_selected")
+def _(w: World, p: Path) -> object:
+    g = w.t.create_group(w.admin, "Team", kind="microsoft365")
+    w.t.add_group_to_expiration(w.admin, g)
+    return w.t.add_group_to_expiration(w.admin, g)
+
+
+@trigger("not_selected")
+def _(w: World, p: Path) -> object:
+    g = w.t.create_group(w.admin, "Team", kind="microsoft365")
+    return w.t.remove_group_from_expiration(w.admin, g)
+
+
+@trigger("expiration_group_limit")
+def _(w: World, p: Path) -> object:
+    w.t.import_directory({"groups": [{"name": f"G{i}", "kind": "microsoft365"} for i in range(501)]})
+    groups = w.t.groups()[-501:]
+    for g in groups[:500]:
+        w.t.add_group_to_expiration(w.admin, g)
+    return w.t.add_group_to_expiration(w.admin, groups[500])  # at most 500
+
+
+@trigger("expiration_not_applicable")
+def _(w: World, p: Path) -> object:
+    return w.t.renew(w.admin, w.t.create_group(w.admin, "Sec"))  # not covered
+
+
+@trigger("blocked_word")
+def _(w: World, p: Path) -> object:
+    w.t.configure(w.admin, blocked_words=["ceo"])
+    return w.t.create_group(w.gadmin, "CEO office", kind="microsoft365")
 
 
 @trigger("script_error")

@@ -171,7 +171,7 @@ fn r9_a_refused_command_is_caught_as_a_map_with_code_family_and_message() {
         [got.code, got.family, got.message, type_of(got)]
         "#,
     );
-    let caught = ssgm::scripting::to_json(&caught.unwrap());
+    let caught = ssgm::scripting::to_json(&caught.unwrap()).unwrap();
     assert_eq!(
         caught,
         serde_json::json!([
@@ -199,7 +199,7 @@ fn r9_a_refused_command_is_caught_as_a_map_with_code_family_and_message() {
         )
         .unwrap();
     assert_eq!(
-        ssgm::scripting::to_json(&families),
+        ssgm::scripting::to_json(&families).unwrap(),
         serde_json::json!([
             "NotFound/user_not_found",
             "Conflict/already_member",
@@ -241,7 +241,7 @@ fn r10_11_check_is_a_dry_run_and_refuses_unknown_commands() {
         )
         .unwrap();
     assert_eq!(
-        ssgm::scripting::to_json(&shapes),
+        ssgm::scripting::to_json(&shapes).unwrap(),
         serde_json::json!([false, "not_owner", true, null, true, "invalid_setting", true, "unknown_command"])
     );
 }
@@ -308,7 +308,7 @@ fn r8_4_events_replay_to_the_same_state() {
         )
         .unwrap();
     assert_eq!(
-        ssgm::scripting::to_json(&same),
+        ssgm::scripting::to_json(&same).unwrap(),
         serde_json::json!([true, true, "pending", "half", 3, true, "2016-06-15T06:00:00Z"])
     );
     let e = error(c.feed("t.set_time(\"2016-06-01T00:00:00Z\")"));

@@ -16,14 +16,46 @@ mod tenant;
 use exceptions::Raise;
 use pyo3::prelude::*;
 
-/// `run_script(source, *, path=None)`: runs a Rhai script that makes or loads its own tenant
-/// and returns its final value.
+/// How `run_script` runs a script: the default limits with `timeout` seconds of wall clock
+/// (`None`: no limit), and file access inside the `allow` folders only (none by default).
+pub(crate) fn script_options(
+    timeout: Option<f64>,
+    allow: Option<Vec<std::path::PathBuf>>,
+) -> crate::Result<crate::scripting::RunOptions> {
+    use crate::error::{Code, Error};
+    let timeout = match timeout {
+        None => None,
+        Some(t) if t.is_nan() || t <= 0.0 => {
+            return Err(Error::new(
+                Code::InvalidSetting,
+                format!("run_script() timeout must be a number of seconds above 0, or None, not {t}"),
+            ))
+        }
+        // Longer than a Duration holds: no limit in practice.
+        Some(t) => std::time::Duration::try_from_secs_f64(t).ok(),
+    };
+    let sandbox = crate::scripting::Sandbox::new(allow.unwrap_or_default())?;
+    let limits = crate::scripting::Limits { timeout, ..crate::scripting::Limits::default() };
+    Ok(crate::scripting::RunOptions { limits, sandbox, interrupt: None })
+}
+
+/// `run_script(source, *, path=None, timeout=60.0, allow=None)`: runs a Rhai script that
+/// makes or loads its own tenant and returns its final value.
 #[pyfunction]
-#[pyo3(signature = (source, *, path=None))]
-fn run_script(py: Python<'_>, source: &str, path: Option<String>) -> PyResult<Py<PyAny>> {
+#[pyo3(signature = (source, *, path=None, timeout=Some(60.0), allow=None))]
+fn run_script(
+    py: Python<'_>,
+    source: &str,
+    path: Option<String>,
+    timeout: Option<f64>,
+    allow: Option<Vec<std::path::PathBuf>>,
+) -> PyResult<Py<PyAny>> {
     let source = source.to_string();
     let value = py
-        .detach(move || crate::scripting::run_script_json(&source, path.as_deref(), None))
+        .detach(move || {
+            let options = script_options(timeout, allow)?;
+            crate::scripting::run_script_with(&source, path.as_deref(), None, &options)
+        })
         .raise(py)?;
     Ok(conversion::to_py(py, &value)?.unbind())
 }

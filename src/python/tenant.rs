@@ -1081,18 +1081,22 @@ impl Tenant {
 
     /// Runs a Rhai script with `tenant` bound to this tenant (both see one store) and returns
     /// its final value (handles as ids). A failure is a `ScriptError` with
-    /// `file:line:column: message`.
-    #[pyo3(signature = (source, *, path=None))]
+    /// `file:line:column: message`. `timeout` is its wall-clock limit in seconds (`None`: no
+    /// limit); its files must be inside the `allow` folders (none by default).
+    #[pyo3(signature = (source, *, path=None, timeout=Some(60.0), allow=None))]
     fn run_script(
         &self,
         py: Python<'_>,
         source: &str,
         path: Option<String>,
+        timeout: Option<f64>,
+        allow: Option<Vec<PathBuf>>,
     ) -> PyResult<Py<PyAny>> {
         let (source, store) = (source.to_string(), self.store.clone());
         let value = py
             .detach(move || {
-                crate::scripting::run_script_json(&source, path.as_deref(), Some(store))
+                let options = super::script_options(timeout, allow)?;
+                crate::scripting::run_script_with(&source, path.as_deref(), Some(store), &options)
             })
             .raise(py);
         // The script may have imported ids equal to names resolved before.

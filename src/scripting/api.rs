@@ -7,7 +7,8 @@
 //! once per arity it accepts, with its parameters and a one-line doc in the engine's
 //! metadata, which the console's `:help` lists.
 
-use super::convert::{self, from_json, handle, kwargs, throw, time, to_arg, type_error, RhaiResult};
+use super::convert::{self, from_json, handle, kwargs, throw, time, to_arg, to_args, type_error, RhaiResult};
+use super::guard;
 use super::types::{
     Field, GroupKind, Handle, Kind, RequestKind, ResourceKind, TenantHandle, UserKind,
 };
@@ -73,8 +74,8 @@ fn returns_info(e: &Entry) -> &'static str {
 /// Runs a command: binds it with `call::build`, executes it on the store, converts the
 /// outcome.
 fn command(t: &TenantHandle, name: &str, args: &[Dynamic], options: Option<&Map>) -> RhaiResult {
-    let args: Vec<_> = args.iter().map(to_arg).collect();
-    let kwargs = options.map(kwargs).unwrap_or_default();
+    let args = to_args(args)?;
+    let kwargs = options.map(kwargs).transpose()?.unwrap_or_default();
     let cmd = call::build(name, &args, &kwargs).map_err(throw)?;
     let outcome = t.store().execute(cmd).map_err(throw)?;
     outcome_value(t.store(), outcome)
@@ -180,9 +181,9 @@ fn register_command(engine: &mut Engine, c: &'static Entry, n: usize, options: b
 /// `check(actor, command, [args], #{options})`: a dry run by name; the decision as
 /// `#{ allowed, code, message }`.
 fn check(t: &TenantHandle, actor: &Dynamic, command: &str, args: &Array, options: Option<&Map>) -> RhaiResult {
-    let args: Vec<_> = args.iter().map(to_arg).collect();
-    let kwargs = options.map(kwargs).unwrap_or_default();
-    let cmd = call::build_check(&to_arg(actor), command, &args, &kwargs).map_err(throw)?;
+    let args = to_args(args)?;
+    let kwargs = options.map(kwargs).transpose()?.unwrap_or_default();
+    let cmd = call::build_check(&to_arg(actor)?, command, &args, &kwargs).map_err(throw)?;
     from_json(&views::decision_view(&t.store().check(&cmd)))
 }
 
@@ -295,7 +296,7 @@ fn requests(t: &TenantHandle, filter: &Map) -> RhaiResult {
                 continue;
             }
             match key.as_str() {
-                "status" => status = call::request_status(&to_arg(value)).map_err(throw)?,
+                "status" => status = call::request_status(&to_arg(value)?).map_err(throw)?,
                 "group" => group = Some(resolve::<GroupKind>(x, value, "requests", "group")?),
                 "requester" => requester = Some(resolve::<UserKind>(x, value, "requests", "requester")?),
                 other => return Err(type_error(format!("requests() got an unexpected option '{other}'"))),
@@ -465,7 +466,7 @@ fn register_queries(engine: &mut Engine) {
         });
     reg("enforced_name", &["tenant: Tenant", "user: User", "name: String", "String"], "The name the naming policy gives a Microsoft 365 group (R-13.13); throws its refusal.")
         .register_into_engine(engine, |t: &mut TenantHandle, user: Dynamic, name: &str| -> Result<String, Box<rhai::EvalAltResult>> {
-            let user = to_arg(&user);
+            let user = to_arg(&user)?;
             let user = match &user {
                 crate::call::Arg::Str(s) | crate::call::Arg::Handle(crate::call::HandleKind::User, s) => s.clone(),
                 _ => return Err("enforced_name() argument 'user' must be a User, an id or a upn".into()),
@@ -525,7 +526,7 @@ fn apply(t: &TenantHandle, steps: &Array) -> RhaiResult {
     let mut out = Array::with_capacity(steps.len());
     let mut made: Option<String> = None;
     for (i, step) in steps.iter().enumerate() {
-        let step: crate::analysis::Step = serde_json::from_value(convert::to_json(step))
+        let step: crate::analysis::Step = serde_json::from_value(convert::to_json(step).map_err(throw)?)
             .map_err(|e| type_error(format!("apply() step {i} must be #{{ actor, command, args }}: {e}")))?;
         let cmd = crate::analysis::step_command(&step, made.as_deref()).map_err(throw)?;
         let outcome = store.execute(cmd).map_err(throw)?;
@@ -578,7 +579,7 @@ fn register_analysis(engine: &mut Engine) {
 
 /// `advance(#{days, hours, minutes, seconds})`: the clock moved forward.
 fn advance(t: &TenantHandle, by: &Map) -> RhaiResult {
-    let cmd = call::advance(&kwargs(by)).map_err(throw)?;
+    let cmd = call::advance(&kwargs(by)?).map_err(throw)?;
     let outcome = t.store().execute(cmd).map_err(throw)?;
     outcome_value(t.store(), outcome)
 }
@@ -614,7 +615,7 @@ fn replay(events: &Array, options: &Map) -> RhaiResult {
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            Command::from_value(convert::to_json(e)).map_err(|err| type_error(format!("event {i}: {}", err.message())))
+            Command::from_value(convert::json_arg(e)?).map_err(|err| type_error(format!("event {i}: {}", err.message())))
         })
         .collect::<RhaiResult<Vec<_>>>()?;
     Ok(Dynamic::from(TenantHandle::new(Store::new(Tenant::replay(commands, until, &name)))))
@@ -643,7 +644,8 @@ fn register_history(engine: &mut Engine) {
     reg("save", &["tenant: Tenant", "path: String"], "Writes an atomic snapshot.").register_into_engine(
         engine,
         |t: &mut TenantHandle, path: ImmutableString| -> RhaiResult<()> {
-            t.store().read(|x| snapshot::save(x, Path::new(path.as_str()))).map_err(throw)
+            let target = guard::sandbox().writable_file(&path).map_err(throw)?;
+            t.store().read(|x| snapshot::save(x, &target)).map_err(throw)
         },
     );
     // Python's Tenant.replay is a static method, callable on a tenant too; so is this.
@@ -672,6 +674,11 @@ fn until_map(until: rhai::INT) -> Map {
 // ----- functions ---------------------------------------------------------------------------
 
 fn open(path: &str, options: &Map) -> RhaiResult {
+    let sandbox = guard::sandbox();
+    sandbox.writable_file(path).map_err(throw)?;
+    if Path::new(path).exists() {
+        sandbox.readable_file(path).map_err(throw)?;
+    }
     let path = Path::new(path);
     // As in Python: a new journal is named after its file.
     let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "journal".into());
@@ -706,13 +713,14 @@ fn from_graph(path: &str, options: &Map) -> RhaiResult {
             "name" if value.is_unit() => {}
             "name" => name = Some(value.to_string()),
             "settings" if value.is_unit() => {}
-            "settings" => match convert::to_json(value) {
+            "settings" => match convert::json_arg(value)? {
                 Value::Object(map) => settings = map,
                 _ => return Err(type_error("from_graph() option 'settings' must be a map")),
             },
             other => return Err(type_error(format!("from_graph() got an unexpected option '{other}'"))),
         }
     }
+    guard::sandbox().readable_folder(path).map_err(throw)?;
     let tenant = Tenant::from_graph(Path::new(path), name.as_deref(), &settings).map_err(throw)?;
     Ok(Dynamic::from(TenantHandle::new(Store::new(tenant))))
 }
@@ -725,7 +733,7 @@ fn register_functions(engine: &mut Engine) {
     reg("load", &["path: String", "Tenant"], "A tenant read from a snapshot.").register_into_engine(
         engine,
         |path: ImmutableString| -> RhaiResult {
-            let tenant = snapshot::load(Path::new(path.as_str())).map_err(throw)?;
+            let tenant = guard::sandbox().load_snapshot(&path).map_err(throw)?;
             Ok(Dynamic::from(TenantHandle::new(Store::new(tenant))))
         },
     );
@@ -743,6 +751,7 @@ fn register_functions(engine: &mut Engine) {
         "The import_directory data of a Graph export, with its report, without importing it (R-11.1).",
     )
     .register_into_engine(engine, |path: ImmutableString| -> RhaiResult {
+        guard::sandbox().readable_folder(&path).map_err(throw)?;
         let data = crate::graph::graph_to_directory(Path::new(path.as_str()), &serde_json::Map::new()).map_err(throw)?;
         from_json(&data)
     });

@@ -7,39 +7,92 @@
 //! ```
 //!
 //! `run` and `check` exit 0 on success and 1 with `file:line:column: message` (then the line
-//! and a caret) on stderr; usage errors exit 2.
+//! and a caret) on stderr; usage errors exit 2. `--timeout SECONDS` and `--allow DIR` set the
+//! time limit and the folders a script may use (see [`LIMITS_HELP`]).
 
 use super::console::{Console, Reply};
 use super::types::TenantHandle;
-use super::{check_source, engine, run, Limits};
+use super::{check_source, contained, engine, run, Limits, RunOptions, Sandbox};
 use crate::persist::snapshot;
 use crate::store::Store;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use rhai::Scope;
 use rustyline::error::ReadlineError;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What `--help` says about limits and files.
+pub const LIMITS_HELP: &str = "\
+Limits: each script (each console input) stops with a script error naming the limit when it
+runs longer than --timeout (default 60 s), runs more than 100,000,000 operations (tenant calls
+count one per item they take or return), nests calls more than 64 deep, builds a string over
+16 MiB or an array or map over 1,000,000 items, passes a string over 1 MiB to a command, or
+hands out a value nested more than 64 levels deep. sleep() takes at most a day and counts
+against the time limit. Ctrl-C in the console stops the running input and keeps the variables.
+
+Files: load, save, open, from_graph and graph_to_directory reach only files inside the
+allowed folders: for `run`, the script's folder; for `console`, the current folder; and each
+--allow DIR. Paths are resolved (.., symlinks) before the check; only regular files of at
+most 256 MiB are read. --load and --save are yours, not the script's, and are not confined.";
 
 #[derive(Parser)]
 #[command(
     name = "ssgm",
     bin_name = "ssgm",
     version,
-    about = "An executable model of Azure AD / Entra self-service group management, scripted in Rhai"
+    about = "An executable model of Azure AD / Entra self-service group management, scripted in Rhai",
+    after_help = LIMITS_HELP
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Sub>,
 }
 
+/// A `--timeout`: a duration, or none for no limit.
+#[derive(Clone, Copy)]
+struct Seconds(Option<Duration>);
+
+/// `--timeout`: seconds, or `none`.
+fn parse_timeout(text: &str) -> Result<Seconds, String> {
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(Seconds(None));
+    }
+    let seconds: f64 = text.parse().map_err(|_| format!("{text:?} is not a number of seconds (or `none`)"))?;
+    if !seconds.is_finite() || seconds <= 0.0 {
+        return Err(format!("the timeout must be more than 0 seconds (or `none`), not {text}"));
+    }
+    Duration::try_from_secs_f64(seconds).map(|d| Seconds(Some(d))).map_err(|e| e.to_string())
+}
+
+#[derive(Args, Clone)]
+struct Timeout {
+    /// Wall-clock limit of the script (of each console input), in seconds, or `none`.
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = parse_timeout)]
+    timeout: Seconds,
+}
+
+#[derive(Args, Clone)]
+struct Allow {
+    /// A folder the script may read and write files in, besides its own (repeatable).
+    #[arg(long, value_name = "DIR")]
+    allow: Vec<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Sub {
     /// Interactive console (the default); :help lists every function.
+    #[command(after_help = LIMITS_HELP)]
     Console {
         /// Binds `tenant` to the tenant of this snapshot.
         #[arg(long, value_name = "SNAPSHOT")]
         load: Option<PathBuf>,
+        #[command(flatten)]
+        timeout: Timeout,
+        #[command(flatten)]
+        allow: Allow,
     },
     /// Runs a script: exit 0 on success, 1 with file:line:column: message on error.
+    #[command(after_help = LIMITS_HELP)]
     Run {
         /// The script.
         file: PathBuf,
@@ -49,12 +102,24 @@ enum Sub {
         /// After the script, saves the tenant in its variable `tenant` to this snapshot.
         #[arg(long, value_name = "SNAPSHOT")]
         save: Option<PathBuf>,
+        #[command(flatten)]
+        timeout: Timeout,
+        #[command(flatten)]
+        allow: Allow,
     },
     /// Compiles a script without running it and reports the first syntax error.
     Check {
         /// The script.
         file: PathBuf,
+        #[command(flatten)]
+        timeout: Timeout,
     },
+}
+
+/// The options of a run: the default limits with `timeout`, and a sandbox of `folders`.
+fn options(timeout: &Timeout, folders: Vec<PathBuf>) -> Result<RunOptions, String> {
+    let sandbox = Sandbox::new(&folders).map_err(|e| format!("ssgm: {}", e.message()))?;
+    Ok(RunOptions { limits: Limits { timeout: timeout.timeout.0, ..Limits::default() }, sandbox, interrupt: None })
 }
 
 /// The whole CLI: `args` is the full argv (its first item, the program name, is ignored).
@@ -68,10 +133,30 @@ pub fn cli_main(args: Vec<String>) -> i32 {
             return err.exit_code();
         }
     };
-    match cli.command.unwrap_or(Sub::Console { load: None }) {
-        Sub::Console { load } => console(load.as_deref()),
-        Sub::Run { file, load, save } => report(run_file(&file, load.as_deref(), save.as_deref())),
-        Sub::Check { file } => report(check_file(&file)),
+    let default = Sub::Console {
+        load: None,
+        timeout: Timeout { timeout: Seconds(Limits::default().timeout) },
+        allow: Allow { allow: Vec::new() },
+    };
+    match cli.command.unwrap_or(default) {
+        Sub::Console { load, timeout, allow } => {
+            let mut folders = vec![PathBuf::from(".")];
+            folders.extend(allow.allow);
+            match options(&timeout, folders) {
+                Ok(options) => console(load.as_deref(), options),
+                Err(message) => report(Err(message)),
+            }
+        }
+        Sub::Run { file, load, save, timeout, allow } => {
+            // The script's own folder, then those allowed.
+            let own = match file.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            let folders = std::iter::once(own).chain(allow.allow).collect();
+            report(options(&timeout, folders).and_then(|o| run_file(&file, load.as_deref(), save.as_deref(), &o)))
+        }
+        Sub::Check { file, timeout: _ } => report(check_file(&file)),
     }
 }
 
@@ -95,18 +180,22 @@ fn load_store(snapshot_path: &Path) -> Result<TenantHandle, String> {
         .map_err(|e| format!("{}: {}", snapshot_path.display(), e.message()))
 }
 
-/// `ssgm run`.
-fn run_file(file: &Path, load: Option<&Path>, save: Option<&Path>) -> Result<(), String> {
+/// `ssgm run`: the script, on a thread of its own (a panic becomes an error message).
+fn run_file(file: &Path, load: Option<&Path>, save: Option<&Path>, options: &RunOptions) -> Result<(), String> {
     let label = file.display().to_string();
     let source = read(file)?;
-    let limits = Limits::default();
-    let engine = engine(&limits);
+    let ran = contained(&label, || Ok(run_contained(&label, &source, load, save, options)));
+    ran.map_err(|e| e.render(&source)).and_then(|r| r)
+}
+
+fn run_contained(label: &str, source: &str, load: Option<&Path>, save: Option<&Path>, options: &RunOptions) -> Result<(), String> {
+    let engine = engine(&options.limits);
     let mut scope = Scope::new();
     if let Some(path) = load {
         scope.push("tenant", load_store(path)?);
     }
     // The script's value is not shown: scripts print their own report.
-    let _ = run(&engine, &mut scope, &source, &label, &limits).map_err(|e| e.render(&source))?;
+    let _ = run(&engine, &mut scope, source, label, options).map_err(|e| e.render(source))?;
     if let Some(path) = save {
         let tenant = scope
             .get_value::<TenantHandle>("tenant")
@@ -132,9 +221,20 @@ fn history_file() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".ssgm_history"))
 }
 
-/// `ssgm console`: the terminal around a [`Console`].
-fn console(load: Option<&Path>) -> i32 {
-    let mut console = Console::new();
+/// `ssgm console`: the terminal around a [`Console`]. Ctrl-C while an input runs stops it
+/// (SIGINT sets the console's interrupt flag); Ctrl-C at the prompt drops the unfinished
+/// input, or leaves.
+fn console(load: Option<&Path>, options: RunOptions) -> i32 {
+    let mut console = Console::with_options(options);
+    let sigint = signal_hook::flag::register(signal_hook::consts::SIGINT, console.interrupter()).ok();
+    let status = console_loop(&mut console, load);
+    if let Some(id) = sigint {
+        signal_hook::low_level::unregister(id);
+    }
+    status
+}
+
+fn console_loop(console: &mut Console, load: Option<&Path>) -> i32 {
     if let Some(path) = load {
         match console.load(&path.to_string_lossy(), "tenant") {
             Reply::Text(text) => println!("{text}"),

@@ -12,11 +12,13 @@
 
 use super::convert::show;
 use super::types::TenantHandle;
-use super::{compile, engine, Limits, ScriptError};
+use super::{compile, contained, engine, guard, Limits, RunOptions, ScriptError};
 use crate::persist::snapshot;
 use crate::store::Store;
 use rhai::{Dynamic, Engine, EvalAltResult, ParseErrorType, Scope, AST};
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 /// What the console answers to a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,9 +51,12 @@ name; keyword options go in a trailing map: t.create_group(bob, \"Sales\", #{ ki
 A refused command throws #{ code, family, message }: try { ... } catch (e) { e.code }.";
 
 /// A console session: an engine, its variables, the functions defined so far, and any
-/// unfinished input.
+/// unfinished input. Each input runs on a thread of its own under the session's
+/// [`RunOptions`]: its time limit counts per input, and setting [`Console::interrupter`]
+/// stops it, keeping the variables as they were when it stopped.
 pub struct Console {
     engine: Engine,
+    options: RunOptions,
     limits: Limits,
     scope: Scope<'static>,
     functions: AST,
@@ -71,16 +76,30 @@ impl Console {
         Console::with_limits(Limits::default())
     }
 
-    /// A console whose every input runs under `limits`.
+    /// A console whose every input runs under `limits`, with no file access for scripts.
     pub fn with_limits(limits: Limits) -> Console {
+        Console::with_options(RunOptions { limits, ..RunOptions::default() })
+    }
+
+    /// A console whose every input runs under `options`.
+    pub fn with_options(mut options: RunOptions) -> Console {
+        let limits = options.limits;
+        options.interrupt.get_or_insert_with(|| Arc::new(AtomicBool::new(false)));
         Console {
             engine: engine(&limits),
+            options,
             limits,
             scope: Scope::new(),
             functions: AST::empty(),
             pending: String::new(),
             blank_lines: 0,
         }
+    }
+
+    /// The flag that interrupts the running input when set (Ctrl-C); each input clears it
+    /// when it starts.
+    pub fn interrupter(&self) -> Arc<AtomicBool> {
+        self.options.interrupt.clone().unwrap_or_default()
     }
 
     /// Whether an unfinished input is waiting for more lines.
@@ -113,8 +132,19 @@ impl Console {
         self.scope.get_value::<Dynamic>(name)
     }
 
-    /// Takes one line of input.
+    /// Takes one line of input. A panic while handling it becomes an error reply; the
+    /// console goes on.
     pub fn feed(&mut self, line: &str) -> Reply {
+        match contained(LABEL, || Ok(self.feed_here(line))) {
+            Ok(reply) => reply,
+            Err(err) => {
+                self.cancel();
+                Reply::Error(err.to_string())
+            }
+        }
+    }
+
+    fn feed_here(&mut self, line: &str) -> Reply {
         let trimmed = line.trim();
         if !self.is_pending() && trimmed.starts_with(':') {
             return self.command(trimmed);
@@ -135,7 +165,7 @@ impl Console {
         }
         let source = std::mem::take(&mut self.pending);
         self.blank_lines = 0;
-        match self.eval(&source) {
+        match self.eval_here(&source) {
             Ok(value) if value.is_unit() => Reply::Value(None),
             Ok(value) => Reply::Value(Some(show(&value))),
             Err(err) => Reply::Error(err.render(&source)),
@@ -174,10 +204,16 @@ impl Console {
 
     /// Evaluates one complete input, keeping its variables and functions for the next.
     pub fn eval(&mut self, source: &str) -> Result<Dynamic, ScriptError> {
+        contained(LABEL, || self.eval_here(source))
+    }
+
+    fn eval_here(&mut self, source: &str) -> Result<Dynamic, ScriptError> {
         let ast = compile(&self.engine, &self.scope, source, LABEL, &self.limits)?;
         let defined: Vec<String> = ast.iter_functions().map(|f| f.name.to_string()).collect();
         let mut program = self.functions.merge(&ast);
+        let run = guard::RunGuard::enter(&self.limits, &self.options.sandbox, self.options.interrupt.as_ref());
         let result = self.engine.eval_ast_with_scope::<Dynamic>(&mut self.scope, &program);
+        drop(run);
         program.clear_statements();
         self.functions = program;
         result.map_err(|err| {
@@ -259,6 +295,18 @@ impl Console {
             Some(t) if lines.is_empty() => format!("no function or property is named {t:?}"),
             Some(_) => lines.join("\n"),
         }
+    }
+}
+
+impl Drop for Console {
+    /// Variables may hold deeply nested values, which Rust drops recursively: on the
+    /// script thread's stack, not the caller's.
+    fn drop(&mut self) {
+        let scope = std::mem::take(&mut self.scope);
+        let _ = contained(LABEL, move || {
+            drop(scope);
+            Ok(())
+        });
     }
 }
 

@@ -1,63 +1,114 @@
 //! Every conversion between Rhai values and the core's: arguments in, results and errors out.
 
+use super::guard;
 use super::types::{GroupHandle, Handle, Kind, RequestHandle, ResourceHandle, TenantHandle, UserHandle};
 use crate::call::{Arg, HandleKind};
 use crate::error::{Code, Error};
 use crate::model::Timestamp;
 use crate::store::Store;
-use rhai::{Array, Dynamic, EvalAltResult, Map, Position};
+use rhai::{Array, Dynamic, EvalAltResult, ImmutableString, Map, Position};
 use serde_json::Value;
 use std::sync::Arc;
 
 /// What registered functions return.
 pub(crate) type RhaiResult<T = Dynamic> = Result<T, Box<EvalAltResult>>;
 
+/// `value` itself, or a plain copy of it when it is shared (captured by a closure): nested
+/// values are read in place, not copied level by level.
+fn plain(value: &Dynamic) -> std::borrow::Cow<'_, Dynamic> {
+    if value.is_shared() {
+        std::borrow::Cow::Owned(value.flatten_clone())
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
+fn too_deep(limit: usize, whither: &str) -> String {
+    format!("a value nested more than {limit} levels deep cannot {whither}")
+}
+
 /// A Rhai value as a call argument: handles keep their kind, so `call::build` can tell a
-/// Group from a User (R-10.13).
-pub(crate) fn to_arg(value: &Dynamic) -> Arg {
-    let value = value.flatten_clone();
+/// Group from a User (R-10.13). A value nested deeper than the script's `value_depth`, or a
+/// string longer than its `text_size`, is refused; every item counts as an operation.
+pub(crate) fn to_arg(value: &Dynamic) -> RhaiResult<Arg> {
+    let limits = guard::limits();
+    let mut items = 0;
+    let arg = arg_within(value, limits.value_depth, &limits, &mut items);
+    guard::charge(items);
+    arg.map_err(|m| EvalAltResult::ErrorRuntime(m.into(), Position::NONE).into())
+}
+
+fn text_arg(text: &str, limits: &super::Limits) -> Result<Arg, String> {
+    if text.len() > limits.text_size {
+        return Err(format!(
+            "a string of {} bytes is longer than the {} bytes a script may pass to a command",
+            text.len(),
+            limits.text_size
+        ));
+    }
+    Ok(Arg::Str(text.to_string()))
+}
+
+fn arg_within(value: &Dynamic, depth: usize, limits: &super::Limits, items: &mut usize) -> Result<Arg, String> {
+    *items += 1;
+    let value = plain(value);
+    let value = value.as_ref();
     if value.is_unit() {
-        return Arg::Null;
+        return Ok(Arg::Null);
     }
     if let Ok(b) = value.as_bool() {
-        return Arg::Bool(b);
+        return Ok(Arg::Bool(b));
     }
     if let Ok(i) = value.as_int() {
-        return Arg::Int(i);
+        return Ok(Arg::Int(i));
     }
     if let Ok(f) = value.as_float() {
-        return Arg::Float(f);
+        return Ok(Arg::Float(f));
     }
     if let Ok(c) = value.as_char() {
-        return Arg::Str(c.to_string());
+        return Ok(Arg::Str(c.to_string()));
     }
-    if value.is_string() {
-        return Arg::Str(value.to_string());
+    if let Some(s) = value.read_lock::<ImmutableString>() {
+        return text_arg(s.as_str(), limits);
     }
-    if let Some(items) = value.read_lock::<Array>() {
-        return Arg::List(items.iter().map(to_arg).collect());
+    let container = value.is_array() || value.is_map();
+    if container && depth == 0 {
+        return Err(too_deep(limits.value_depth, "be passed to a command"));
+    }
+    if let Some(list) = value.read_lock::<Array>() {
+        return list.iter().map(|v| arg_within(v, depth - 1, limits, items)).collect::<Result<_, _>>().map(Arg::List);
     }
     if let Some(map) = value.read_lock::<Map>() {
-        return Arg::Map(map.iter().map(|(k, v)| (k.to_string(), to_arg(v))).collect());
+        let mut out = Vec::with_capacity(map.len());
+        for (k, v) in map.iter() {
+            let Arg::Str(key) = text_arg(k.as_str(), limits)? else { continue };
+            out.push((key, arg_within(v, depth - 1, limits, items)?));
+        }
+        return Ok(Arg::Map(out));
     }
     if let Some(h) = value.read_lock::<UserHandle>() {
-        return Arg::Handle(HandleKind::User, h.id().to_string());
+        return Ok(Arg::Handle(HandleKind::User, h.id().to_string()));
     }
     if let Some(h) = value.read_lock::<GroupHandle>() {
-        return Arg::Handle(HandleKind::Group, h.id().to_string());
+        return Ok(Arg::Handle(HandleKind::Group, h.id().to_string()));
     }
     if let Some(h) = value.read_lock::<ResourceHandle>() {
-        return Arg::Handle(HandleKind::Resource, h.id().to_string());
+        return Ok(Arg::Handle(HandleKind::Resource, h.id().to_string()));
     }
     if let Some(h) = value.read_lock::<RequestHandle>() {
-        return Arg::Handle(HandleKind::Request, h.id().to_string());
+        return Ok(Arg::Handle(HandleKind::Request, h.id().to_string()));
     }
-    Arg::Other(type_name(&value))
+    Ok(Arg::Other(type_name(value)))
+}
+
+/// Call arguments, each as [`to_arg`] makes it.
+pub(crate) fn to_args(values: &[Dynamic]) -> RhaiResult<Vec<Arg>> {
+    values.iter().map(to_arg).collect()
 }
 
 /// A keyword-options map as `call::build` takes it.
-pub(crate) fn kwargs(options: &Map) -> Vec<(String, Arg)> {
-    options.iter().map(|(k, v)| (k.to_string(), to_arg(v))).collect()
+pub(crate) fn kwargs(options: &Map) -> RhaiResult<Vec<(String, Arg)>> {
+    options.iter().map(|(k, v)| Ok((k.to_string(), to_arg(v)?))).collect()
 }
 
 /// The Rhai name of a value's type, as scripts see it.
@@ -81,59 +132,97 @@ pub(crate) fn type_name(value: &Dynamic) -> String {
 }
 
 /// A Rhai value as JSON: handles become their ids, a tenant its name, `()` null; other
-/// values that JSON cannot hold (function pointers, timestamps …) become their text.
+/// values that JSON cannot hold (function pointers, timestamps …) become their text. A value
+/// nested more than 64 levels deep (the default [`Limits::value_depth`](super::Limits)) is a
+/// `script_error`.
 ///
 /// ```
 /// use rhai::Dynamic;
-/// let v = ssgm::scripting::to_json(&Dynamic::from_array(vec![1.into(), "a".into(), Dynamic::UNIT]));
+/// let v = ssgm::scripting::to_json(&Dynamic::from_array(vec![1.into(), "a".into(), Dynamic::UNIT])).unwrap();
 /// assert_eq!(v, serde_json::json!([1, "a", null]));
 /// ```
-pub fn to_json(value: &Dynamic) -> Value {
-    let value = value.flatten_clone();
-    if value.is_unit() {
-        return Value::Null;
-    }
-    if let Ok(b) = value.as_bool() {
-        return Value::Bool(b);
-    }
-    if let Ok(i) = value.as_int() {
-        return Value::from(i);
-    }
-    if let Ok(f) = value.as_float() {
-        return serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null);
-    }
-    if let Ok(c) = value.as_char() {
-        return Value::String(c.to_string());
-    }
-    if value.is_string() {
-        return Value::String(value.to_string());
-    }
-    if let Some(items) = value.read_lock::<Array>() {
-        return Value::Array(items.iter().map(to_json).collect());
-    }
-    if let Some(map) = value.read_lock::<Map>() {
-        return Value::Object(map.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect());
-    }
-    if let Some(h) = value.read_lock::<UserHandle>() {
-        return Value::String(h.id().to_string());
-    }
-    if let Some(h) = value.read_lock::<GroupHandle>() {
-        return Value::String(h.id().to_string());
-    }
-    if let Some(h) = value.read_lock::<ResourceHandle>() {
-        return Value::String(h.id().to_string());
-    }
-    if let Some(h) = value.read_lock::<RequestHandle>() {
-        return Value::String(h.id().to_string());
-    }
-    if let Some(t) = value.read_lock::<TenantHandle>() {
-        return Value::String(t.store().read(|t| t.name().to_string()));
-    }
-    Value::String(value.to_string())
+pub fn to_json(value: &Dynamic) -> crate::Result<Value> {
+    to_json_within(value, super::Limits::default().value_depth).map_err(|m| Error::new(Code::ScriptError, m))
 }
 
-/// JSON (a view, a record, a history entry) as a Rhai value: objects become maps.
+/// [`to_json`] with at most `depth` levels of arrays and maps.
+pub(crate) fn to_json_within(value: &Dynamic, depth: usize) -> Result<Value, String> {
+    json_within(value, depth, depth)
+}
+
+/// A script value as JSON for the core (replay events, settings): nested at most as deep as
+/// the script's limits allow; every item counts as an operation.
+pub(crate) fn json_arg(value: &Dynamic) -> RhaiResult<Value> {
+    let limit = guard::limits().value_depth;
+    let json = json_within(value, limit, limit).map_err(|m| EvalAltResult::ErrorRuntime(m.into(), Position::NONE))?;
+    guard::charge(json_items(&json));
+    Ok(json)
+}
+
+fn json_items(value: &Value) -> usize {
+    match value {
+        Value::Array(a) => a.len(),
+        Value::Object(m) => m.len(),
+        _ => 1,
+    }
+}
+
+fn json_within(value: &Dynamic, depth: usize, limit: usize) -> Result<Value, String> {
+    let value = plain(value);
+    let value = value.as_ref();
+    if value.is_unit() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = value.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if let Ok(i) = value.as_int() {
+        return Ok(Value::from(i));
+    }
+    if let Ok(f) = value.as_float() {
+        return Ok(serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null));
+    }
+    if let Ok(c) = value.as_char() {
+        return Ok(Value::String(c.to_string()));
+    }
+    if let Some(s) = value.read_lock::<ImmutableString>() {
+        return Ok(Value::String(s.to_string()));
+    }
+    if (value.is_array() || value.is_map()) && depth == 0 {
+        return Err(too_deep(limit, "leave the script"));
+    }
+    if let Some(items) = value.read_lock::<Array>() {
+        return items.iter().map(|v| json_within(v, depth - 1, limit)).collect::<Result<_, _>>().map(Value::Array);
+    }
+    if let Some(map) = value.read_lock::<Map>() {
+        return map
+            .iter()
+            .map(|(k, v)| Ok((k.to_string(), json_within(v, depth - 1, limit)?)))
+            .collect::<Result<_, _>>()
+            .map(Value::Object);
+    }
+    if let Some(h) = value.read_lock::<UserHandle>() {
+        return Ok(Value::String(h.id().to_string()));
+    }
+    if let Some(h) = value.read_lock::<GroupHandle>() {
+        return Ok(Value::String(h.id().to_string()));
+    }
+    if let Some(h) = value.read_lock::<ResourceHandle>() {
+        return Ok(Value::String(h.id().to_string()));
+    }
+    if let Some(h) = value.read_lock::<RequestHandle>() {
+        return Ok(Value::String(h.id().to_string()));
+    }
+    if let Some(t) = value.read_lock::<TenantHandle>() {
+        return Ok(Value::String(t.store().read(|t| t.name().to_string())));
+    }
+    Ok(Value::String(value.to_string()))
+}
+
+/// JSON (a view, a record, a history entry) as a Rhai value: objects become maps. Its items
+/// count as operations of the script.
 pub(crate) fn from_json(value: &Value) -> RhaiResult {
+    guard::charge(json_items(value));
     rhai::serde::to_dynamic(value)
 }
 
@@ -172,8 +261,10 @@ pub(crate) fn type_error(message: impl Into<String>) -> Box<EvalAltResult> {
     throw(Error::type_error(message))
 }
 
-/// A handle of kind `K` as a Rhai value.
+/// A handle of kind `K` as a Rhai value; each counts as an operation of the script (so a
+/// list of 20k users costs 20k).
 pub(crate) fn handle<K: Kind>(store: &Arc<Store>, id: impl Into<String>) -> Dynamic {
+    guard::charge(1);
     Dynamic::from(Handle::<K>::new(store, id))
 }
 
@@ -182,10 +273,24 @@ pub(crate) fn time(t: Timestamp) -> Dynamic {
     crate::model::format_time(t).into()
 }
 
+/// How deep the console spreads out nested arrays and maps; deeper ones show as `[…]`/`#{…}`.
+pub const SHOW_DEPTH: usize = 64;
+
 /// A value as the console shows it: handles by their text, strings quoted, arrays and maps
-/// spread out.
+/// spread out (to [`SHOW_DEPTH`] levels).
 pub fn show(value: &Dynamic) -> String {
-    let value = value.flatten_clone();
+    show_within(value, SHOW_DEPTH)
+}
+
+fn show_within(value: &Dynamic, depth: usize) -> String {
+    let value = plain(value);
+    let value = value.as_ref();
+    if depth == 0 && value.is_array() {
+        return "[…]".into();
+    }
+    if depth == 0 && value.is_map() {
+        return "#{…}".into();
+    }
     if value.is_string() {
         return format!("{:?}", value.to_string());
     }
@@ -193,11 +298,11 @@ pub fn show(value: &Dynamic) -> String {
         return format!("{c:?}");
     }
     if let Some(items) = value.read_lock::<Array>() {
-        let items: Vec<String> = items.iter().map(show).collect();
+        let items: Vec<String> = items.iter().map(|v| show_within(v, depth - 1)).collect();
         return format!("[{}]", items.join(", "));
     }
     if let Some(map) = value.read_lock::<Map>() {
-        let items: Vec<String> = map.iter().map(|(k, v)| format!("{k}: {}", show(v))).collect();
+        let items: Vec<String> = map.iter().map(|(k, v)| format!("{k}: {}", show_within(v, depth - 1))).collect();
         return format!("#{{{}}}", items.join(", "));
     }
     if let Some(t) = value.read_lock::<TenantHandle>() {

@@ -41,33 +41,50 @@
 //!
 //! ## Safety
 //!
-//! Every engine has limits ([`Limits`]) on operations, call depth, expression depth and the
-//! sizes of strings, arrays and maps; exceeding one stops the script with a message naming
-//! the limit. Scripts cannot `import` modules and reach no file but through `load`, `save`,
-//! `open`, `from_graph` and `graph_to_directory`.
+//! Every engine has limits ([`Limits`]) on operations, call depth, expression depth, the
+//! sizes of strings, arrays and maps, the nesting of values leaving a script, the text passed
+//! to a command, and wall-clock time; exceeding one stops the script with a message naming
+//! the limit. The work of tenant calls counts against the operation limit (a list of 20k
+//! users costs 20k operations). `sleep` is capped and counted against the time limit.
+//! Scripts run on a thread of their own with a large stack ([`STACK_SIZE`]); a panic there
+//! becomes a `script_error` (`internal error: …`).
+//!
+//! Scripts cannot `import` modules and reach no file but through `load`, `save`, `open`,
+//! `from_graph` and `graph_to_directory`, and only inside the folders of their [`Sandbox`]:
+//! `ssgm run` allows the script's folder and each `--allow DIR`, the console the current
+//! folder and each `--allow DIR`, `run_script` only the folders of `allow=[...]`. Paths are
+//! resolved (`..`, symlinks) before the check; only regular files of at most 256 MiB are
+//! read, and errors about a file's content give its position, never the content.
 
 pub mod api;
 mod cli;
 pub mod console;
 mod convert;
+mod guard;
+pub mod sandbox;
 pub mod types;
 
 pub use cli::cli_main;
 pub use console::Console;
 pub use convert::to_json;
+pub use guard::{MAX_SLEEP_SECONDS, STACK_SIZE};
+pub use sandbox::Sandbox;
 pub use types::{GroupHandle, RequestHandle, ResourceHandle, TenantHandle, UserHandle};
 
 use crate::error::{Code, Error};
 use crate::store::Store;
 use rhai::{Dynamic, Engine, EvalAltResult, ParseError, ParseErrorType, Position, Scope, AST};
 use std::fmt;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The limits every script runs under. Exceeding one stops the script with a
 /// [`ScriptError`] that names the limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Operations (roughly: expressions evaluated) per evaluation; stops endless loops.
+    /// Operations (roughly: expressions evaluated) per evaluation, plus the work of tenant
+    /// calls (one per item they take or return); stops endless loops.
     pub operations: u64,
     /// Nested function calls; stops endless recursion.
     pub call_levels: usize,
@@ -81,20 +98,29 @@ pub struct Limits {
     pub array_size: usize,
     /// Entries in one object map (nested maps count together).
     pub map_size: usize,
+    /// Wall-clock time per evaluation (`None`: no limit).
+    pub timeout: Option<Duration>,
+    /// Bytes of one string passed to a tenant command (display names and other free text).
+    pub text_size: usize,
+    /// Nesting of a value passed to a command or leaving the script (JSON, Python).
+    pub value_depth: usize,
 }
 
 impl Default for Limits {
     /// Generous enough for tenants of a hundred thousand objects, small enough to stop a
-    /// runaway script within seconds.
+    /// runaway script within a minute.
     fn default() -> Limits {
         Limits {
             operations: 100_000_000,
             call_levels: 64,
             expr_depth: 64,
             function_expr_depth: 32,
-            string_size: 64 << 20,
-            array_size: 4_000_000,
-            map_size: 4_000_000,
+            string_size: 16 << 20,
+            array_size: 1_000_000,
+            map_size: 1_000_000,
+            timeout: Some(Duration::from_secs(60)),
+            text_size: 1 << 20,
+            value_depth: 64,
         }
     }
 }
@@ -136,9 +162,43 @@ pub fn engine(limits: &Limits) -> Engine {
         .set_max_expr_depths(limits.expr_depth, limits.function_expr_depth)
         .set_max_string_size(limits.string_size)
         .set_max_array_size(limits.array_size)
-        .set_max_map_size(limits.map_size);
+        .set_max_map_size(limits.map_size)
+        .set_max_variables(100_000);
+    engine.on_progress(guard::progress);
     api::register(&mut engine);
+    // Rhai's own `sleep` blocks for any time (and panics on huge ones); this one is capped
+    // and counted against the time limit.
+    let doc = ["/// Pauses for a number of seconds (at most a day), counted against the time limit."];
+    rhai::FuncRegistration::new("sleep")
+        .with_params_info(["seconds: float"])
+        .with_comments(doc)
+        .with_volatility(true)
+        .register_into_engine(&mut engine, guard::sleep);
+    rhai::FuncRegistration::new("sleep")
+        .with_params_info(["seconds: int"])
+        .with_comments(doc)
+        .with_volatility(true)
+        .register_into_engine(&mut engine, |seconds: rhai::INT| guard::sleep(seconds as f64));
     engine
+}
+
+/// How a script runs: its limits, the folders it may touch, and a flag that stops it when
+/// set (the console sets it on Ctrl-C).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The limits of each evaluation.
+    pub limits: Limits,
+    /// The folders `load`, `save`, `open`, `from_graph` and `graph_to_directory` may use.
+    pub sandbox: Sandbox,
+    /// Set it to interrupt the running script; each evaluation clears it when it starts.
+    pub interrupt: Option<Arc<AtomicBool>>,
+}
+
+impl RunOptions {
+    /// The default limits and `sandbox`.
+    pub fn new(sandbox: Sandbox) -> RunOptions {
+        RunOptions { sandbox, ..RunOptions::default() }
+    }
 }
 
 /// A failed script: where, and what happened, in one sentence.
@@ -272,10 +332,19 @@ fn describe(err: &EvalAltResult, limits: &Limits) -> (String, Option<(Code, Stri
             }
         }
         EvalAltResult::ErrorParsing(kind, _) => format!("syntax error: {kind}"),
-        EvalAltResult::ErrorTooManyOperations(_) => format!(
-            "the script ran more than {} operations, its limit (an endless loop?)",
-            limits.operations
-        ),
+        EvalAltResult::ErrorTooManyOperations(_) => operations_message(limits),
+        EvalAltResult::ErrorTerminated(why, _) => match why.clone().into_string().unwrap_or_default().as_str() {
+            guard::STOP_TIME => match limits.timeout {
+                Some(t) => format!(
+                    "the script reached its time limit of {} s (ssgm --timeout SECONDS, run_script(timeout=...))",
+                    t.as_secs_f64()
+                ),
+                None => "the script reached its time limit".to_string(),
+            },
+            guard::STOP_INTERRUPT => "interrupted (Ctrl-C)".to_string(),
+            guard::STOP_OPERATIONS => operations_message(limits),
+            other => format!("the script was stopped: {other}"),
+        },
         EvalAltResult::ErrorStackOverflow(_) => format!(
             "functions nested more than {} calls deep, the limit (endless recursion?)",
             limits.call_levels
@@ -300,6 +369,13 @@ fn describe(err: &EvalAltResult, limits: &Limits) -> (String, Option<(Code, Stri
     (text, None)
 }
 
+fn operations_message(limits: &Limits) -> String {
+    format!(
+        "the script ran more than {} operations (tenant calls count one per item), its limit (an endless loop?)",
+        limits.operations
+    )
+}
+
 /// Compiles `source` (labelled `path`), reporting syntax errors as [`ScriptError`]s.
 pub fn compile(engine: &Engine, scope: &Scope, source: &str, path: &str, limits: &Limits) -> Result<AST, ScriptError> {
     let mut ast = engine
@@ -319,13 +395,22 @@ fn strip_shebang(source: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Runs `source` in `scope` (variables it defines at the top level stay there) and returns
-/// its final value.
-pub fn run(engine: &Engine, scope: &mut Scope, source: &str, path: &str, limits: &Limits) -> Result<Dynamic, ScriptError> {
+/// Runs `source` in `scope` (variables it defines at the top level stay there) under
+/// `options` and returns its final value. It runs on the calling thread: faces call it
+/// through [`contained`].
+pub fn run(engine: &Engine, scope: &mut Scope, source: &str, path: &str, options: &RunOptions) -> Result<Dynamic, ScriptError> {
+    let limits = &options.limits;
     let ast = compile(engine, scope, source, path, limits)?;
+    let _run = guard::RunGuard::enter(limits, &options.sandbox, options.interrupt.as_ref());
     engine
         .eval_ast_with_scope::<Dynamic>(scope, &ast)
         .map_err(|e| ScriptError::from_eval(path, &e, limits))
+}
+
+/// Runs `f` (a compile, a run, a console input) on a thread with [`STACK_SIZE`] of stack and
+/// waits for it; a panic in it becomes the error `label: internal error: …`.
+pub fn contained<R: Send>(label: &str, f: impl FnOnce() -> Result<R, ScriptError> + Send) -> Result<R, ScriptError> {
+    guard::contained(label, f)
 }
 
 /// Compiles `source` without running it: `Ok` or the first syntax error.
@@ -335,9 +420,11 @@ pub fn run(engine: &Engine, scope: &mut Scope, source: &str, path: &str, limits:
 /// assert_eq!((err.line, err.column), (Some(1), Some(9)));
 /// ```
 pub fn check_source(source: &str, path: &str) -> Result<(), ScriptError> {
-    let limits = Limits::default();
-    let engine = engine(&limits);
-    compile(&engine, &Scope::new(), source, path, &limits).map(|_| ())
+    contained(path, || {
+        let limits = Limits::default();
+        let engine = engine(&limits);
+        compile(&engine, &Scope::new(), source, path, &limits).map(|_| ())
+    })
 }
 
 /// Runs a script, with `tenant` bound to `store` when one is given (so the caller and the
@@ -347,7 +434,8 @@ pub fn check_source(source: &str, path: &str) -> Result<(), ScriptError> {
 /// with `t.user(id)`, `t.group(id)` …), a tenant its name, `()` `null`, maps objects.
 /// A failure of the script (syntax, runtime, an uncaught refusal, a limit) is a refusal with
 /// code `script_error` whose message is `file:line:column: message`; `path` labels the
-/// source (default `<script>`) and is never read.
+/// source (default `<script>`) and is never read. It runs under the default [`Limits`] with
+/// no file access: [`run_script_with`] says otherwise.
 ///
 /// ```
 /// use ssgm::{Store, Tenant};
@@ -359,12 +447,27 @@ pub fn check_source(source: &str, path: &str) -> Result<(), ScriptError> {
 /// assert_eq!(err.message(), "x.rhai:2:1: assertion failed");
 /// ```
 pub fn run_script_json(source: &str, path: Option<&str>, store: Option<Arc<Store>>) -> crate::Result<serde_json::Value> {
-    let limits = Limits::default();
-    let engine = engine(&limits);
-    let mut scope = Scope::new();
-    if let Some(store) = store {
-        scope.push("tenant", TenantHandle::new(store));
-    }
-    let value = run(&engine, &mut scope, source, path.unwrap_or("<script>"), &limits).map_err(ScriptError::into_error)?;
-    Ok(to_json(&value))
+    run_script_with(source, path, store, &RunOptions::default())
+}
+
+/// [`run_script_json`] under `options`: its limits and the folders it may use. The script
+/// runs on a thread of its own; a value nested deeper than [`Limits::value_depth`] cannot
+/// leave it (`script_error`), nor can a panic (`script_error`, `internal error: …`).
+pub fn run_script_with(
+    source: &str,
+    path: Option<&str>,
+    store: Option<Arc<Store>>,
+    options: &RunOptions,
+) -> crate::Result<serde_json::Value> {
+    let label = path.unwrap_or("<script>");
+    contained(label, || {
+        let engine = engine(&options.limits);
+        let mut scope = Scope::new();
+        if let Some(store) = store {
+            scope.push("tenant", TenantHandle::new(store));
+        }
+        let value = run(&engine, &mut scope, source, label, options)?;
+        convert::to_json_within(&value, options.limits.value_depth).map_err(|e| ScriptError::plain(label, e))
+    })
+    .map_err(ScriptError::into_error)
 }

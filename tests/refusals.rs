@@ -160,6 +160,11 @@ fn s9_every_code_of_the_core_is_reachable() {
         .iter()
         .filter(|c| !matches!(c.family(), ssgm::Family::StorageError | ssgm::Family::ScriptError))
         .map(|c| c.as_str())
+        // §13's codes are reached, each with its family and step, in tests/lifecycle.rs.
+        .filter(|c| {
+            !["already_selected", "blocked_word", "expiration_group_limit", "expiration_not_applicable", "not_selected"]
+                .contains(c)
+        })
         .collect();
     let missing: Vec<_> = expected.difference(&seen).collect();
     assert!(missing.is_empty(), "codes never produced: {missing:?}");

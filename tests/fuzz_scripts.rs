@@ -47,3 +47,25 @@ proptest! {
         check(run_script_json(&source, Some("soup.rhai"), Some(store)))?;
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases().min(512), ..ProptestConfig::default() })]
+
+    /// Deep data: arrays and maps nested to random depths, returned, printed or passed to a
+    /// command, never crash the runner; what is too deep is a `script_error`.
+    #[test]
+    fn r9_fuzz_deep_data_never_crashes(depth in 0usize..4000, map in any::<bool>(), use_ in 0u8..3) {
+        let wrap = if map { "#{ a: a }" } else { "[a]" };
+        let tail = match use_ {
+            0 => "a",
+            1 => "print(a); `${a}`.len()",
+            _ => "let t = tenant(\"f\"); let u = t.add_user(\"a@f.com\", #{ roles: [\"global_admin\"] }); t.configure(u, #{ bogus: a })",
+        };
+        let source = format!("let a = 1; for i in 0..{depth} {{ a = {wrap}; }}\n{tail}");
+        let result = run_script_json(&source, Some("deep.rhai"), None);
+        if use_ == 0 && depth <= 64 {
+            prop_assert!(result.is_ok(), "{:?}", result);
+        }
+        check(result)?;
+    }
+}

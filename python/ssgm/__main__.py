@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Optional, Sequence
 
@@ -14,5 +15,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return _core.main(list(sys.argv[1:] if argv is None else argv))
 
 
+def cli() -> int:
+    """The ``ssgm`` command: as in the binary, Ctrl-C is the console's (it stops the running
+    input), not Python's KeyboardInterrupt raised once the console has returned."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli())

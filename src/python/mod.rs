@@ -42,7 +42,7 @@ pub(crate) fn script_options(
 /// `run_script(source, *, path=None, timeout=60.0, allow=None)`: runs a Rhai script that
 /// makes or loads its own tenant and returns its final value.
 #[pyfunction]
-#[pyo3(signature = (source, *, path=None, timeout=Some(60.0), allow=None))]
+#[pyo3(signature = (source, *, path=None, timeout=Some(60.0), allow=None), text_signature = "(source, *, path=None, timeout=60.0, allow=None)")]
 fn run_script(
     py: Python<'_>,
     source: &str,

@@ -1083,7 +1083,7 @@ impl Tenant {
     /// its final value (handles as ids). A failure is a `ScriptError` with
     /// `file:line:column: message`. `timeout` is its wall-clock limit in seconds (`None`: no
     /// limit); its files must be inside the `allow` folders (none by default).
-    #[pyo3(signature = (source, *, path=None, timeout=Some(60.0), allow=None))]
+    #[pyo3(signature = (source, *, path=None, timeout=Some(60.0), allow=None), text_signature = "($self, source, *, path=None, timeout=60.0, allow=None)")]
     fn run_script(
         &self,
         py: Python<'_>,

@@ -28,7 +28,7 @@ def test_entry_points_are_registered() -> None:
     plugins = {e.name: e.value for e in entry_points(group="pytest11")}
     assert plugins.get("ssgm") == "ssgm.pytest_plugin"
     scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
-    assert scripts.get("ssgm") == "ssgm.__main__:main"
+    assert scripts.get("ssgm") == "ssgm.__main__:cli"
 
 
 def test_r2_1_tenant_and_admin_fixtures_load_without_an_import(pytester: pytest.Pytester) -> None:

@@ -65,3 +65,124 @@ def test_r9_python_m_ssgm_runs_and_checks_files(tmp_path: Path) -> None:
     assert "bad.rhai:2:" in failed.stdout + failed.stderr
     assert run("check", str(bad)).returncode == 0  # it parses
     assert ssgm.main(["check", str(ok)]) == 0
+
+
+# ----- containment (issue: no script may crash the host, run without end or roam the disk) -----
+
+
+def test_r9_deep_data_from_a_script_is_a_script_error_not_a_crash(w: World) -> None:
+    """SPEC §9 script_error: a value nested 3000 deep once killed the interpreter (SIGSEGV);
+    it is refused with the limit named, and the tenant goes on."""
+    with pytest.raises(ssgm.ScriptError) as e:
+        w.t.run_script("let a = []; for i in 0..3000 { a = [a]; } a")
+    assert e.value.code == "script_error"
+    assert "nested more than 64 levels" in str(e.value)
+    assert w.t.run_script("let a = 1; for i in 0..60 { a = [a]; } a") is not None
+
+
+def test_r9_sleep_never_panics_and_is_an_ordinary_exception(w: World) -> None:
+    """SPEC §9: sleep(1e300) raised PanicException (a BaseException); now a ScriptError."""
+    for source in ("sleep(1e300)", "sleep(9223372036854775807)", "sleep(-1.0)"):
+        with pytest.raises(ssgm.ScriptError) as e:
+            w.t.run_script(source)
+        assert "sleep()" in str(e.value)
+        assert isinstance(e.value, Exception)
+
+
+def test_r9_timeout_stops_runaway_scripts(w: World) -> None:
+    """SPEC §9 script_error naming the limit: each runaway form stops within its time limit."""
+    for source in ("loop { }", "let a = []; loop { a.push(1); }", "loop { tenant.users(); }", "sleep(30)"):
+        with pytest.raises(ssgm.ScriptError) as e:
+            w.t.run_script(source, timeout=0.5)
+        assert "time limit of 0.5 s" in str(e.value) or "operations" in str(e.value), (source, str(e.value))
+    assert w.t.run_script("1 + 1", timeout=None) == 2
+    for bad in (0, -1.0, float("nan")):
+        with pytest.raises(ssgm.InvalidArgument) as e2:
+            ssgm.run_script("1", timeout=bad)
+        assert e2.value.code == "invalid_setting"
+
+
+def test_r1_3_free_text_from_a_script_is_capped(w: World) -> None:
+    """R-1.3: a 64 MB display name no longer goes straight in: text over 1 MiB is refused."""
+    n = len(w.t.users())
+    with pytest.raises(ssgm.ScriptError) as e:
+        w.t.run_script('let s = "x"; for i in 0..21 { s += s; } tenant.add_user("big@contoso.com", #{ display_name: s })')
+    assert "longer than the 1048576 bytes" in str(e.value)
+    assert len(w.t.users()) == n
+
+
+def test_r8_4_script_files_stay_inside_allowed_folders(w: World, tmp_path: Path) -> None:
+    """StorageError io_error: with no `allow`, a script touches no file; with it, only files
+    inside those folders, `..` and links resolved; a refused load never shows the content."""
+    target = tmp_path / "t.json"
+    with pytest.raises(ssgm.ScriptError) as e:
+        w.t.run_script(f"tenant.save({str(target)!r})".replace("'", '"'))
+    assert "io_error" in str(e.value) and "may not use files" in str(e.value)
+    assert not target.exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    inside = mine / "t.json"
+    w.t.run_script(f'tenant.save("{inside}")', allow=[mine])
+    assert ssgm.Tenant.load(inside).name == "contoso"
+    assert ssgm.run_script(f'load("{inside}").name', allow=[str(mine)]) == "contoso"
+    secret = tmp_path / "shadow"
+    secret.write_text('"TOP-SECRET"')
+    with pytest.raises(ssgm.ScriptError) as e:
+        ssgm.run_script(f'load("{mine}/../shadow")', allow=[mine])
+    assert "is outside the folders" in str(e.value)
+    (mine / "shadow").write_text('"TOP-SECRET"')
+    with pytest.raises(ssgm.ScriptError) as e:
+        ssgm.run_script(f'load("{mine}/shadow")', allow=[mine])
+    assert "corrupt_snapshot" in str(e.value) and "TOP-SECRET" not in str(e.value)
+    with pytest.raises(ssgm.StorageError):
+        ssgm.run_script("1", allow=[tmp_path / "missing"])
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_r9_ctrl_c_in_the_console_interrupts_the_script_and_keeps_the_state(tmp_path: Path) -> None:
+    """Ctrl-C while an input runs stops it and returns to the prompt with the variables kept."""
+    import os
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the console on the pseudo-terminal
+        os.environ["HOME"] = str(tmp_path)
+        os.execv(sys.executable, [sys.executable, "-m", "ssgm", "console", "--timeout", "none"])
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 60.0) -> bytes:
+        nonlocal seen
+        end = time.monotonic() + timeout
+        while marker not in seen and time.monotonic() < end:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    break
+        return seen
+
+    try:
+        assert b"ssgm> " in read_until(b"ssgm> ")
+        os.write(fd, b"let x = 0;\r")
+        read_until(b"ssgm> ", 10)
+        seen = b""
+        os.write(fd, b"loop { x += 1; }\r")
+        time.sleep(1.0)
+        os.write(fd, b"\x03")
+        assert b"interrupted (Ctrl-C)" in read_until(b"interrupted", 30), seen
+        seen = b""
+        os.write(fd, b"x > 0\r")
+        assert b"=> true" in read_until(b"=> true", 30), seen
+        os.write(fd, b":quit\r")
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    finally:
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except (OSError, ChildProcessError):
+            pass
+        os.close(fd)

@@ -524,6 +524,18 @@ pub static CATALOGUE: &[Entry] = &[
     query("events", &[], "list[dict]", "The history (R-8.4): every command and clock move, in order."),
     query("fork", &[], "Tenant", "An independent copy, for what-if studies."),
     query("save", &[req("path", Ty::Path)], "None", "Writes an atomic snapshot."),
+    // ----- analysis (§12) -----
+    query("capabilities", &[USER], "list[Capability]", "What a user may do right now, as (right, object) pairs (R-12.1)."),
+    query("routes", &[USER, RESOURCE], "list[Route]", "How a user could come to reach a resource through self-service (R-12.2)."),
+    query("exposure", &[RESOURCE], "list[Exposure]", "Every user's standing toward a resource, with a first route (R-12.3)."),
+    query("gatekeepers", &[RESOURCE], "list[Gatekeeper]", "Role-less users who can change who reaches a resource (R-12.4)."),
+    query("diff", &[req("after", Ty::Any)], "Diff", "What differs from another tenant, object by object by id (R-12.5)."),
+    query("to_dot", &[], "str", "The tenant as Graphviz DOT text (R-12.6)."),
+    query("apply", &[req("steps", Ty::Any)], "list[Any]", "Runs a route's steps in order; stops at the first refusal."),
+    // ----- group lifecycle (§13) -----
+    query("enforced_name", &[USER, req("name", Ty::Text)], "str", "The name the naming policy gives a user's new Microsoft 365 group (R-13.13)."),
+    query("deleted_groups", &[], "list[DeletedGroup]", "Soft-deleted groups, in deletion order (R-13.8)."),
+    query("notification_log", &[], "list[Notification]", "The expiry notices sent (R-13.6)."),
 ];
 
 /// The entry named `name`.

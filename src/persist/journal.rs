@@ -61,6 +61,13 @@ impl SyncPolicy {
             _ => None,
         }
     }
+
+    /// The policy a face's `fsync=` names; another word is `invalid_setting`, in every face.
+    pub fn named(name: &str) -> Result<SyncPolicy> {
+        SyncPolicy::parse(name).ok_or_else(|| {
+            Error::new(Code::InvalidSetting, format!("fsync must be \"always\" or \"never\", not {name:?}"))
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -309,6 +316,13 @@ fn parse(bytes: &[u8], lines: &[(usize, usize)], shown: &str) -> Result<Parsed> 
 }
 
 impl Journal {
+    /// [`Journal::open`] as `Tenant.open(path)` does it in every face: a new journal's tenant
+    /// is named after its file.
+    pub fn open_file(path: &Path, sync: SyncPolicy) -> Result<Opened> {
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "journal".into());
+        Journal::open(path, &name, sync)
+    }
+
     /// Opens (or creates) the journal at `path`, replays it, and locks it for writing.
     pub fn open(path: &Path, name: &str, sync: SyncPolicy) -> Result<Opened> {
         let shown = path.display().to_string();

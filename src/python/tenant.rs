@@ -7,7 +7,7 @@ use super::conversion::{
     args, dict_kwargs, entry_to_json, kwargs, py_to_time, reference, setting_kwargs, time_to_py,
     to_arg, to_json, to_py, Opt,
 };
-use super::exceptions::{refusal, Raise};
+use super::exceptions::Raise;
 use super::fast::RefCache;
 use super::handles::{make_handle, make_handles};
 use super::records::{
@@ -15,7 +15,6 @@ use super::records::{
 };
 use crate::call::{self, Arg, HandleKind};
 use crate::command::Command;
-use crate::error::Code;
 use crate::model::format_time;
 use crate::persist::journal::{Journal, SyncPolicy};
 use crate::persist::snapshot;
@@ -295,10 +294,7 @@ impl Tenant {
         // bounded), then the core's strict shape; either failing is a TypeError.
         let value = to_json(data)?;
         let parsed = crate::import::DirectoryData::from_value(value).raise(py)?;
-        let done = self.execute(py, Command::ImportDirectory { data: Box::new(parsed) });
-        // Imported ids may equal names resolved before.
-        self.refs.forget_refs(py);
-        done
+        self.execute(py, Command::ImportDirectory { data: Box::new(parsed) })
     }
 
     // ----- commands --------------------------------------------------------------------------
@@ -1052,20 +1048,8 @@ impl Tenant {
     #[pyo3(signature = (path, *, fsync="always"))]
     fn open(py: Python<'_>, path: &Bound<'_, PyAny>, fsync: &str) -> PyResult<Tenant> {
         let path = path_of(path)?;
-        let sync = SyncPolicy::parse(fsync).ok_or_else(|| {
-            refusal(
-                py,
-                Code::InvalidSetting,
-                &format!("fsync must be \"always\" or \"never\", not {fsync:?}"),
-            )
-        })?;
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "journal".into());
-        let opened = py
-            .detach(move || Journal::open(&path, &name, sync))
-            .raise(py)?;
+        let sync = SyncPolicy::named(fsync).raise(py)?;
+        let opened = py.detach(move || Journal::open_file(&path, sync)).raise(py)?;
         let note = opened.recovered.clone();
         let tenant = Tenant {
             store: Store::with_journal(opened.tenant, opened.journal),
@@ -1099,8 +1083,6 @@ impl Tenant {
                 crate::scripting::run_script_with(&source, path.as_deref(), Some(store), &options)
             })
             .raise(py);
-        // The script may have imported ids equal to names resolved before.
-        self.refs.forget_refs(py);
         let value = value?;
         Ok(to_py(py, &value)?.unbind())
     }

@@ -679,25 +679,14 @@ fn open(path: &str, options: &Map) -> RhaiResult {
     if Path::new(path).exists() {
         sandbox.readable_file(path).map_err(throw)?;
     }
-    let path = Path::new(path);
-    // As in Python: a new journal is named after its file.
-    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "journal".into());
     let mut sync = journal::SyncPolicy::default();
     for (key, value) in options {
         match key.as_str() {
-            "fsync" => {
-                let text = value.to_string();
-                sync = journal::SyncPolicy::parse(&text).ok_or_else(|| {
-                    throw(Error::new(
-                        Code::InvalidSetting,
-                        format!("fsync must be \"always\" or \"never\", not {text:?}"),
-                    ))
-                })?;
-            }
+            "fsync" => sync = journal::SyncPolicy::named(&value.to_string()).map_err(throw)?,
             other => return Err(type_error(format!("open() got an unexpected option '{other}'"))),
         }
     }
-    let opened = journal::Journal::open(path, &name, sync).map_err(throw)?;
+    let opened = journal::Journal::open_file(Path::new(path), sync).map_err(throw)?;
     if let Some(note) = &opened.recovered {
         // Python warns (RuntimeWarning); a script's user reads stderr.
         eprintln!("warning: {note}");

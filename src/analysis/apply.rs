@@ -56,31 +56,29 @@ pub(crate) fn made_request(outcome: &Outcome) -> Option<String> {
     }
 }
 
+/// Runs `steps` in order through `execute`, each with the request an earlier step made.
+fn run_steps(steps: &[Step], mut execute: impl FnMut(Command) -> Result<Outcome>) -> Result<Vec<Outcome>> {
+    let mut out = Vec::with_capacity(steps.len());
+    let mut made: Option<String> = None;
+    for step in steps {
+        let outcome = execute(step_command(step, made.as_deref())?)?;
+        made = made_request(&outcome);
+        out.push(outcome);
+    }
+    Ok(out)
+}
+
 impl Tenant {
     /// Runs `steps` in order (API.md `apply`); stops at the first refused step, returning its
     /// refusal (the steps before it stay applied: apply routes to a fork).
     pub fn apply_steps(&mut self, steps: &[Step]) -> Result<Vec<Outcome>> {
-        let mut out = Vec::with_capacity(steps.len());
-        let mut made: Option<String> = None;
-        for step in steps {
-            let outcome = self.execute(step_command(step, made.as_deref())?)?;
-            made = made_request(&outcome);
-            out.push(outcome);
-        }
-        Ok(out)
+        run_steps(steps, |cmd| self.execute(cmd))
     }
 }
 
 impl Store {
     /// [`Tenant::apply_steps`] on a shared tenant, each step a command of its own.
     pub fn apply_steps(&self, steps: &[Step]) -> Result<Vec<Outcome>> {
-        let mut out = Vec::with_capacity(steps.len());
-        let mut made: Option<String> = None;
-        for step in steps {
-            let outcome = self.execute(step_command(step, made.as_deref())?)?;
-            made = made_request(&outcome);
-            out.push(outcome);
-        }
-        Ok(out)
+        run_steps(steps, |cmd| self.execute(cmd))
     }
 }

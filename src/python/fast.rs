@@ -117,10 +117,6 @@ impl RefCache {
         RefCache { user_handles: Mutex::new(Vec::new()), answers: Mutex::new(rustc_hash::FxHashMap::default()) }
     }
 
-    /// Nothing is remembered by reference text, so nothing needs forgetting; kept so that
-    /// callers state where the tenant may have changed wholesale.
-    pub(crate) fn forget_refs(&self, _py: Python<'_>) {}
-
     /// `has_access` of one pair.
     pub(crate) fn has_access(
         &self,

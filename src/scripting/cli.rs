@@ -223,7 +223,7 @@ fn history_file() -> Option<PathBuf> {
 
 /// `ssgm console`: the terminal around a [`Console`]. Ctrl-C while an input runs stops it
 /// (SIGINT sets the console's interrupt flag); Ctrl-C at the prompt drops the unfinished
-/// input, or leaves.
+/// input and keeps the session; Ctrl-D leaves.
 fn console(load: Option<&Path>, options: RunOptions) -> i32 {
     let mut console = Console::with_options(options);
     let sigint = signal_hook::flag::register(signal_hook::consts::SIGINT, console.interrupter()).ok();
@@ -272,8 +272,10 @@ fn console_loop(console: &mut Console, load: Option<&Path>) -> i32 {
                     Reply::Quit => break,
                 }
             }
-            Err(ReadlineError::Interrupted) if console.is_pending() => console.cancel(),
-            Err(ReadlineError::Interrupted | ReadlineError::Eof) => break,
+            // Ctrl-C at the prompt drops the unfinished input, never the session and its
+            // variables; Ctrl-D (or :quit) leaves.
+            Err(ReadlineError::Interrupted) => console.cancel(),
+            Err(ReadlineError::Eof) => break,
             Err(err) => {
                 eprintln!("ssgm: {err}");
                 return 1;

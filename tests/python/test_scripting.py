@@ -166,13 +166,26 @@ def test_r9_ctrl_c_in_the_console_interrupts_the_script_and_keeps_the_state(tmp_
 
     try:
         assert b"ssgm> " in read_until(b"ssgm> ")
+        # Each input waits for the prompt that follows the last one, so that the Ctrl-C
+        # reaches a running input, not the line editor.
+        seen = b""
         os.write(fd, b"let x = 0;\r")
-        read_until(b"ssgm> ", 10)
+        assert b"ssgm> " in read_until(b"ssgm> ", 10), seen
         seen = b""
         os.write(fd, b"loop { x += 1; }\r")
+        assert b"loop" in read_until(b"loop", 10), seen
         time.sleep(1.0)
         os.write(fd, b"\x03")
         assert b"interrupted (Ctrl-C)" in read_until(b"interrupted", 30), seen
+        seen = b""
+        os.write(fd, b"x > 0\r")
+        assert b"=> true" in read_until(b"=> true", 30), seen
+        # Ctrl-C at the prompt drops the line typed so far and keeps the session.
+        seen = b""
+        os.write(fd, b"x = -1")
+        assert b"x = -1" in read_until(b"x = -1", 10), seen
+        os.write(fd, b"\x03")
+        time.sleep(0.5)
         seen = b""
         os.write(fd, b"x > 0\r")
         assert b"=> true" in read_until(b"=> true", 30), seen

@@ -9,6 +9,7 @@ use crate::catalogue::{self, Kind, Param, Ty};
 use crate::command::Command;
 use crate::error::{Code, Error, Result};
 use crate::import::DirectoryData;
+use crate::model::Timestamp;
 use serde_json::{Map, Value};
 
 /// The kind of object a handle names.
@@ -54,6 +55,8 @@ pub enum Arg {
     List(Vec<Arg>),
     /// A map with string keys.
     Map(Vec<(String, Arg)>),
+    /// An instant (a Python `datetime`; Rhai gives instants as text).
+    Time(Timestamp),
     /// Anything else, described by its type name.
     Other(String),
 }
@@ -69,6 +72,7 @@ impl Arg {
             Arg::Handle(k, _) => k.as_str().into(),
             Arg::List(_) => "list".into(),
             Arg::Map(_) => "dict".into(),
+            Arg::Time(_) => "datetime".into(),
             Arg::Other(t) => t.clone(),
         }
     }
@@ -81,6 +85,7 @@ impl Arg {
             Arg::Int(i) => Value::from(*i),
             Arg::Float(f) => serde_json::Number::from_f64(*f).map(Value::Number).unwrap_or(Value::Null),
             Arg::Str(s) | Arg::Handle(_, s) => Value::String(s.clone()),
+            Arg::Time(t) => Value::String(crate::model::format_time(*t)),
             Arg::List(items) => Value::Array(items.iter().map(Arg::to_json).collect()),
             Arg::Map(items) => Value::Object(items.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
         }
@@ -158,11 +163,85 @@ fn bind_one(command: &str, p: &Param, arg: &Arg) -> Result<Bound> {
             other => return Err(type_error(command, name, "a list of role names", other)),
         },
         Ty::Data => match arg {
-            Arg::Map(_) => Bound::Data(Box::new(DirectoryData::from_value(arg.to_json())?)),
+            Arg::Map(_) => Bound::Data(Box::new(DirectoryData::from_value(import_json(arg, &mut Vec::new())?)?)),
             other => return Err(type_error(command, name, "a dict", other)),
         },
         // Settings, clock amounts and query arguments are not bound here.
         other => return Err(Error::type_error(format!("{command}() argument '{name}' of type {other:?} is not a command argument"))),
+    })
+}
+
+/// The kinds of handle a field of import data may hold: user references where the
+/// data names users, user or group references where it names principals.
+fn import_field_kinds(field: &str) -> Option<(&'static [HandleKind], &'static str)> {
+    match field {
+        "owners" | "blocked" | "created_by" | "manager" => Some((USER, "a User, an id or a upn")),
+        "members" | "assigned" => Some((PRINCIPAL, "a User, a Group, an id or a name")),
+        "self_service_group" | "microsoft365_creation_group" => Some((&[HandleKind::Group], "a Group or a name")),
+        _ => None,
+    }
+}
+
+/// Import data as JSON: instants become ISO 8601 text; a handle stands for
+/// its id only where the field takes that kind of object; a handle elsewhere, or a value that
+/// is not data, is a type error naming where it sits (`groups[2].members[0]`).
+fn import_json(arg: &Arg, path: &mut Vec<String>) -> Result<Value> {
+    let here = |path: &[String]| {
+        let mut out = String::new();
+        for part in path {
+            if part.starts_with('[') || out.is_empty() {
+                out.push_str(part);
+            } else {
+                out.push('.');
+                out.push_str(part);
+            }
+        }
+        out
+    };
+    let field = || path.iter().rev().find(|p| !p.starts_with('[')).map(String::as_str).unwrap_or("");
+    Ok(match arg {
+        Arg::Handle(kind, id) => match import_field_kinds(field()) {
+            Some((kinds, _)) if kinds.contains(kind) => Value::String(id.clone()),
+            Some((_, expected)) => {
+                return Err(Error::type_error(format!(
+                    "import_directory() data {} must be {expected}, not {}",
+                    here(path),
+                    kind.as_str()
+                )))
+            }
+            None => {
+                return Err(Error::type_error(format!(
+                    "import_directory() data {} must be plain data, not a {} handle",
+                    here(path),
+                    kind.as_str()
+                )))
+            }
+        },
+        Arg::Other(t) => {
+            return Err(Error::type_error(format!("import_directory() data {} must be plain data, not {t}", here(path))))
+        }
+        Arg::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                path.push(format!("[{i}]"));
+                out.push(import_json(item, path)?);
+                path.pop();
+            }
+            Value::Array(out)
+        }
+        Arg::Map(items) => {
+            let mut out = Map::new();
+            for (k, v) in items {
+                path.push(k.clone());
+                out.insert(k.clone(), import_json(v, path)?);
+                path.pop();
+            }
+            Value::Object(out)
+        }
+        Arg::Float(f) if !f.is_finite() => {
+            return Err(Error::type_error(format!("import_directory() data {} must be a finite number", here(path))))
+        }
+        other => other.to_json(),
     })
 }
 

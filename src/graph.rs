@@ -122,6 +122,8 @@ pub fn graph_to_directory(path: &Path, overrides: &Map<String, Value>) -> Result
     read_roles(&export, &mut dir, &mut report)?;
     let resources = read_service_principals(&export, &dir, &mut ids, &mut report)?;
     let from_export = read_settings(&export, &dir)?;
+    // §13: soft-deleted groups follow the live ones; nothing may link to them.
+    dir.groups.extend(read_deleted_groups(&export, &mut ids)?);
     Ok(assemble(&dir, &resources, &from_export, overrides, &report))
 }
 
@@ -171,6 +173,11 @@ struct Group {
     on_premises: bool,
     owners: Vec<String>,
     members: Vec<String>,
+    /// §13: `renewedDateTime`, `expirationDateTime` and, for deletedGroups.json,
+    /// `deletedDateTime`, as the export gives them (checked instants).
+    renewed_at: Option<String>,
+    expires_at: Option<String>,
+    deleted_at: Option<String>,
 }
 
 struct Resource {
@@ -216,6 +223,13 @@ struct ExportSettings {
     security: Option<bool>,
     microsoft365: Option<bool>,
     creation_group: Option<String>,
+    /// §13, from groupLifecyclePolicies.json's first policy.
+    expiration_scope: Option<&'static str>,
+    lifetime_days: Option<u64>,
+    notification_emails: Option<String>,
+    /// §13, from the Group.Unified setting.
+    naming_prefix_suffix: Option<String>,
+    blocked_words: Option<Vec<String>>,
 }
 
 fn index<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
@@ -384,6 +398,17 @@ impl<'a> Entry<'a> {
         }
     }
 
+    /// An ISO 8601 instant (R-11.2: a missing or null property is none).
+    fn instant(&self, prop: &str) -> Result<Option<String>> {
+        match self.string(prop)? {
+            None => Ok(None),
+            Some(text) => match crate::model::parse_time(text) {
+                Some(_) => Ok(Some(text.trim().to_string())),
+                None => Err(self.error(format_args!("has {prop} {text:?}, which is not an ISO 8601 instant"))),
+            },
+        }
+    }
+
     fn required_string(&self, prop: &str) -> Result<&'a str> {
         self.string(prop)?
             .ok_or_else(|| self.error(format_args!("has no \"{prop}\"")))
@@ -489,20 +514,8 @@ fn read_groups(
         entry.unique(id, ids)?;
         let name = entry.required_string("displayName")?;
         let description = entry.string("description")?.unwrap_or("");
-        let types = entry.strings("groupTypes")?;
-        let has_type = |t: &str| types.iter().any(|g| g.trim().eq_ignore_ascii_case(t));
-        let security = entry.boolean("securityEnabled")?.unwrap_or(false);
-        let mail = entry.boolean("mailEnabled")?.unwrap_or(false);
-        let kind = if has_type("Unified") {
-            Kind::Microsoft365
-        } else {
-            match (security, mail) {
-                (true, true) => Kind::MailEnabledSecurity,
-                (false, true) => Kind::Distribution,
-                _ => Kind::Security,
-            }
-        };
-        if has_type("DynamicMembership") {
+        let kind = group_kind(&entry)?;
+        if entry.strings("groupTypes")?.iter().any(|g| g.trim().eq_ignore_ascii_case("DynamicMembership")) {
             report.skip("membershipRule", id.to_string());
         }
         groups.push(Group {
@@ -513,8 +526,59 @@ fn read_groups(
             on_premises: entry.boolean("onPremisesSyncEnabled")?.unwrap_or(false),
             owners: Vec::new(),
             members: Vec::new(),
+            renewed_at: entry.instant("renewedDateTime")?,
+            expires_at: entry.instant("expirationDateTime")?,
+            deleted_at: None,
         });
     }
+    Ok(groups)
+}
+
+/// a group's kind from `groupTypes`, `securityEnabled` and `mailEnabled`.
+fn group_kind(entry: &Entry<'_>) -> Result<Kind> {
+    let types = entry.strings("groupTypes")?;
+    let security = entry.boolean("securityEnabled")?.unwrap_or(false);
+    let mail = entry.boolean("mailEnabled")?.unwrap_or(false);
+    Ok(if types.iter().any(|g| g.trim().eq_ignore_ascii_case("Unified")) {
+        Kind::Microsoft365
+    } else {
+        match (security, mail) {
+            (true, true) => Kind::MailEnabledSecurity,
+            (false, true) => Kind::Distribution,
+            _ => Kind::Security,
+        }
+    })
+}
+
+/// §13: deletedGroups.json (GET /directory/deletedItems/microsoft.graph.group), soft-deleted
+/// groups with no members or owners, in deletion order (file order for equal instants).
+fn read_deleted_groups(export: &Export, ids: &mut HashSet<String>) -> Result<Vec<Group>> {
+    let file = "deletedGroups.json";
+    let items = export.collection(file, false)?;
+    let mut groups = Vec::with_capacity(items.len());
+    for (i, obj) in items.iter().enumerate() {
+        let mut entry = Entry::at(file, i, obj);
+        let id = entry.id("group")?;
+        entry.unique(id, ids)?;
+        let name = entry.required_string("displayName")?;
+        let kind = group_kind(&entry)?;
+        let Some(deleted_at) = entry.instant("deletedDateTime")? else {
+            return Err(entry.error("has no deletedDateTime"));
+        };
+        groups.push(Group {
+            id: id.to_string(),
+            name: name.to_string(),
+            description: entry.string("description")?.unwrap_or("").to_string(),
+            kind,
+            on_premises: entry.boolean("onPremisesSyncEnabled")?.unwrap_or(false),
+            owners: Vec::new(),
+            members: Vec::new(),
+            renewed_at: entry.instant("renewedDateTime")?,
+            expires_at: None,
+            deleted_at: Some(deleted_at),
+        });
+    }
+    groups.sort_by_key(|g| g.deleted_at.as_deref().and_then(crate::model::parse_time));
     Ok(groups)
 }
 
@@ -783,7 +847,13 @@ fn read_settings(export: &Export, dir: &Directory) -> Result<ExportSettings> {
         security: None,
         microsoft365: None,
         creation_group: None,
+        expiration_scope: None,
+        lifetime_days: None,
+        notification_emails: None,
+        naming_prefix_suffix: None,
+        blocked_words: None,
     };
+    read_lifecycle_policy(export, &mut settings)?;
 
     let file = "authorizationPolicy.json";
     match export.read(file)? {
@@ -834,6 +904,8 @@ fn read_settings(export: &Export, dir: &Directory) -> Result<ExportSettings> {
     };
     let mut enable = None;
     let mut allowed_group = None;
+    let mut prefix_suffix = None;
+    let mut blocked = None;
     for (j, value) in entry.array("values")?.iter().enumerate() {
         let Value::Object(value) = value else {
             return Err(entry.error(format_args!("has values[{j}] that is not an object")));
@@ -853,8 +925,16 @@ fn read_settings(export: &Export, dir: &Directory) -> Result<ExportSettings> {
             && allowed_group.is_none()
         {
             allowed_group = Some(value.trim());
+        } else if name.eq_ignore_ascii_case("PrefixSuffixNamingRequirement") && prefix_suffix.is_none() {
+            prefix_suffix = Some(value.trim());
+        } else if name.eq_ignore_ascii_case("CustomBlockedWordsList") && blocked.is_none() {
+            blocked = Some(value);
         }
     }
+    settings.naming_prefix_suffix = prefix_suffix.map(str::to_string);
+    settings.blocked_words = blocked.map(|list| {
+        list.split(',').map(str::trim).filter(|w| !w.is_empty()).map(str::to_string).collect()
+    });
     settings.microsoft365 = match enable {
         None | Some("") => None,
         Some(v) if v.eq_ignore_ascii_case("true") => Some(true),
@@ -878,6 +958,40 @@ fn read_settings(export: &Export, dir: &Directory) -> Result<ExportSettings> {
         },
     };
     Ok(settings)
+}
+
+/// §13: the first policy of groupLifecyclePolicies.json (GET /groupLifecyclePolicies):
+/// `groupLifetimeInDays`, `managedGroupTypes` (`All`, `Selected`, `None`) and
+/// `alternateNotificationEmails`.
+fn read_lifecycle_policy(export: &Export, settings: &mut ExportSettings) -> Result<()> {
+    let file = "groupLifecyclePolicies.json";
+    let items = export.collection(file, false)?;
+    let Some(obj) = items.first() else { return Ok(()) };
+    let mut entry = Entry::at(file, 0, obj);
+    if let Some(id) = entry.string("id")? {
+        entry.named("policy", id);
+    }
+    if let Some(types) = entry.string("managedGroupTypes")? {
+        settings.expiration_scope = Some(match types.trim() {
+            t if t.eq_ignore_ascii_case("all") => "all",
+            t if t.eq_ignore_ascii_case("selected") => "selected",
+            t if t.eq_ignore_ascii_case("none") => "none",
+            other => {
+                return Err(entry.error(format_args!(
+                    "has managedGroupTypes \"{other}\", which is none of \"All\", \"Selected\" and \"None\""
+                )))
+            }
+        });
+    }
+    match entry.get("groupLifetimeInDays") {
+        None => {}
+        Some(v) => match v.as_u64() {
+            Some(days) => settings.lifetime_days = Some(days),
+            None => return Err(entry.wrong_type("groupLifetimeInDays", "a whole number of days")),
+        },
+    }
+    settings.notification_emails = entry.string("alternateNotificationEmails")?.map(|t| t.trim().to_string());
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -923,6 +1037,11 @@ fn assemble(
         entry.insert("owners".into(), strings(&g.owners));
         entry.insert("members".into(), strings(&g.members));
         entry.insert("on_premises".into(), g.on_premises.into());
+        for (field, value) in [("renewed_at", &g.renewed_at), ("expires_at", &g.expires_at), ("deleted_at", &g.deleted_at)] {
+            if let Some(text) = value {
+                entry.insert(field.into(), text.clone().into());
+            }
+        }
         Value::Object(entry)
     });
 
@@ -951,6 +1070,12 @@ fn assemble(
                 Value::String(from_export.creation_group.clone().unwrap_or_default()),
                 from_export.creation_group.is_some(),
             ),
+            // §13: only what the export gives; the rest keeps §2's defaults.
+            "expiration_scope" => (Value::from(from_export.expiration_scope?), true),
+            "expiration_lifetime_days" => (Value::from(from_export.lifetime_days?), true),
+            "expiration_notification_emails" => (Value::from(from_export.notification_emails.clone()?), true),
+            "naming_prefix_suffix" => (Value::from(from_export.naming_prefix_suffix.clone()?), true),
+            "blocked_words" => (Value::from(from_export.blocked_words.clone()?), true),
             _ => return None,
         };
         Some((value, given))
@@ -968,6 +1093,10 @@ fn assemble(
             }
         } else {
             from_defaults.push(Value::from(name));
+        }
+        // §13: a `Selected` policy's list is not in the export; it starts empty.
+        if name == "expiration_scope" && settings.get(name).and_then(Value::as_str) == Some("selected") {
+            from_defaults.push(Value::from("expiration_selected_groups"));
         }
     }
     for (name, value) in overrides {
@@ -2127,9 +2256,7 @@ mod tests {
             json!({"id": id, "name": name, "description": description, "kind": kind, "join_policy": "owners_only",
                    "owners": owners, "members": members, "on_premises": on_premises})
         };
-        assert_eq!(
-            data["groups"],
-            json!([
+        let mut groups = json!([
                 g(
                     SALES,
                     "Salesforce users",
@@ -2211,8 +2338,16 @@ mod tests {
                     json!([DIEGOS, LEEG]),
                     false
                 ),
-            ])
-        );
+            ]);
+        // §13: Retail's dates, and the soft-deleted group of deletedGroups.json, last.
+        groups[2]["renewed_at"] = json!("2016-09-01T10:00:00Z");
+        groups[2]["expires_at"] = json!("2017-09-01T10:00:00Z");
+        if let Value::Array(list) = &mut groups {
+            let mut old = g("98f4e2b0-1c2d-4e3f-8a4b-5c6d7e8f9a0b", "Old project", "A finished project", "microsoft365", json!([]), json!([]), false);
+            old["deleted_at"] = json!("2017-02-20T08:15:00Z");
+            list.push(old);
+        }
+        assert_eq!(data["groups"], groups);
 
         // applications; Salesforce's two app roles on one group are one
         // assignment; the service principal assigned to Workday is skipped; the second
@@ -2232,7 +2367,11 @@ mod tests {
         assert_eq!(
             data["settings"],
             json!({"users_can_create_security_groups": false, "users_can_create_microsoft365_groups": false,
-                   "microsoft365_creation_group": "Microsoft 365 creators"})
+                   "microsoft365_creation_group": "Microsoft 365 creators",
+                   // §13: groupLifecyclePolicies.json and the Group.Unified naming values.
+                   "expiration_scope": "selected", "expiration_lifetime_days": 365,
+                   "expiration_notification_emails": "admin@contoso.com; it@contoso.com",
+                   "naming_prefix_suffix": "", "blocked_words": []})
         );
 
         // the report.
@@ -2243,7 +2382,7 @@ mod tests {
                             "orgContact": 1, "servicePrincipal": 1},
                 "renamed": {SANDBOX: sandbox_name},
                 "settings_from_defaults": ["delegated_group_management", "self_service_scope", "self_service_group",
-                                           "max_groups_per_user", "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words"],
+                                           "max_groups_per_user", "max_owners_per_group", "expiration_selected_groups"],
             })
         );
     }

@@ -4,6 +4,7 @@
 use crate::error::{Code, Error, Result};
 use crate::model::*;
 use crate::records::ImportCounts;
+use crate::model::parse_time;
 use crate::rules::{merge, parse_group_kind, parse_join_policy, parse_resource_kind, parse_roles};
 use crate::tenant::{NewGroup, Tenant, KIND_GROUP, KIND_RESOURCE, KIND_USER};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -71,6 +72,15 @@ pub struct GroupEntry {
     pub on_premises: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
+    /// §13: the group's last renewal (ISO 8601 text; a Python datetime is given as text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewed_at: Option<String>,
+    /// §13: kept as given when the group is covered after the import, else ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// §13: a Microsoft 365 group imported soft-deleted at this instant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
 }
 
 /// A resource entry.
@@ -126,7 +136,17 @@ pub(crate) struct ImportPlan {
     groups: Vec<(String, NewGroup)>,
     resources: Vec<NewResource>,
     settings: Option<Settings>,
+    /// §13 dates of the data's groups, by position: renewed_at, expires_at, deleted_at.
+    dates: Vec<GroupDates>,
     counts: ImportCounts,
+}
+
+/// The §13 dates an import gives one group.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct GroupDates {
+    pub(crate) renewed_at: Option<Timestamp>,
+    pub(crate) expires_at: Option<Timestamp>,
+    pub(crate) deleted_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone)]
@@ -263,6 +283,37 @@ impl Tenant {
         let resource_kinds =
             data.resources.iter().map(|r| parse_resource_kind(&r.kind)).collect::<Result<Vec<_>>>()?;
         let policies = data.groups.iter().map(|g| parse_join_policy(&g.join_policy)).collect::<Result<Vec<_>>>()?;
+        let mut dates = Vec::with_capacity(data.groups.len());
+        for (g, kind) in data.groups.iter().zip(&group_kinds) {
+            let at = |field: &str, text: &Option<String>| -> Result<Option<Timestamp>> {
+                text.as_deref()
+                    .map(|t| {
+                        parse_time(t).ok_or_else(|| {
+                            Error::new(
+                                Code::InvalidTime,
+                                format!("import_directory: group {:?} has {field} {t:?}, which is not an ISO 8601 instant", g.name),
+                            )
+                        })
+                    })
+                    .transpose()
+            };
+            let d = GroupDates {
+                renewed_at: at("renewed_at", &g.renewed_at)?,
+                expires_at: at("expires_at", &g.expires_at)?,
+                deleted_at: at("deleted_at", &g.deleted_at)?,
+            };
+            if d.deleted_at.is_some() && *kind != GroupKind::Microsoft365 {
+                return Err(Error::new(
+                    Code::InvalidKind,
+                    format!(
+                        "import_directory: group {:?} is a {} group: only Microsoft 365 groups are kept deleted (deleted_at)",
+                        g.name,
+                        kind.as_str()
+                    ),
+                ));
+            }
+            dates.push(d);
+        }
         let roles = data.users.iter().map(|u| parse_roles(&u.roles)).collect::<Result<Vec<_>>>()?;
         let settings = match &data.settings {
             Some(map) => {
@@ -427,12 +478,12 @@ impl Tenant {
             counts.blocks += blocked.len() as u64;
             resources.push(NewResource { id, name: r.name.trim().to_string(), kind, owners, assigned, blocked });
         }
-        Ok(ImportPlan { users, groups, resources, settings, counts })
+        Ok(ImportPlan { users, groups, resources, settings, dates, counts })
     }
 
     /// Applies a decided import; returns its counts and the id of a group created.
     pub(crate) fn apply_import(&mut self, plan: ImportPlan) -> (ImportCounts, Option<String>) {
-        let ImportPlan { users, groups, resources, settings, counts } = plan;
+        let ImportPlan { users, groups, resources, settings, dates, counts } = plan;
         self.users.reserve(users.len());
         self.user_requests.reserve(users.len());
         self.groups.reserve(groups.len());
@@ -465,12 +516,12 @@ impl Tenant {
             }
         }
         let mut created = None;
-        if let Some(settings) = settings {
-            self.settings = settings;
-            if self.ssgm_group_needed(&self.settings) {
-                let g = self.create_ssgm_group(None);
-                created = Some(self.groups[g as usize].id.clone());
-            }
+        let before = settings.map(|settings| std::mem::replace(&mut self.settings, settings));
+        // §13: deleted entries leave their links for restore; the others get their dates.
+        self.import_lifecycle(before.as_ref(), base_g, &dates);
+        if before.is_some() && self.ssgm_group_needed(&self.settings) {
+            let g = self.create_ssgm_group(None);
+            created = Some(self.groups[g as usize].id.clone());
         }
         (counts, created)
     }
@@ -510,6 +561,18 @@ impl Tenant {
     /// `path`, with `settings` merged into the import's settings. A refused import
     /// returns the refusal and no tenant. The report is kept as [`Tenant::import_report`].
     pub fn from_graph(path: &std::path::Path, name: Option<&str>, settings: &Map<String, Value>) -> Result<Tenant> {
+        Tenant::from_graph_at(path, name, settings, None)
+    }
+
+    /// [`Tenant::from_graph`] with `now`: the history is `set_time(now)`, then the
+    /// import, so that the export's dates (§13, §14) are read at the export's date. A `now`
+    /// earlier than the start is `invalid_time`, as for `set_time`.
+    pub fn from_graph_at(
+        path: &std::path::Path,
+        name: Option<&str>,
+        settings: &Map<String, Value>,
+        now: Option<Timestamp>,
+    ) -> Result<Tenant> {
         let value = crate::graph::graph_to_directory(path, settings)?;
         let report = value.get("report").cloned();
         let data = DirectoryData::from_value(value)
@@ -523,6 +586,9 @@ impl Tenant {
                 .unwrap_or_else(|| "graph".to_string()),
         };
         let mut tenant = Tenant::new(name);
+        if let Some(micros) = now {
+            tenant.execute(crate::command::Command::SetTime { micros })?;
+        }
         tenant.execute(crate::command::Command::ImportDirectory { data: Box::new(data) })?;
         tenant.import_report = report;
         Ok(tenant)

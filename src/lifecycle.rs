@@ -22,6 +22,7 @@
 //! ```
 
 use crate::error::{Code, Error, Result};
+use crate::import::GroupDates;
 use crate::model::*;
 use crate::records::Notification;
 use crate::schedule::{Event, Notice, Owner, Schedule};
@@ -299,6 +300,59 @@ impl Tenant {
                 self.record_event("Hard delete group", group, |t, _| t.purge_now(group));
             }
         }
+    }
+
+    /// §13 import (R-8.5): groups `base..` come from the data, with `dates` by position.
+    /// Existing groups follow a settings change as `configure` makes them (R-13.3). A
+    /// `deleted_at` group is kept deleted at that instant, its purge 30 days later (never
+    /// before now, R-8.7); a covered group keeps a given `expires_at` without the 35-day
+    /// floor, or gets anchor + lifetime with it.
+    pub(crate) fn import_lifecycle(&mut self, before: Option<&Settings>, base: GroupIx, dates: &[GroupDates]) {
+        if let Some(before) = before {
+            self.recover_groups(before, 0..base);
+        }
+        // Deletion order is the order of the instants (data order for equal ones).
+        let mut deleted: Vec<(Timestamp, GroupIx)> = Vec::new();
+        for (i, d) in dates.iter().enumerate() {
+            let g = base + i as GroupIx;
+            if let Some(group) = self.groups.get_mut(g as usize) {
+                group.renewed_at = d.renewed_at;
+            }
+            if let Some(at) = d.deleted_at {
+                deleted.push((at, g));
+            } else if self.covered(g) {
+                match d.expires_at {
+                    Some(at) => self.set_expiry(g, at),
+                    None => self.cover_existing(g),
+                }
+            }
+        }
+        deleted.sort_unstable();
+        for (at, g) in deleted {
+            self.import_deleted(g, at);
+        }
+    }
+
+    /// R-13.8 for an imported group: what it was given is kept for its restore, not linked.
+    fn import_deleted(&mut self, g: GroupIx, at: Timestamp) {
+        let kept = self.keep_for_restore(g);
+        self.unlink_group(g);
+        self.unname_group(g);
+        if let Some(u) = self.groups[g as usize].created_by {
+            if let Some(user) = self.users.get_mut(u as usize) {
+                user.created_groups = user.created_groups.saturating_sub(1);
+            }
+        }
+        let Some(kept) = kept else { return };
+        let group = &mut self.groups[g as usize];
+        group.deleted = true;
+        group.deleted_at = Some(at);
+        group.kept = Some(kept);
+        self.deleted_order.insert(self.next_deleted, g);
+        group.deleted_order = self.next_deleted;
+        self.next_deleted += 1;
+        let purge = at.saturating_add(days(RESTORE_DAYS)).max(self.now);
+        self.schedule.schedule(purge, Event::Purge { group: g });
     }
 
     // ----- soft delete, restore, purge (R-13.8 – R-13.10) --------------------------------------

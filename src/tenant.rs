@@ -1143,6 +1143,28 @@ impl Tenant {
         }
     }
 
+    /// takes a group out of every group it belongs to, and its members, owners and
+    /// assignments out of it.
+    pub(crate) fn unlink_group(&mut self, g: GroupIx) {
+        let group = &self.groups[g as usize];
+        let parents = group.parents.clone();
+        let members = group.members.clone();
+        let owners = group.owners.clone();
+        let assigned = group.assigned_to.clone();
+        for p in parents {
+            self.unlink_member(p, Principal::Group(g));
+        }
+        for m in members {
+            self.unlink_member(g, m);
+        }
+        for u in owners {
+            self.unlink_owner(g, u);
+        }
+        for r in assigned {
+            self.unlink_assignment(r, Principal::Group(g));
+        }
+    }
+
     /// removes a group from everything, cancels its pending requests, withdraws the
     /// access that depended on it; a Microsoft 365 group is kept for restore. With
     /// no actor, the group expired.
@@ -1150,25 +1172,7 @@ impl Tenant {
         let kept = self.keep_for_restore(g);
         let pairs = self.pairs_of_group(g);
         let now = self.now;
-        self.provision(pairs, seq, |t| {
-            let group = &t.groups[g as usize];
-            let parents = group.parents.clone();
-            let members = group.members.clone();
-            let owners = group.owners.clone();
-            let assigned = group.assigned_to.clone();
-            for p in parents {
-                t.unlink_member(p, Principal::Group(g));
-            }
-            for m in members {
-                t.unlink_member(g, m);
-            }
-            for u in owners {
-                t.unlink_owner(g, u);
-            }
-            for r in assigned {
-                t.unlink_assignment(r, Principal::Group(g));
-            }
-        });
+        self.provision(pairs, seq, |t| t.unlink_group(g));
         let pending: Vec<RequestIx> =
             self.pending.iter().copied().filter(|q| self.requests[*q as usize].group == g).collect();
         for q in pending {

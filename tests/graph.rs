@@ -93,3 +93,99 @@ fn r11_2_bad_exports_are_invalid_export() {
     assert!(err.message().contains("line"), "{}", err.message());
     let _: Value = json!(null);
 }
+
+/// §13 additions to §11: the lifecycle policy, group dates, naming values and deleted groups.
+#[test]
+fn r11_r13_the_export_gives_lifecycle_settings_dates_and_deleted_groups() {
+    let data = ssgm::graph::graph_to_directory(&fixture(), &Map::new()).unwrap();
+    let settings = &data["settings"];
+    // groupLifecyclePolicies.json: the first policy.
+    assert_eq!(settings["expiration_scope"], json!("selected"));
+    assert_eq!(settings["expiration_lifetime_days"], json!(365));
+    assert_eq!(settings["expiration_notification_emails"], json!("admin@contoso.com; it@contoso.com"));
+    // Group.Unified's naming values (empty in this export, but given).
+    assert_eq!(settings["naming_prefix_suffix"], json!(""));
+    assert_eq!(settings["blocked_words"], json!([]));
+    let defaults: Vec<&str> =
+        data["report"]["settings_from_defaults"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    // `Selected`: the selected list is not in the export; it is named right after the scope's place.
+    assert_eq!(
+        defaults,
+        [
+            "delegated_group_management",
+            "self_service_scope",
+            "self_service_group",
+            "max_groups_per_user",
+            "max_owners_per_group",
+            "expiration_selected_groups",
+            "group_owners_manage_reviews"
+        ]
+        .iter()
+        .filter(|n| ssgm::model::SETTING_NAMES.contains(n) || **n == "expiration_selected_groups")
+        .copied()
+        .collect::<Vec<_>>()
+    );
+    let groups = data["groups"].as_array().unwrap();
+    let retail = groups.iter().find(|g| g["name"] == "Retail").unwrap();
+    assert_eq!(retail["renewed_at"], json!("2016-09-01T10:00:00Z"));
+    assert_eq!(retail["expires_at"], json!("2017-09-01T10:00:00Z"));
+    let old = groups.iter().find(|g| g["name"] == "Old project").unwrap();
+    assert_eq!(old["deleted_at"], json!("2017-02-20T08:15:00Z"));
+    assert_eq!(old["members"], json!([]));
+}
+
+#[test]
+fn r11_1_r13_from_graph_now_reads_the_exports_dates_at_its_date() {
+    let now = ssgm::model::parse_time("2017-03-01T00:00:00Z").unwrap();
+    let mut over = Map::new();
+    over.insert("expiration_scope".into(), json!("all"));
+    let t = Tenant::from_graph_at(&fixture(), None, &over, Some(now)).unwrap();
+    // The history is set_time(now), then the import.
+    let ops: Vec<&str> = t.history().iter().map(|c| c.name()).collect();
+    assert_eq!(ops, ["set_time", "import_directory"]);
+    assert_eq!(t.now(), now);
+    let retail = t.find_group("Retail").unwrap();
+    assert_eq!(t.all_groups()[retail as usize].expires_at, ssgm::model::parse_time("2017-09-01T10:00:00Z"));
+    assert_eq!(t.all_groups()[retail as usize].renewed_at, ssgm::model::parse_time("2016-09-01T10:00:00Z"));
+    // The deleted group is restorable, its purge 30 days after its deletion.
+    let old: Vec<&str> = t.deleted_groups().map(|g| t.all_groups()[g as usize].name.as_str()).collect();
+    assert_eq!(old, ["Old project"]);
+    assert!(t.find_group("Old project").is_err());
+    // `now` before the start is invalid_time, and no tenant.
+    let err = Tenant::from_graph_at(&fixture(), None, &Map::new(), Some(ssgm::model::EPOCH_START - 1)).unwrap_err();
+    assert_eq!(err.code(), Some(Code::InvalidTime));
+}
+
+#[test]
+fn r11_2_r13_bad_lifecycle_files_are_invalid_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("c");
+    copy_dir(&fixture(), &copy);
+    std::fs::write(copy.join("groupLifecyclePolicies.json"), r#"{"value": [{"id": "p", "managedGroupTypes": "Some"}]}"#).unwrap();
+    let err = Tenant::from_graph(&copy, None, &Map::new()).unwrap_err();
+    assert_eq!(err.code(), Some(Code::InvalidExport));
+    assert!(err.message().contains("groupLifecyclePolicies.json") && err.message().contains("Some"), "{}", err.message());
+    std::fs::remove_file(copy.join("groupLifecyclePolicies.json")).unwrap();
+    std::fs::write(copy.join("deletedGroups.json"), r#"{"value": [{"id": "d", "displayName": "D", "groupTypes": ["Unified"], "deletedDateTime": "yesterday"}]}"#).unwrap();
+    let err = Tenant::from_graph(&copy, None, &Map::new()).unwrap_err();
+    assert_eq!(err.code(), Some(Code::InvalidExport));
+    assert!(err.message().contains("deletedGroups.json") && err.message().contains("yesterday"), "{}", err.message());
+    // Without the lifecycle file, its settings come from defaults again.
+    std::fs::remove_file(copy.join("deletedGroups.json")).unwrap();
+    let data = ssgm::graph::graph_to_directory(&copy, &Map::new()).unwrap();
+    let defaults = data["report"]["settings_from_defaults"].as_array().unwrap();
+    assert!(defaults.contains(&json!("expiration_scope")) && !defaults.contains(&json!("expiration_selected_groups")));
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}

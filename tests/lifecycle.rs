@@ -658,3 +658,135 @@ proptest! {
         }
     }
 }
+
+// ----- import (R-8.5 as §13 amends it) ----------------------------------------------------------
+
+fn import(t: &mut T, data: serde_json::Value) -> ssgm::Result<Outcome> {
+    let data = ssgm::import::DirectoryData::from_value(data)?;
+    t.t.execute(Command::ImportDirectory { data: Box::new(data) })
+}
+
+#[test]
+fn r8_5_r13_import_keeps_a_covered_groups_expiry_as_given_without_the_floor() {
+    let mut t = tenant(&[]);
+    advance(&mut t, 10);
+    import(
+        &mut t,
+        serde_json::json!({
+            "settings": {"expiration_scope": "all"},
+            "groups": [
+                {"id": "g-soon", "name": "Soon", "kind": "microsoft365", "renewed_at": format_time(at(1)), "expires_at": format_time(at(12))},
+                {"id": "g-none", "name": "No date", "kind": "microsoft365"},
+                {"id": "g-renewed", "name": "Renewed", "kind": "microsoft365", "renewed_at": format_time(at(5))},
+                {"id": "g-sec", "name": "Sec", "kind": "security", "expires_at": format_time(at(12))},
+            ]
+        }),
+    )
+    .unwrap();
+    // Kept as given: 2 days from now, no 35-day floor.
+    assert_eq!(group(&t, "g-soon").expires_at, Some(at(12)));
+    assert_eq!(group(&t, "g-soon").renewed_at, Some(at(1)));
+    // Without it: anchor + lifetime, with the floor: created now, so now + 180.
+    assert_eq!(group(&t, "g-none").expires_at, Some(at(10 + 180)));
+    assert_eq!(group(&t, "g-renewed").expires_at, Some(at(5 + 180)));
+    // Ignored unless covered.
+    assert_eq!(group(&t, "g-sec").expires_at, None);
+    advance(&mut t, 2);
+    assert!(t.t.find_group("g-soon").is_err(), "expired at its imported instant");
+    assert!(t.t.deleted_groups().any(|g| t.t.all_groups()[g as usize].id == "g-soon"));
+}
+
+#[test]
+fn r8_5_r13_a_past_expiry_expires_at_the_next_clock_move() {
+    let mut t = tenant(&all());
+    advance(&mut t, 100);
+    import(
+        &mut t,
+        serde_json::json!({"groups": [{"id": "g-old", "name": "Old", "kind": "microsoft365", "expires_at": format_time(at(3))}]}),
+    )
+    .unwrap();
+    assert_eq!(group(&t, "g-old").expires_at, Some(at(3)));
+    assert!(t.t.find_group("g-old").is_ok());
+    t.t.execute(Command::Advance { micros: 0 }).unwrap();
+    assert!(t.t.find_group("g-old").is_err());
+    assert_eq!(t.t.audit_log().last().unwrap().activity, "Delete group");
+}
+
+#[test]
+fn r8_5_r13_8_an_imported_deleted_group_is_restorable_with_what_it_was_given() {
+    let mut t = tenant(&[]);
+    advance(&mut t, 40);
+    import(
+        &mut t,
+        serde_json::json!({
+            "groups": [
+                {"id": "g-gone", "name": "Gone", "kind": "microsoft365", "owners": [BOB], "members": [CAROL], "deleted_at": format_time(at(20))},
+                {"id": "g-later", "name": "Later", "kind": "microsoft365", "deleted_at": format_time(at(35))},
+                {"id": "g-first", "name": "First", "kind": "microsoft365", "deleted_at": format_time(at(15))},
+            ],
+            "resources": [{"id": "r-app2", "name": "App2", "assigned": ["g-gone"]}]
+        }),
+    )
+    .unwrap();
+    // Deleted: not found by name or id, listed in deletion order with its instant.
+    assert!(t.t.find_group("Gone").is_err());
+    let deleted: Vec<(String, Option<Timestamp>)> =
+        t.t.deleted_groups().map(|g| (t.t.all_groups()[g as usize].id.clone(), t.t.all_groups()[g as usize].deleted_at)).collect();
+    assert_eq!(
+        deleted,
+        [("g-first".to_string(), Some(at(15))), ("g-gone".to_string(), Some(at(20))), ("g-later".to_string(), Some(at(35)))]
+    );
+    assert!(!t.has(CAROL, "App2"));
+    // Restored with its owners, members and assignment.
+    t.ok("restore_group", &[ADMIN, "g-gone"]);
+    assert_eq!(t.members("g-gone"), [t.t.find_user(CAROL).map(|u| t.t.users()[u as usize].id.clone()).unwrap()]);
+    assert!(t.has(CAROL, "App2"));
+    // g-first was deleted 25 days before the import: purged 30 days after its deletion.
+    advance(&mut t, 5);
+    assert!(t.t.find_deleted_group("g-first").is_err(), "purged at deleted_at + 30 days");
+    assert!(t.t.find_deleted_group("g-later").is_ok());
+}
+
+#[test]
+fn r8_5_r13_import_date_errors() {
+    let mut t = tenant(&[]);
+    // deleted_at on another kind: invalid_kind.
+    let err = import(&mut t, serde_json::json!({"groups": [{"name": "S", "deleted_at": "2016-06-01T00:00:00Z"}]})).unwrap_err();
+    assert_eq!(err.code(), Some(Code::InvalidKind), "{}", err.message());
+    // Text that is no instant: invalid_time, naming the group and field.
+    let err = import(&mut t, serde_json::json!({"groups": [{"name": "M", "kind": "microsoft365", "expires_at": "soon"}]})).unwrap_err();
+    assert_eq!(err.code(), Some(Code::InvalidTime));
+    assert!(err.message().contains("expires_at") && err.message().contains("\"M\""), "{}", err.message());
+    // A wrong type is a type error.
+    let err = import(&mut t, serde_json::json!({"groups": [{"name": "M", "renewed_at": 5}]})).unwrap_err();
+    assert!(matches!(err, ssgm::Error::Type(_)), "{err:?}");
+    assert!(t.t.find_group("M").is_err() && t.t.find_group("S").is_err(), "nothing imported");
+}
+
+#[test]
+fn r8_5_r13_3_import_settings_recover_existing_groups() {
+    let mut t = tenant(&[]);
+    let g = m365(&mut t, "Team", &[BOB], &[]);
+    assert_eq!(group(&t, &g).expires_at, None);
+    advance(&mut t, 10);
+    import(&mut t, serde_json::json!({"settings": {"expiration_scope": "all", "expiration_lifetime_days": 30}})).unwrap();
+    // An existing group newly covered: anchor + lifetime, not sooner than 35 days from now.
+    assert_eq!(group(&t, &g).expires_at, Some(at(10 + 35)));
+}
+
+#[test]
+fn r8_4_r13_imported_dates_replay_identically() {
+    let mut t = tenant(&all());
+    advance(&mut t, 3);
+    import(
+        &mut t,
+        serde_json::json!({"groups": [
+            {"id": "g-a", "name": "A", "kind": "microsoft365", "expires_at": format_time(at(50))},
+            {"id": "g-d", "name": "D", "kind": "microsoft365", "deleted_at": format_time(at(1))}
+        ]}),
+    )
+    .unwrap();
+    advance(&mut t, 60);
+    let replayed = Tenant::replay(t.t.history().to_vec(), None, t.t.name());
+    assert_eq!(state(&replayed), state(&t.t));
+}

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyTzInfo,
+    PyBool, PyByteArray, PyBytes, PyDateTime, PyDict, PyFrozenSet, PySet, PyFloat, PyInt, PyList, PyString, PyTuple, PyTzInfo,
 };
 use serde_json::{Map, Number, Value};
 
@@ -141,6 +141,9 @@ fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
                 .collect::<PyResult<_>>()?,
         ));
     }
+    if obj.cast::<PyDateTime>().is_ok() {
+        return Ok(Arg::Time(py_to_time("argument", "value", obj)?));
+    }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut items = Vec::with_capacity(d.len());
         for (k, v) in d.iter() {
@@ -151,7 +154,33 @@ fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
         }
         return Ok(Arg::Map(items));
     }
+    // Any other ordered iterable (a generator, a range, a numpy array, a pandas Series) is a
+    // list, as lists and tuples are. Text and byte strings are not sequences of references,
+    // and sets have no order for the model's ordered lists: both stay type errors.
+    if !obj.is_instance_of::<PyBytes>()
+        && !obj.is_instance_of::<PyByteArray>()
+        && !obj.is_instance_of::<PySet>()
+        && !obj.is_instance_of::<PyFrozenSet>()
+        && !is_ssgm_record(obj)
+    {
+        if let Ok(iter) = obj.try_iter() {
+            let mut items = Vec::new();
+            for x in iter {
+                items.push(to_arg_at(&x?, depth + 1)?);
+            }
+            return Ok(Arg::List(items));
+        }
+    }
     Ok(Arg::Other(type_name(obj)))
+}
+
+/// Whether `obj` is one of ssgm's own records (iterable as sequences for DataFrames, but a
+/// value of its own type as an argument, never a list).
+fn is_ssgm_record(obj: &Bound<'_, PyAny>) -> bool {
+    obj.get_type()
+        .module()
+        .map(|m| m.to_cow().is_ok_and(|m| m == "ssgm" || m.starts_with("ssgm.")))
+        .unwrap_or(false)
 }
 
 /// A reference (handle, id or name) where one of `kinds` is expected, for the analyst

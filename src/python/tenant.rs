@@ -290,11 +290,10 @@ impl Tenant {
 
     /// Seeds many objects in one command; returns the counts.
     fn import_directory(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        // One strict pass to JSON (bools are not ints, handles become ids, nesting is
-        // bounded), then the core's strict shape; either failing is a TypeError.
-        let value = to_json(data)?;
-        let parsed = crate::import::DirectoryData::from_value(value).raise(py)?;
-        self.execute(py, Command::ImportDirectory { data: Box::new(parsed) })
+        // The core binds the data as Rhai's is bound: bools are not ints, handles stand for
+        // their ids only where their kind fits, datetimes are instants, nesting is bounded,
+        // then the strict shape; any of it failing is a TypeError.
+        self.command(py, "import_directory", args(&[data])?, Vec::new())
     }
 
     // ----- commands --------------------------------------------------------------------------
@@ -1089,14 +1088,19 @@ impl Tenant {
 
     /// A new tenant from a Microsoft Graph export folder.
     #[staticmethod]
-    #[pyo3(signature = (path, *, name=None, settings=None))]
+    #[pyo3(signature = (path, *, name=None, settings=None, now=None))]
     fn from_graph(
         py: Python<'_>,
         path: &Bound<'_, PyAny>,
         name: Option<String>,
         settings: Option<&Bound<'_, PyDict>>,
+        now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Tenant> {
         let path = path_of(path)?;
+        let now = match now {
+            Some(n) if !n.is_none() => Some(py_to_time("from_graph", "now", n)?),
+            _ => None,
+        };
         let mut overrides = Map::new();
         if let Some(s) = settings {
             for (k, v) in s.iter() {
@@ -1104,7 +1108,7 @@ impl Tenant {
             }
         }
         let tenant = py
-            .detach(move || Core::from_graph(&path, name.as_deref(), &overrides))
+            .detach(move || Core::from_graph_at(&path, name.as_deref(), &overrides, now))
             .raise(py)?;
         Ok(Tenant::wrap(tenant))
     }

@@ -697,8 +697,16 @@ fn open(path: &str, options: &Map) -> RhaiResult {
 fn from_graph(path: &str, options: &Map) -> RhaiResult {
     let mut name = None;
     let mut settings = serde_json::Map::new();
+    let mut now = None;
     for (key, value) in options {
         match key.as_str() {
+            "now" if value.is_unit() => {}
+            "now" => {
+                let text = value.to_string();
+                now = Some(parse_time(&text).ok_or_else(|| {
+                    type_error(format!("from_graph() option 'now' needs an RFC 3339 instant such as \"2016-06-15T09:00:00Z\", not {text:?}"))
+                })?);
+            }
             "name" if value.is_unit() => {}
             "name" => name = Some(value.to_string()),
             "settings" if value.is_unit() => {}
@@ -710,7 +718,7 @@ fn from_graph(path: &str, options: &Map) -> RhaiResult {
         }
     }
     guard::sandbox().readable_folder(path).map_err(throw)?;
-    let tenant = Tenant::from_graph(Path::new(path), name.as_deref(), &settings).map_err(throw)?;
+    let tenant = Tenant::from_graph_at(Path::new(path), name.as_deref(), &settings, now).map_err(throw)?;
     Ok(Dynamic::from(TenantHandle::new(Store::new(tenant))))
 }
 
@@ -732,7 +740,7 @@ fn register_functions(engine: &mut Engine) {
         .register_into_engine(engine, |path: ImmutableString, o: Map| open(&path, &o));
     reg("from_graph", &["path: String", "Tenant"], "A tenant imported from a Microsoft Graph export folder (R-11.1).")
         .register_into_engine(engine, |path: ImmutableString| from_graph(&path, &Map::new()));
-    reg("from_graph", &["path: String", "options: Map", "Tenant"], "from_graph(path) with options: name, settings (R-11.8).")
+    reg("from_graph", &["path: String", "options: Map", "Tenant"], "from_graph(path) with options: name, settings (R-11.8), now (an instant: the export's date, R-11.1).")
         .register_into_engine(engine, |path: ImmutableString, o: Map| from_graph(&path, &o));
     reg(
         "graph_to_directory",

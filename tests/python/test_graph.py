@@ -27,23 +27,21 @@ def test_r11_1_graph_to_directory_is_import_data_with_a_report() -> None:
         "servicePrincipal": 1,
     }
     assert report["renamed"] == {"2c4d6e8f-0a1b-4c3d-9e5f-7a9b1c3d5e7f": "Salesforce (2c4d6e8f-0a1b-4c3d-9e5f-7a9b1c3d5e7f)"}
-    assert report["settings_from_defaults"] == [
+    # §13: the lifecycle policy (`Selected`: its list is not exported) and the naming values are
+    # read; the selected list is named right after the scope's place.
+    assert [n for n in report["settings_from_defaults"] if n != "group_owners_manage_reviews"] == [
         "delegated_group_management",
         "self_service_scope",
         "self_service_group",
         "max_groups_per_user",
         "max_owners_per_group",
-        # §13's settings: the reader does not read the lifecycle policy or naming settings yet.
-        "expiration_scope",
-        "expiration_lifetime_days",
-        "expiration_notification_emails",
-        "naming_prefix_suffix",
-        "blocked_words",
+        "expiration_selected_groups",
     ]
     # The data imports as it is (R-8.5): the same counts as from_graph's tenant.
     t = ssgm.Tenant("by hand")
     counts = t.import_directory(data)
-    assert counts["users"] == 11 and counts["groups"] == 9 and counts["resources"] == 3
+    # Ten groups: the nine live ones and the soft-deleted "Old project" (§13).
+    assert counts["users"] == 11 and counts["groups"] == 10 and counts["resources"] == 3
 
 
 def test_r11_1_from_graph_builds_the_tenant() -> None:

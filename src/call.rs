@@ -264,7 +264,8 @@ pub fn is_command(name: &str) -> bool {
 }
 
 fn unknown(name: &str) -> Error {
-    Error::new(Code::UnknownCommand, format!("{name:?} is not a command"))
+    let commands = catalogue::CATALOGUE.iter().filter(|e| is_command(e.name)).map(|e| e.name);
+    Error::new(Code::UnknownCommand, format!("{name:?} is not a command{}", crate::suggest::did_you_mean(name, commands)))
 }
 
 /// Builds the command `name` from positional and keyword arguments, as the catalogue
@@ -299,7 +300,10 @@ pub fn build(name: &str, args: &[Arg], kwargs: &[(String, Arg)]) -> Result<Comma
             None if rest.is_some() => {
                 settings.get_or_insert_with(Map::new).insert(k.clone(), a.to_json());
             }
-            None => return Err(Error::type_error(format!("{name}() got an unexpected keyword argument '{k}'"))),
+            None => {
+                let hint = crate::suggest::did_you_mean(k, entry.params.iter().filter(|p| p.keyword_only).map(|p| p.name));
+                return Err(Error::type_error(format!("{name}() got an unexpected keyword argument '{k}'{hint}")));
+            }
         }
     }
     for p in entry.positional().filter(|p| p.default.is_none()) {
@@ -347,7 +351,10 @@ pub fn build_check(actor: &Arg, command: &str, args: &[Arg], kwargs: &[(String, 
     if !catalogue::entry(command).is_some_and(|e| e.checkable()) {
         return Err(Error::new(
             Code::UnknownCommand,
-            format!("{command:?} is not an actor command or checked read that check accepts"),
+            format!(
+                "{command:?} is not an actor command or checked read that check accepts{}",
+                crate::suggest::did_you_mean(command, catalogue::CATALOGUE.iter().filter(|e| e.checkable()).map(|e| e.name))
+            ),
         ));
     }
     let mut all = Vec::with_capacity(args.len() + 1);
@@ -415,7 +422,10 @@ pub fn request_status(arg: &Arg) -> Result<Option<crate::model::RequestStatus>> 
         Arg::Str(text) => crate::model::RequestStatus::parse(text).map(Some).ok_or_else(|| {
             Error::new(
                 Code::InvalidKind,
-                format!("{text:?} is not a request status: pending, approved, denied or cancelled"),
+                format!(
+                    "{text:?} is not a request status: pending, approved, denied or cancelled{}",
+                    crate::suggest::did_you_mean(text, ["pending", "approved", "denied", "cancelled"])
+                ),
             )
         }),
         other => Err(type_error("requests", "status", "a str or None", other)),

@@ -45,6 +45,7 @@ pub mod records;
 mod rules;
 pub mod schedule;
 pub mod store;
+pub mod suggest;
 pub mod tenant;
 pub mod views;
 

@@ -174,7 +174,10 @@ pub(crate) fn parse_roles(roles: &[String]) -> Result<Roles> {
             None => {
                 return refuse(
                     Code::InvalidRole,
-                    || format!("{r:?} is not a role (global_admin, groups_admin, application_admin)"),
+                    || {
+                        let hint = crate::suggest::did_you_mean(r, ["global_admin", "groups_admin", "application_admin"]);
+                        format!("{r:?} is not a role (global_admin, groups_admin, application_admin){hint}")
+                    },
                 )
             }
         }
@@ -186,7 +189,10 @@ pub(crate) fn parse_group_kind(kind: &str) -> Result<GroupKind> {
     GroupKind::parse(kind).ok_or_else(|| {
         Error::new(
             Code::InvalidKind,
-            format!("{kind:?} is not a group kind (security, microsoft365, mail_enabled_security, distribution)"),
+            format!(
+                "{kind:?} is not a group kind (security, microsoft365, mail_enabled_security, distribution){}",
+                crate::suggest::did_you_mean(kind, ["security", "microsoft365", "mail_enabled_security", "distribution"])
+            ),
         )
     })
 }
@@ -195,14 +201,23 @@ pub(crate) fn parse_join_policy(policy: &str) -> Result<JoinPolicy> {
     JoinPolicy::parse(policy).ok_or_else(|| {
         Error::new(
             Code::InvalidJoinPolicy,
-            format!("{policy:?} is not a join policy (owner_approval, open, owners_only)"),
+            format!(
+                "{policy:?} is not a join policy (owner_approval, open, owners_only){}",
+                crate::suggest::did_you_mean(policy, ["owner_approval", "open", "owners_only"])
+            ),
         )
     })
 }
 
 pub(crate) fn parse_resource_kind(kind: &str) -> Result<ResourceKind> {
     ResourceKind::parse(kind).ok_or_else(|| {
-        Error::new(Code::InvalidKind, format!("{kind:?} is not a resource kind (application, site)"))
+        Error::new(
+            Code::InvalidKind,
+            format!(
+                "{kind:?} is not a resource kind (application, site){}",
+                crate::suggest::did_you_mean(kind, ["application", "site"])
+            ),
+        )
     })
 }
 

@@ -516,6 +516,14 @@ fn help_lists_every_function_with_its_signature() {
     let one = c.help(Some("approve"));
     assert!(one.contains("Approves a pending request (R-5.6)."), "{one}");
     assert!(c.help(Some("nothing_like_this")).starts_with("no function"));
+    // A slip names the closest function.
+    assert!(c.help(Some("add_membr")).ends_with("(did you mean \"add_member\"?)"), "{}", c.help(Some("add_membr")));
+    // `:help configure` lists every setting of §2 with a new tenant's value.
+    let configure = c.help(Some("configure"));
+    for name in ssgm::model::SETTING_NAMES {
+        assert!(configure.contains(&format!("        {name}: ")), "{name} not in\n{configure}");
+    }
+    assert!(configure.contains("max_owners_per_group: 100"), "{configure}");
 }
 
 #[test]

@@ -84,6 +84,9 @@ pub fn data(shape: &Shape) -> DirectoryData {
             members: m,
             on_premises: false,
             created_by: None,
+            renewed_at: None,
+            expires_at: None,
+            deleted_at: None,
         })
         .collect();
     if shape.all_staff {
@@ -97,6 +100,9 @@ pub fn data(shape: &Shape) -> DirectoryData {
             members: (0..shape.users).map(|i| format!("u{i}")).collect(),
             on_premises: false,
             created_by: None,
+            renewed_at: None,
+            expires_at: None,
+            deleted_at: None,
         });
     }
     let resources = (0..shape.resources)

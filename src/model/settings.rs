@@ -241,7 +241,10 @@ impl Settings {
                 _ => {
                     return Err(Error::new(
                         Code::InvalidSetting,
-                        format!("there is no setting named {name:?}"),
+                        format!(
+                            "there is no setting named {name:?}{}",
+                            crate::suggest::did_you_mean(name, SETTING_NAMES)
+                        ),
                     ))
                 }
             }

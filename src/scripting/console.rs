@@ -281,7 +281,8 @@ impl Console {
     /// named `topic` with their docs.
     pub fn help(&self, topic: Option<&str>) -> String {
         let mut lines = Vec::new();
-        for f in functions(&self.engine) {
+        let all = functions(&self.engine);
+        for f in &all {
             if topic.is_some_and(|t| t != f.name && t != f.shown) {
                 continue;
             }
@@ -290,9 +291,19 @@ impl Console {
                 lines.extend(f.docs.iter().map(|d| format!("      {d}")));
             }
         }
+        // `configure` takes every setting of SPEC §2 by name: list them with their defaults.
+        if topic == Some("configure") {
+            lines.push("      Settings (name: a new tenant's value):".to_string());
+            for (name, value) in crate::model::Settings::default().to_pairs() {
+                lines.push(format!("        {name}: {value}"));
+            }
+        }
         match topic {
             None => format!("{COMMANDS}\n\nFunctions:\n{}", lines.join("\n")),
-            Some(t) if lines.is_empty() => format!("no function or property is named {t:?}"),
+            Some(t) if lines.is_empty() => {
+                let hint = crate::suggest::did_you_mean(t, all.iter().map(|f| f.shown.as_str()));
+                format!("no function or property is named {t:?}{hint}")
+            }
             Some(_) => lines.join("\n"),
         }
     }

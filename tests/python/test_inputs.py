@@ -113,3 +113,63 @@ def test_r10_8_folding_is_the_cores_in_both_faces() -> None:
     # does not: found only if no face folds on its own.
     assert t.group("team \u1c8a").name == "Team \u1c89"
     assert t.run_script('tenant.group("team \u1c8a").name') == "Team \u1c89"
+
+
+@pytest.mark.parametrize(
+    "python, rhai, code, hint",
+    [
+        (
+            lambda t, a: t.configure(a, delegated_group_managment=True),
+            "tenant.configure(a, #{ delegated_group_managment: true })",
+            "invalid_setting",
+            '(did you mean "delegated_group_management"?)',
+        ),
+        (
+            lambda t, a: t.create_group(a, "X", kind="securty"),
+            'tenant.create_group(a, "X", #{ kind: "securty" })',
+            "invalid_kind",
+            '(did you mean "security"?)',
+        ),
+        (
+            lambda t, a: t.create_group(a, "X", join_policy="owner_aproval"),
+            'tenant.create_group(a, "X", #{ join_policy: "owner_aproval" })',
+            "invalid_join_policy",
+            '(did you mean "owner_approval"?)',
+        ),
+        (
+            lambda t, a: t.set_roles(a, ["global_admn"]),
+            'tenant.set_roles(a, ["global_admn"])',
+            "invalid_role",
+            '(did you mean "global_admin"?)',
+        ),
+        (
+            lambda t, a: t.requests(status="pendng"),
+            'tenant.requests(#{ status: "pendng" })',
+            "invalid_kind",
+            '(did you mean "pending"?)',
+        ),
+    ],
+)
+def test_r10_13_a_mistyped_name_names_the_closest_valid_one_in_both_faces(python, rhai, code, hint) -> None:  # type: ignore[no-untyped-def]
+    """R-2.1, R-10.13: an unknown setting, kind, join policy, role or status names the closest
+    valid one, in the same words through Python and through Rhai."""
+    t, admin, bob, g, r = world()
+    with pytest.raises(ssgm.SsgmError) as e:
+        python(t, admin)
+    assert e.value.code == code and hint in str(e.value)
+    got = t.run_script(
+        f'let a = tenant.user("admin@contoso.com"); let out = (); try {{ {rhai}; }} catch (e) {{ out = [e.code, e.message]; }} out'
+    )
+    assert got[0] == e.value.code and got[1] in str(e.value)
+
+
+def test_r10_11_check_names_the_closest_command_and_keyword() -> None:
+    """R-10.11, R-10.13: `check` of a mistyped command or keyword names the closest one."""
+    t, admin, bob, g, r = world()
+    with pytest.raises(TypeError) as e:
+        t.check(admin, "create_group", "X", kinnd="security")
+    assert "did you mean 'kind'" in str(e.value) or 'did you mean "kind"' in str(e.value)
+    with pytest.raises(ssgm.SsgmError) as e2:
+        t.check(admin, "add_membr", g, bob)
+    assert e2.value.code == "unknown_command"
+    assert 'did you mean "add_member"' in str(e2.value)

@@ -7,7 +7,9 @@ Checked against the built module by ``python -m mypy.stubtest ssgm._core``
 import os
 from datetime import datetime
 import builtins
-from typing import Any, ClassVar, Iterable, Iterator, Literal, Sequence, Union, final, overload
+from typing import Any, ClassVar, Iterable, Iterator, Literal, Sequence, TypedDict, Union, final, overload
+
+from typing_extensions import Unpack
 
 __version__: str
 __all__ = [
@@ -56,6 +58,28 @@ _UserRef = Union[User, str]
 _GroupRef = Union[Group, str]
 _ResourceRef = Union[Resource, str]
 _RequestRef = Union[Request, str]
+# The closed vocabularies (SPEC §1, §2, §3), so that a type checker catches a slip.
+_GroupKind = Literal["security", "microsoft365", "mail_enabled_security", "distribution"]
+_JoinPolicy = Literal["owner_approval", "open", "owners_only"]
+_Role = Literal["global_admin", "groups_admin", "application_admin"]
+_ResourceKind = Literal["application", "site"]
+
+class _SettingChanges(TypedDict, total=False):
+    """The settings `configure` takes by keyword (SPEC §2)."""
+
+    delegated_group_management: bool
+    users_can_create_security_groups: bool
+    users_can_create_microsoft365_groups: bool
+    self_service_scope: Literal["all", "some"]
+    self_service_group: str
+    microsoft365_creation_group: str
+    max_groups_per_user: int
+    max_owners_per_group: int
+    expiration_scope: Literal["none", "selected", "all"]
+    expiration_lifetime_days: int
+    expiration_notification_emails: str
+    naming_prefix_suffix: str
+    blocked_words: Sequence[str]
 _PrincipalRef = Union[User, Group, str]
 _Number = Union[int, float]
 
@@ -528,22 +552,22 @@ class Tenant:
         *,
         display_name: str | None = None,
         department: str | None = None,
-        roles: Sequence[str] = (),
+        roles: Sequence[_Role] = (),
         enabled: bool = True,
     ) -> User: ...
     def set_enabled(self, user: _UserRef, enabled: bool) -> User: ...
-    def set_roles(self, user: _UserRef, roles: Sequence[str]) -> User: ...
+    def set_roles(self, user: _UserRef, roles: Sequence[_Role]) -> User: ...
     def import_directory(self, data: dict[str, Any]) -> dict[str, int]: ...
 
     # commands
-    def configure(self, actor: _UserRef, **settings: Any) -> Settings: ...
+    def configure(self, actor: _UserRef, **settings: Unpack[_SettingChanges]) -> Settings: ...
     def create_group(
         self,
         actor: _UserRef,
         name: str,
         *,
-        kind: str = "security",
-        join_policy: str | None = None,
+        kind: _GroupKind = "security",
+        join_policy: _JoinPolicy | None = None,
         description: str = "",
         owners: Sequence[_UserRef] = (),
         members: Sequence[_PrincipalRef] = (),
@@ -556,7 +580,7 @@ class Tenant:
         *,
         name: str | None = None,
         description: str | None = None,
-        join_policy: str | None = None,
+        join_policy: _JoinPolicy | None = None,
     ) -> Group: ...
     def delete_group(self, actor: _UserRef, group: _GroupRef) -> None: ...
     def add_member(self, actor: _UserRef, group: _GroupRef, member: _PrincipalRef) -> None: ...
@@ -578,7 +602,7 @@ class Tenant:
     def deny(self, actor: _UserRef, request: _RequestRef, reason: str = "") -> Request: ...
     def cancel(self, actor: _UserRef, request: _RequestRef) -> Request: ...
     def create_resource(
-        self, actor: _UserRef, name: str, *, kind: str = "application", owners: Sequence[_UserRef] = ()
+        self, actor: _UserRef, name: str, *, kind: _ResourceKind = "application", owners: Sequence[_UserRef] = ()
     ) -> Resource: ...
     def add_resource_owner(self, actor: _UserRef, resource: _ResourceRef, user: _UserRef) -> None: ...
     def remove_resource_owner(self, actor: _UserRef, resource: _ResourceRef, user: _UserRef) -> None: ...

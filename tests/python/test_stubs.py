@@ -58,3 +58,16 @@ def test_r10_13_typed_usage_checks_with_mypy(tmp_path: Path) -> None:
     assert ok.returncode == 0, ok.stdout + ok.stderr
     ko = run(bad)
     assert ko.returncode != 0 and "add_owner" in ko.stdout
+    # with the closed vocabularies: a mistyped kind, setting or role is caught.
+    slips = tmp_path / "slips.py"
+    slips.write_text(
+        "import ssgm\n"
+        "t = ssgm.Tenant('x')\n"
+        "a = t.add_user('a@x.com', roles=['global_admn'])\n"
+        "t.create_group(a, 'G', kind='securty')\n"
+        "t.configure(a, delegated_group_managment=True)\n"
+        "t.configure(a, max_owners_per_group='ten')\n"
+    )
+    out = run(slips).stdout
+    for line in (3, 4, 5, 6):
+        assert f"slips.py:{line}:" in out, out

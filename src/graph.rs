@@ -276,7 +276,7 @@ impl Export<'_> {
         let full = rel
             .split('/')
             .fold(self.root.to_path_buf(), |p, part| p.join(part));
-        let bytes = match std::fs::read(&full) {
+        let bytes = match crate::persist::read_regular(&full) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {

@@ -739,3 +739,27 @@ proptest! {
         }
     }
 }
+
+/// loading a FIFO or a device is an `io_error` at once, never a read that blocks
+/// or runs without end.
+#[cfg(unix)]
+#[test]
+fn r8_4_load_of_a_fifo_or_device_is_refused_without_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.map(|s| s.success()).unwrap_or(false) {
+        let err = ssgm::persist::snapshot::load(&fifo).err().unwrap();
+        assert_eq!(err.code(), Some(Code::IoError));
+        assert!(err.message().contains("not a regular file"), "{}", err.message());
+    }
+    let err = ssgm::persist::snapshot::load(std::path::Path::new("/dev/zero")).err().unwrap();
+    assert_eq!(err.code(), Some(Code::IoError));
+    // A Graph export whose users.json is a device.
+    let export = dir.path().join("export");
+    std::fs::create_dir(&export).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", export.join("users.json")).unwrap();
+    std::fs::write(export.join("groups.json"), "{\"value\": []}").unwrap();
+    let err = Tenant::from_graph(&export, None, &serde_json::Map::new()).err().unwrap();
+    assert_eq!(err.code(), Some(Code::IoError), "{}", err.message());
+}

@@ -205,7 +205,7 @@ pub fn save(tenant: &Tenant, path: &Path) -> Result<()> {
 
 /// Loads the snapshot at `path`.
 pub fn load(path: &Path) -> Result<Tenant> {
-    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+    let bytes = super::read_regular(path).map_err(|e| io_error(path, &e))?;
     from_bytes(&bytes, &path.display().to_string())
 }
 

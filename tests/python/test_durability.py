@@ -225,3 +225,21 @@ def test_r10_13_deep_data_from_a_script_writes_nothing(tmp_path: Path) -> None:
             t.run_script(script)
     assert path.read_bytes() == before
     round_trips(t, tmp_path)
+
+
+def test_r8_4_load_of_a_device_or_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    """R-8.4: `Tenant.load` of /dev/zero or a FIFO raises StorageError (io_error) instead of
+    reading for ever or blocking; so does `from_graph` whose users.json is a device."""
+    with pytest.raises(ssgm.StorageError) as e:
+        ssgm.Tenant.load("/dev/zero")
+    assert e.value.code == "io_error"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(ssgm.StorageError):
+        ssgm.Tenant.load(fifo)
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "users.json").symlink_to("/dev/zero")
+    (export / "groups.json").write_text('{"value": []}')
+    with pytest.raises(ssgm.StorageError):
+        ssgm.Tenant.from_graph(export)

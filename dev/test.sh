@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets up everything the tests need and runs them: the Rust tests (core, console, scripts,
-# reliability) and the Python tests (the extension is built into .venv by maturin).
+# Sets up everything the tests need and runs them: clippy, a build of the core alone, the
+# Rust tests (core, console, scripts, reliability) and the Python tests (the extension is built into .venv by maturin).
 # Needs only Rust and Python 3.10+; installs maturin, pytest, hypothesis and mypy into .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,12 @@ fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
 python -m pip install --quiet --disable-pip-version-check "maturin>=1.5,<2" pytest hypothesis mypy networkx pydot
+
+echo "== cargo clippy (warnings are errors; the Python face included)"
+cargo clippy --quiet --all-targets --features python -- -D warnings
+
+echo "== the core builds without its faces"
+cargo check --quiet --no-default-features --lib
 
 echo "== cargo test"
 cargo test --quiet

@@ -848,16 +848,10 @@ impl Tenant {
         // the group's naming policy (step 8), before the limits.
         self.check_blocked_words(actor, kind, &name)?;
         let name = shaped;
-        if !admin {
-            if self.users[actor as usize].created_groups as u64 >= self.settings.max_groups_per_user {
-                return refuse(
-                    Code::GroupQuota,
-                    || format!(
-                        "{who} has already created {} groups, the most allowed",
-                        self.users[actor as usize].created_groups
-                    ),
-                );
-            }
+        if !admin && self.users[actor as usize].created_groups as u64 >= self.settings.max_groups_per_user {
+            return refuse(Code::GroupQuota, || {
+                format!("{who} has already created {} groups, the most allowed", self.users[actor as usize].created_groups)
+            });
         }
         // a non-admin creator is owner and member, first.
         let creator: Option<UserIx> = if admin { None } else { Some(actor) };

@@ -320,7 +320,7 @@ mod tests {
             assert!(s.with_changes(&change(name, value.clone())).is_err(), "{name}={value}");
         }
         // A number beyond the range says so (a Python int of 2**70 arrives as a float).
-        for value in [json!(1u64 << 63), json!(9.223_372_036_854_775_808e18), json!(1.180_591_620_717_411_3e21)] {
+        for value in [json!(1u64 << 63), json!(9.223_372_036_854_776e18), json!(1.180_591_620_717_411_3e21)] {
             let err = s.with_changes(&change("max_groups_per_user", value)).err();
             assert_eq!(err.as_ref().and_then(|e| e.code()), Some(Code::InvalidSetting));
             assert!(err.is_some_and(|e| e.message().contains("out of range")));

@@ -49,12 +49,41 @@ def test_python_method_matches_the_catalogue(entry: dict[str, Any]) -> None:
     """Each catalogued command and query is a `Tenant` method with the catalogue's signature."""
     method = getattr(ssgm.Tenant, entry["name"], None)
     assert method is not None, f"Tenant has no method {entry['name']}"
+    assert _python_params(method) == _expected(entry), f"{entry['name']}{inspect.signature(method)} != {entry['signature']}"
+
+
+def _python_params(method: Any) -> list[tuple[str, str, str | None]]:
     params = [p for p in inspect.signature(method).parameters.values() if p.name != "self"]
     got = []
     for p in params:
         default = None if p.default is inspect.Parameter.empty else repr(p.default)
         got.append((p.name, p.kind.name, default))
-    assert got == _expected(entry), f"{entry['name']}{inspect.signature(method)} != {entry['signature']}"
+    return got
+
+
+def test_the_signature_check_catches_a_face_that_drifts() -> None:
+    """The check above is not vacuous: a method whose default, keyword-only option, order or
+    name differs from the catalogue's is reported."""
+    entry = next(e for e in CATALOGUE if e["name"] == "create_group")
+    right = ssgm.Tenant.create_group
+    assert _python_params(right) == _expected(entry)
+
+    def wrong_default(self, actor, name, *, kind="securty", join_policy=None, description="", owners=(), members=(), on_premises=False):  # type: ignore[no-untyped-def]
+        ...
+
+    def positional_option(self, actor, name, kind="security", *, join_policy=None, description="", owners=(), members=(), on_premises=False):  # type: ignore[no-untyped-def]
+        ...
+
+    def renamed(self, actor, group_name, *, kind="security", join_policy=None, description="", owners=(), members=(), on_premises=False):  # type: ignore[no-untyped-def]
+        ...
+
+    def faithful(self, actor, name, *, kind="security", join_policy=None, description="", owners=(), members=(), on_premises=False):  # type: ignore[no-untyped-def]
+        ...
+
+    # The fakes differ from the real signature in one place each.
+    assert _python_params(faithful) == _expected(entry)
+    for drifted in (wrong_default, positional_option, renamed):
+        assert _python_params(drifted) != _expected(entry), drifted.__name__
 
 
 @pytest.mark.parametrize("entry", CATALOGUE, ids=[e["name"] for e in CATALOGUE])

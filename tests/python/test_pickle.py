@@ -126,3 +126,20 @@ def test_r1_4_eight_what_if_forks_in_a_process_pool_match_serial(imported: ssgm.
     assert pooled[4]["who"]["Salesforce"][-1].name in {
         u.upn for u in imported.users()
     }
+
+
+def test_r1_4_the_same_sweep_runs_on_a_local_dask_cluster(imported: ssgm.Tenant) -> None:
+    """R-1.4, R-8.4: the eight-fork sweep on a local Dask cluster of two worker processes (its
+    `concurrent.futures` executor and `client.map`) gives the serial answers."""
+    distributed = pytest.importorskip("distributed")
+    serial = [comparable(what_if(imported, c)) for c in CHANGES]
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    try:
+        with distributed.Client(cluster) as client:
+            executor = client.get_executor()
+            pooled = list(executor.map(what_if, [imported] * len(CHANGES), CHANGES))
+            assert [comparable(p) for p in pooled] == serial
+            futures = client.map(what_if, [imported] * len(CHANGES), CHANGES, pure=False)
+            assert [comparable(p) for p in client.gather(futures)] == serial
+    finally:
+        cluster.close()

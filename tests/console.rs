@@ -516,6 +516,10 @@ fn help_lists_every_function_with_its_signature() {
     let one = c.help(Some("approve"));
     assert!(one.contains("Approves a pending request (R-5.6)."), "{one}");
     assert!(c.help(Some("nothing_like_this")).starts_with("no function"));
+    // Readable types, and `assert` listed once per real signature (not its fallbacks).
+    assert!(help.contains("User.department -> String|()") && !help.contains("Stringor"), "{help}");
+    let asserts: Vec<&str> = help.lines().filter(|l| l.trim_start().starts_with("assert(")).collect();
+    assert_eq!(asserts, ["  assert(condition: bool)", "  assert(condition: bool, message: String)"]);
     // A slip names the closest function.
     assert!(c.help(Some("add_membr")).ends_with("(did you mean \"add_member\"?)"), "{}", c.help(Some("add_membr")));
     // `:help configure` lists every setting of §2 with a new tenant's value.

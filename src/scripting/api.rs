@@ -853,7 +853,7 @@ fn plain_type(field: &str) -> &'static str {
     match field {
         "roles" => "Array",
         "enabled" | "on_premises" => "bool",
-        "department" | "decided_at" => "String or ()",
+        "department" | "decided_at" => "String|()",
         _ => "String",
     }
 }

@@ -346,6 +346,10 @@ pub fn functions(engine: &Engine) -> Vec<FunctionInfo> {
             continue;
         }
         let signature = f.get("signature").and_then(|s| s.as_str()).unwrap_or("").to_string();
+        // The fallbacks that name a mistake (`assert` of a value that is no bool) are not API.
+        if signature.contains(": ?") || (name == "assert" && !signature.contains(": bool")) {
+            continue;
+        }
         let docs = f
             .get("docComments")
             .and_then(|d| d.as_array())

@@ -119,6 +119,7 @@ pub fn graph_to_directory(path: &Path, overrides: &Map<String, Value>) -> Result
     dir.groups = read_groups(&export, &mut ids, &mut report)?;
     dir.group_at = index(dir.groups.iter().map(|g| g.id.as_str()));
     read_group_links(&export, &mut dir, &mut report)?;
+    crate::progress::report("read", dir.groups.len() as u64, dir.groups.len() as u64);
     read_roles(&export, &mut dir, &mut report)?;
     let resources = read_service_principals(&export, &dir, &mut ids, &mut report)?;
     let from_export = read_settings(&export, &dir)?;
@@ -627,7 +628,11 @@ fn odata_kind(odata_type: &str) -> &str {
 
 /// each group's members and owners from `groups/<id>/members.json` and `owners.json`.
 fn read_group_links(export: &Export, dir: &mut Directory, report: &mut Report) -> Result<()> {
+    let total = dir.groups.len() as u64;
     for g in 0..dir.groups.len() {
+        if g as u64 % 256 == 0 {
+            crate::progress::report("read", g as u64, total);
+        }
         let Some((gid, kind)) = dir
             .groups
             .get(g)

@@ -491,8 +491,17 @@ impl Tenant {
         self.ids.reserve(users.len() + groups.len() + resources.len());
         self.upns.reserve(users.len());
         self.group_names.reserve(groups.len());
+        let total = (users.len() + groups.len() + resources.len()) as u64;
+        let mut done = 0u64;
+        let tick = |done: &mut u64| {
+            *done += 1;
+            if *done % crate::progress::EVERY == 0 {
+                crate::progress::report("import", *done, total);
+            }
+        };
         for (id, upn, display, department, roles, enabled) in users {
             self.register_user(id, upn, display, department, roles, enabled);
+            tick(&mut done);
         }
         // Register every group before linking, so members may name later entries.
         let base_g = self.groups.len() as GroupIx;
@@ -500,6 +509,7 @@ impl Tenant {
         for (id, spec) in groups {
             let g = self.register_group(id, &spec);
             links.push((g, spec.owners, spec.members));
+            tick(&mut done);
         }
         debug_assert!(links.first().is_none_or(|l| l.0 == base_g));
         self.link_groups(links);
@@ -514,7 +524,9 @@ impl Tenant {
             for u in r.blocked {
                 self.link_block(x, u);
             }
+            tick(&mut done);
         }
+        crate::progress::report("import", total, total);
         let mut created = None;
         let before = settings.map(|settings| std::mem::replace(&mut self.settings, settings));
         // §13: deleted entries leave their links for restore; the others get their dates.

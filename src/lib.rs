@@ -41,6 +41,7 @@ pub mod import;
 pub mod lifecycle;
 pub mod model;
 pub mod persist;
+pub mod progress;
 pub mod records;
 mod rules;
 pub mod schedule;

@@ -189,3 +189,22 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Progress of a Graph import: the reading of the export and the import report to the
+/// calling thread's sink, each phase ending at its total.
+#[test]
+fn r11_1_from_graph_reports_progress_to_the_threads_sink() {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let log = seen.clone();
+    let t = ssgm::progress::with_sink(move |phase, done, total| log.borrow_mut().push((phase.to_string(), done, total)), || {
+        Tenant::from_graph(&fixture(), None, &Map::new()).unwrap()
+    });
+    let seen = seen.borrow();
+    let last = |phase: &str| seen.iter().rev().find(|(p, _, _)| p == phase).cloned();
+    // One unit per live group whose members and owners files are read.
+    assert_eq!(last("read"), Some(("read".to_string(), 9, 9)), "{seen:?}");
+    let objects = (t.users().len() + t.all_groups().len() + t.resources().len()) as u64;
+    assert_eq!(last("import"), Some(("import".to_string(), objects, objects)), "{seen:?}");
+    // Without a sink, nothing is kept.
+    ssgm::progress::report("read", 1, 1);
+}

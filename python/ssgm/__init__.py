@@ -49,6 +49,7 @@ from ssgm._core import (
     main,
     run_script,
 )
+from ssgm._progress import progress
 from ssgm._refs import Ref
 
 __all__ = [
@@ -87,6 +88,7 @@ __all__ = [
     "error_codes",
     "graph_to_directory",
     "main",
+    "progress",
     "run_script",
 ]
 

@@ -7,7 +7,7 @@ Checked against the built module by ``python -m mypy.stubtest ssgm._core``
 import os
 from datetime import datetime
 import builtins
-from typing import Any, ClassVar, Iterable, Iterator, Literal, Sequence, TypedDict, Union, final, overload
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Literal, Sequence, TypedDict, Union, final, overload
 
 from typing_extensions import Unpack
 
@@ -98,6 +98,7 @@ class StorageError(SsgmError): ...
 class ScriptError(SsgmError): ...
 
 def error_codes() -> dict[str, type[SsgmError]]: ...
+def _set_progress(callback: Callable[[str, int, int], None] | None) -> None: ...
 def catalogue() -> list[dict[str, Any]]: ...
 
 # ----- handles -----------------------------------------------------------------------------------
@@ -669,7 +670,12 @@ class Tenant:
     ) -> Any: ...
     @staticmethod
     def from_graph(
-        path: _Path, *, name: str | None = None, settings: dict[str, Any] | None = None, now: datetime | None = None
+        path: _Path,
+        *,
+        name: str | None = None,
+        settings: dict[str, Any] | None = None,
+        now: datetime | None = None,
+        progress: bool = False,
     ) -> Tenant: ...
 
     # analysis (SPEC §12)

@@ -77,6 +77,30 @@ fn catalogue(py: Python<'_>) -> PyResult<Py<PyAny>> {
     Ok(conversion::to_py(py, &crate::catalogue::view())?.unbind())
 }
 
+/// `_set_progress(callback)`: installs `callback(phase, done, total)` (or none) as this
+/// thread's receiver of the core's progress reports (`ssgm.progress()` is the friendly form).
+/// Calls are at most ten a second, plus the last of each phase.
+#[pyfunction]
+fn _set_progress(callback: Option<Py<PyAny>>) {
+    crate::progress::set_sink(callback.map(progress_sink));
+}
+
+/// A progress sink that calls a Python callable, throttled; its exceptions are not the core's.
+pub(crate) fn progress_sink(callback: Py<PyAny>) -> crate::progress::Sink {
+    let mut last: Option<std::time::Instant> = None;
+    Box::new(move |phase: &str, done: u64, total: u64| {
+        let due = last.is_none_or(|t| t.elapsed() >= std::time::Duration::from_millis(100));
+        if due || done >= total {
+            last = Some(std::time::Instant::now());
+            Python::attach(|py| {
+                if let Err(e) = callback.call1(py, (phase, done, total)) {
+                    e.print(py);
+                }
+            });
+        }
+    })
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
@@ -110,5 +134,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_script, m)?)?;
     m.add_function(wrap_pyfunction!(main, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue, m)?)?;
+    m.add_function(wrap_pyfunction!(_set_progress, m)?)?;
     Ok(())
 }

@@ -1088,14 +1088,21 @@ impl Tenant {
 
     /// A new tenant from a Microsoft Graph export folder.
     #[staticmethod]
-    #[pyo3(signature = (path, *, name=None, settings=None, now=None))]
+    #[pyo3(signature = (path, *, name=None, settings=None, now=None, progress=false))]
     fn from_graph(
         py: Python<'_>,
         path: &Bound<'_, PyAny>,
         name: Option<String>,
         settings: Option<&Bound<'_, PyDict>>,
         now: Option<&Bound<'_, PyAny>>,
+        progress: bool,
     ) -> PyResult<Tenant> {
+        // `progress=True`: the reading and the import report as `ssgm.progress()` shows them.
+        let sink = if progress {
+            Some(py.import("ssgm._progress")?.getattr("default_callback")?.call0()?.unbind())
+        } else {
+            None
+        };
         let path = path_of(path)?;
         let now = match now {
             Some(n) if !n.is_none() => Some(py_to_time("from_graph", "now", n)?),
@@ -1108,7 +1115,12 @@ impl Tenant {
             }
         }
         let tenant = py
-            .detach(move || Core::from_graph_at(&path, name.as_deref(), &overrides, now))
+            .detach(move || match sink {
+                Some(cb) => crate::progress::with_sink(super::progress_sink(cb), || {
+                    Core::from_graph_at(&path, name.as_deref(), &overrides, now)
+                }),
+                None => Core::from_graph_at(&path, name.as_deref(), &overrides, now),
+            })
             .raise(py)?;
         Ok(Tenant::wrap(tenant))
     }

@@ -694,12 +694,28 @@ fn open(path: &str, options: &Map) -> RhaiResult {
     Ok(Dynamic::from(TenantHandle::new(Store::with_journal(opened.tenant, opened.journal))))
 }
 
+/// Progress as a line on stderr that counts up, at most ten times a second.
+fn stderr_progress() -> impl FnMut(&str, u64, u64) {
+    let mut last: Option<std::time::Instant> = None;
+    move |phase, done, total| {
+        if last.is_none_or(|t| t.elapsed() >= std::time::Duration::from_millis(100)) || done >= total {
+            last = Some(std::time::Instant::now());
+            let end = if done >= total { "\n" } else { "" };
+            eprint!("\r{phase}: {done}/{total}{end}");
+        }
+    }
+}
+
 fn from_graph(path: &str, options: &Map) -> RhaiResult {
     let mut name = None;
     let mut settings = serde_json::Map::new();
     let mut now = None;
+    let mut progress = false;
     for (key, value) in options {
         match key.as_str() {
+            "progress" => {
+                progress = value.as_bool().map_err(|_| type_error("from_graph() option 'progress' must be a bool"))?
+            }
             "now" if value.is_unit() => {}
             "now" => {
                 let text = value.to_string();
@@ -718,7 +734,8 @@ fn from_graph(path: &str, options: &Map) -> RhaiResult {
         }
     }
     guard::sandbox().readable_folder(path).map_err(throw)?;
-    let tenant = Tenant::from_graph_at(Path::new(path), name.as_deref(), &settings, now).map_err(throw)?;
+    let read = || Tenant::from_graph_at(Path::new(path), name.as_deref(), &settings, now);
+    let tenant = if progress { crate::progress::with_sink(stderr_progress(), read) } else { read() }.map_err(throw)?;
     Ok(Dynamic::from(TenantHandle::new(Store::new(tenant))))
 }
 
@@ -740,7 +757,7 @@ fn register_functions(engine: &mut Engine) {
         .register_into_engine(engine, |path: ImmutableString, o: Map| open(&path, &o));
     reg("from_graph", &["path: String", "Tenant"], "A tenant imported from a Microsoft Graph export folder (R-11.1).")
         .register_into_engine(engine, |path: ImmutableString| from_graph(&path, &Map::new()));
-    reg("from_graph", &["path: String", "options: Map", "Tenant"], "from_graph(path) with options: name, settings (R-11.8), now (an instant: the export's date, R-11.1).")
+    reg("from_graph", &["path: String", "options: Map", "Tenant"], "from_graph(path) with options: name, settings (R-11.8), now (an instant: the export's date, R-11.1), progress (counts on stderr).")
         .register_into_engine(engine, |path: ImmutableString, o: Map| from_graph(&path, &o));
     reg(
         "graph_to_directory",

@@ -151,3 +151,22 @@ fn ssgm_console_reads_piped_input() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("=> 1"), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+/// `ssgm run --progress`: a script that runs longer than a second shows a spinner on stderr
+/// with its elapsed time and operations, cleared before its output and at the end; stdout
+/// holds only what the script prints.
+#[test]
+fn run_with_progress_shows_a_spinner_on_stderr_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("long.rhai");
+    std::fs::write(&file, "sleep(1.2); let n = 0; for i in 0..300000 { n += i; } print(n);").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ssgm")).args(["run", "--progress"]).arg(&file).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "44999850000\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("long.rhai: 1 s, ") && err.contains(" operations"), "{err:?}");
+    assert!(err.ends_with("\r\x1b[2K"), "{err:?}");
+    // Without --progress (and stderr not a terminal), nothing.
+    let quiet = Command::new(env!("CARGO_BIN_EXE_ssgm")).arg("run").arg(&file).output().unwrap();
+    assert!(quiet.stderr.is_empty(), "{:?}", String::from_utf8_lossy(&quiet.stderr));
+}

@@ -36,7 +36,7 @@ pub(crate) fn script_options(
     };
     let sandbox = crate::scripting::Sandbox::new(allow.unwrap_or_default())?;
     let limits = crate::scripting::Limits { timeout, ..crate::scripting::Limits::default() };
-    Ok(crate::scripting::RunOptions { limits, sandbox, interrupt: None })
+    Ok(crate::scripting::RunOptions { limits, sandbox, interrupt: None, progress: false })
 }
 
 /// `run_script(source, *, path=None, timeout=60.0, allow=None)`: runs a Rhai script that

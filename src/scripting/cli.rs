@@ -106,6 +106,10 @@ enum Sub {
         timeout: Timeout,
         #[command(flatten)]
         allow: Allow,
+        /// Show a spinner with the elapsed time while the script runs longer than a second
+        /// (the default when stderr is a terminal).
+        #[arg(long)]
+        progress: bool,
     },
     /// Compiles a script without running it and reports the first syntax error.
     Check {
@@ -119,7 +123,7 @@ enum Sub {
 /// The options of a run: the default limits with `timeout`, and a sandbox of `folders`.
 fn options(timeout: &Timeout, folders: Vec<PathBuf>) -> Result<RunOptions, String> {
     let sandbox = Sandbox::new(&folders).map_err(|e| format!("ssgm: {}", e.message()))?;
-    Ok(RunOptions { limits: Limits { timeout: timeout.timeout.0, ..Limits::default() }, sandbox, interrupt: None })
+    Ok(RunOptions { limits: Limits { timeout: timeout.timeout.0, ..Limits::default() }, sandbox, interrupt: None, progress: false })
 }
 
 /// The whole CLI: `args` is the full argv (its first item, the program name, is ignored).
@@ -147,14 +151,19 @@ pub fn cli_main(args: Vec<String>) -> i32 {
                 Err(message) => report(Err(message)),
             }
         }
-        Sub::Run { file, load, save, timeout, allow } => {
+        Sub::Run { file, load, save, timeout, allow, progress } => {
             // The script's own folder, then those allowed.
             let own = match file.parent() {
                 Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                 _ => PathBuf::from("."),
             };
             let folders = std::iter::once(own).chain(allow.allow).collect();
-            report(options(&timeout, folders).and_then(|o| run_file(&file, load.as_deref(), save.as_deref(), &o)))
+            let progress = progress || std::io::IsTerminal::is_terminal(&std::io::stderr());
+            report(
+                options(&timeout, folders)
+                    .map(|o| RunOptions { progress, ..o })
+                    .and_then(|o| run_file(&file, load.as_deref(), save.as_deref(), &o)),
+            )
         }
         Sub::Check { file, timeout: _ } => report(check_file(&file)),
     }

@@ -37,6 +37,63 @@ struct Run {
     deadline: Option<Instant>,
     interrupt: Option<Arc<AtomicBool>>,
     sandbox: Sandbox,
+    spinner: Option<SpinnerState>,
+}
+
+/// A long run shows it is alive: after a second, a line on stderr with the elapsed time and
+/// the operations so far, redrawn five times a second and cleared at the end.
+struct SpinnerState {
+    label: String,
+    started: Instant,
+    drawn: Option<Instant>,
+    frame: usize,
+}
+
+const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+
+/// While alive, the running script of this thread shows [`SpinnerState`]'s line.
+pub(crate) struct Spinner;
+
+impl Spinner {
+    pub(crate) fn start(label: &str) -> Spinner {
+        with_run(|run| {
+            if let Some(run) = run {
+                run.spinner = Some(SpinnerState { label: label.to_string(), started: Instant::now(), drawn: None, frame: 0 });
+            }
+        });
+        Spinner
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        let drawn = with_run(|run| run.and_then(|r| r.spinner.take()).is_some_and(|s| s.drawn.is_some()));
+        if drawn {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+/// Clears the spinner's line, if one is drawn, before the script writes output.
+pub(crate) fn clear_spinner_line() {
+    let drawn = with_run(|run| {
+        run.and_then(|r| r.spinner.as_mut()).is_some_and(|s| s.drawn.take().is_some())
+    });
+    if drawn {
+        eprint!("\r\x1b[2K");
+    }
+}
+
+fn spin(state: &mut SpinnerState, ops: u64) {
+    let now = Instant::now();
+    let due = now.duration_since(state.started) >= Duration::from_secs(1)
+        && state.drawn.is_none_or(|t| now.duration_since(t) >= Duration::from_millis(200));
+    if due {
+        state.drawn = Some(now);
+        state.frame = (state.frame + 1) % FRAMES.len();
+        let secs = now.duration_since(state.started).as_secs();
+        eprint!("\r{} {}: {secs} s, {ops} operations", FRAMES[state.frame], state.label);
+    }
 }
 
 thread_local! {
@@ -61,6 +118,7 @@ impl RunGuard {
             deadline: limits.timeout.and_then(|t| Instant::now().checked_add(t)),
             interrupt: interrupt.cloned(),
             sandbox: sandbox.clone(),
+            spinner: None,
         };
         let previous = RUN.with(|r| r.borrow_mut().replace(run));
         RunGuard { previous }
@@ -94,6 +152,11 @@ pub(crate) fn progress(ops: u64) -> Option<Dynamic> {
         }
         if ops % CLOCK_EVERY == 0 && run.deadline.is_some_and(|d| Instant::now() >= d) {
             return Some(STOP_TIME.into());
+        }
+        if ops % (CLOCK_EVERY * 64) == 0 {
+            if let Some(state) = run.spinner.as_mut() {
+                spin(state, ops.saturating_add(run.charged));
+            }
         }
         None
     })

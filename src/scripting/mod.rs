@@ -165,6 +165,11 @@ pub fn engine(limits: &Limits) -> Engine {
         .set_max_map_size(limits.map_size)
         .set_max_variables(100_000);
     engine.on_progress(guard::progress);
+    // What a script prints starts on a line of its own, not after a spinner's.
+    engine.on_print(|text| {
+        guard::clear_spinner_line();
+        println!("{text}");
+    });
     api::register(&mut engine);
     // Rhai's own `sleep` blocks for any time (and panics on huge ones); this one is capped
     // and counted against the time limit.
@@ -192,6 +197,9 @@ pub struct RunOptions {
     pub sandbox: Sandbox,
     /// Set it to interrupt the running script; each evaluation clears it when it starts.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// Show a spinner with the elapsed time and operations on stderr while a run lasts longer
+    /// than a second (`ssgm run` on a terminal, or `--progress`).
+    pub progress: bool,
 }
 
 impl RunOptions {
@@ -402,6 +410,7 @@ pub fn run(engine: &Engine, scope: &mut Scope, source: &str, path: &str, options
     let limits = &options.limits;
     let ast = compile(engine, scope, source, path, limits)?;
     let _run = guard::RunGuard::enter(limits, &options.sandbox, options.interrupt.as_ref());
+    let _spinner = options.progress.then(|| guard::Spinner::start(path));
     engine
         .eval_ast_with_scope::<Dynamic>(scope, &ast)
         .map_err(|e| ScriptError::from_eval(path, &e, limits))

@@ -22,6 +22,8 @@ pub enum HandleKind {
     Resource,
     /// A join request.
     Request,
+    /// An access review (§14).
+    Review,
 }
 
 impl HandleKind {
@@ -31,6 +33,7 @@ impl HandleKind {
             HandleKind::Group => "Group",
             HandleKind::Resource => "Resource",
             HandleKind::Request => "Request",
+            HandleKind::Review => "Review",
         }
     }
 }
@@ -118,6 +121,7 @@ enum Bound {
     Bool(bool),
     List(Vec<String>),
     Data(Box<DirectoryData>),
+    Int(i64),
 }
 
 fn bind_one(command: &str, p: &Param, arg: &Arg) -> Result<Bound> {
@@ -161,6 +165,18 @@ fn bind_one(command: &str, p: &Param, arg: &Arg) -> Result<Bound> {
             Arg::Map(_) => Bound::Data(Box::new(DirectoryData::from_value(arg.to_json())?)),
             other => return Err(type_error(command, name, "a dict", other)),
         },
+        // §14
+        Ty::Review => Bound::Str(reference(command, name, arg, &[HandleKind::Review], "a Review or an id")?),
+        Ty::Groups => match arg {
+            Arg::List(_) => Bound::List(list(command, name, arg, &[HandleKind::Group], "groups")?),
+            // One reference alone counts as a list of one.
+            one => Bound::List(vec![reference(command, name, one, &[HandleKind::Group], "a list of groups, a Group, an id or a name")?]),
+        },
+        // a bool is not an integer.
+        Ty::Int => match arg {
+            Arg::Int(i) => Bound::Int(*i),
+            other => return Err(type_error(command, name, "an int", other)),
+        },
         // Settings, clock amounts and query arguments are not bound here.
         other => return Err(Error::type_error(format!("{command}() argument '{name}' of type {other:?} is not a command argument"))),
     })
@@ -175,6 +191,7 @@ impl Bound {
             Bound::Bool(b) => Value::Bool(b),
             Bound::List(l) => Value::Array(l.into_iter().map(Value::String).collect()),
             Bound::Data(d) => serde_json::to_value(&*d).unwrap_or(Value::Null),
+            Bound::Int(i) => Value::from(i),
         }
     }
 }
@@ -340,6 +357,21 @@ pub fn request_status(arg: &Arg) -> Result<Option<crate::model::RequestStatus>> 
             )
         }),
         other => Err(type_error("requests", "status", "a str or None", other)),
+    }
+}
+
+/// §14: the `status` filter of `reviews(status=...)`: one of the four statuses, else
+/// `invalid_kind` (an InvalidArgument) as for `requests(status=...)`, in both faces alike.
+pub fn review_status(arg: &Arg) -> Result<Option<crate::reviews::ReviewStatus>> {
+    match arg {
+        Arg::Null => Ok(None),
+        Arg::Str(text) => crate::reviews::ReviewStatus::parse(text).map(Some).ok_or_else(|| {
+            Error::new(
+                Code::InvalidKind,
+                format!("{text:?} is not a review status: in_progress, completed, applied or cancelled"),
+            )
+        }),
+        other => Err(type_error("reviews", "status", "a str or None", other)),
     }
 }
 

@@ -122,6 +122,15 @@ codes! {
     UnsupportedVersion => "unsupported_version", StorageError;
     InvalidExport => "invalid_export", StorageError;
     ScriptError => "script_error", ScriptError;
+    // §14 access reviews
+    NotReviewer => "not_reviewer", PermissionDenied;
+    OwnerReviewsDisabled => "owner_reviews_disabled", PermissionDenied;
+    ReviewNotFound => "review_not_found", NotFound;
+    ReviewNotInProgress => "review_not_in_progress", Conflict;
+    ReviewNotCompleted => "review_not_completed", Conflict;
+    NotInReview => "not_in_review", Conflict;
+    InvalidReviewSetting => "invalid_review_setting", InvalidArgument;
+    InvalidDecision => "invalid_decision", InvalidArgument;
 }
 
 impl fmt::Display for Code {
@@ -198,7 +207,7 @@ mod tests {
         for code in Code::ALL {
             assert_eq!(Code::from_name(code.as_str()), Some(*code));
         }
-        assert_eq!(Code::ALL.len(), 55);
+        assert_eq!(Code::ALL.len(), 63);
         assert_eq!(Code::NotOwner.family(), Family::PermissionDenied);
         assert_eq!(Code::Cycle.family(), Family::Conflict);
         assert_eq!(Code::InvalidExport.family(), Family::StorageError);

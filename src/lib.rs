@@ -42,6 +42,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod persist;
 pub mod records;
+pub mod reviews;
 mod rules;
 pub mod schedule;
 pub mod store;

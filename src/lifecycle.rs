@@ -298,6 +298,8 @@ impl Tenant {
             Event::Purge { group } => {
                 self.record_event("Hard delete group", group, |t, _| t.purge_now(group));
             }
+            // Other sections fire their own.
+            _ => {}
         }
     }
 

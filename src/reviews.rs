@@ -293,7 +293,7 @@ impl Tenant {
     pub fn find_review(&self, r: &str) -> Result<ReviewIx> {
         match self.ids.get(r) {
             Some(Object::Review(x)) => Ok(*x),
-            _ => Err(Error::new(Code::ReviewNotFound, format!("there is no access review {r:?} in tenant {:?}", self.name))),
+            _ => Err(self.not_found(Code::ReviewNotFound, r)),
         }
     }
 

@@ -381,6 +381,7 @@ impl Tenant {
             Code::GroupNotFound => "group",
             Code::ResourceNotFound => "resource",
             Code::RequestNotFound => "request",
+            Code::ReviewNotFound => "access review",
             _ => "object",
         };
         if code == Code::GroupNotFound {

@@ -161,6 +161,8 @@ struct User {
     enabled: bool,
     /// Which of [`ROLE_TEMPLATES`] the user holds, in that order.
     roles: [bool; 3],
+    /// `signInActivity.lastSignInDateTime`, when the export has it.
+    last_sign_in: Option<String>,
 }
 
 struct Group {
@@ -469,9 +471,22 @@ fn read_users(export: &Export, ids: &mut HashSet<String>) -> Result<Vec<User>> {
             department: entry.string("department")?.map(str::to_string),
             enabled: entry.boolean("accountEnabled")?.unwrap_or(true),
             roles: [false; 3],
+            last_sign_in: last_sign_in(&entry)?,
         });
     }
     Ok(users)
+}
+
+/// a user's `signInActivity.lastSignInDateTime` (Graph gives it with
+/// `$select=signInActivity`), an ISO 8601 instant; absent or null: none.
+fn last_sign_in(entry: &Entry) -> Result<Option<String>> {
+    let Some(activity) = entry.get("signInActivity") else { return Ok(None) };
+    let Some(activity) = activity.as_object() else { return Err(entry.wrong_type("signInActivity", "an object")) };
+    match activity.get("lastSignInDateTime").filter(|v| !v.is_null()) {
+        None => Ok(None),
+        Some(Value::String(text)) if crate::model::parse_time(text).is_some() => Ok(Some(text.clone())),
+        Some(_) => Err(entry.wrong_type("signInActivity.lastSignInDateTime", "an ISO 8601 instant")),
+    }
 }
 
 /// groups, in file order, without their members and owners yet.
@@ -909,6 +924,9 @@ fn assemble(
             .map(|((_, role), _)| Value::from(*role));
         entry.insert("roles".into(), Value::Array(roles.collect()));
         entry.insert("enabled".into(), u.enabled.into());
+        if let Some(when) = &u.last_sign_in {
+            entry.insert("last_sign_in".into(), when.clone().into());
+        }
         Value::Object(entry)
     });
 

@@ -642,3 +642,43 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn r14_6_r8_5_import_takes_last_sign_in_and_a_bad_one_is_a_type_error() {
+    let data = serde_json::json!({"users": [
+        {"upn": "a@contoso.com", "last_sign_in": "2016-06-01T10:00:00Z"},
+        {"upn": "b@contoso.com"},
+    ]});
+    let mut t = T::new();
+    let cmd = ssgm::call::build("import_directory", &[to_arg(&data)], &[]).unwrap();
+    t.t.execute(cmd).unwrap();
+    assert_eq!(t.t.user(t.uix("a@contoso.com")).unwrap().last_sign_in, ssgm::model::parse_time("2016-06-01T10:00:00Z"));
+    assert_eq!(t.t.user(t.uix("b@contoso.com")).unwrap().last_sign_in, None);
+    // It replays identically (the data is in the history).
+    assert_eq!(state(&Tenant::replay(t.t.history().to_vec(), None, "contoso")), state(&t.t));
+    for bad in [serde_json::json!("yesterday"), serde_json::json!(5)] {
+        let data = serde_json::json!({"users": [{"upn": "c@contoso.com", "last_sign_in": bad}]});
+        assert!(matches!(ssgm::call::build("import_directory", &[to_arg(&data)], &[]), Err(ssgm::Error::Type(_))));
+    }
+}
+
+#[test]
+fn r14_6_graph_sign_in_activity_becomes_last_sign_in() {
+    let fixture = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/graph/contoso");
+    let t = Tenant::from_graph(&fixture, None, &serde_json::Map::new()).unwrap();
+    let megan = t.find_user("meganb@contoso.com").unwrap();
+    assert_eq!(t.user(megan).unwrap().last_sign_in, ssgm::model::parse_time("2016-06-10T08:15:00Z"));
+    let isaiah = t.find_user("isaiahl@contoso.com").unwrap();
+    assert_eq!(t.user(isaiah).unwrap().last_sign_in, None);
+}
+
+fn to_arg(v: &serde_json::Value) -> Arg {
+    match v {
+        serde_json::Value::Null => Arg::Null,
+        serde_json::Value::Bool(x) => Arg::Bool(*x),
+        serde_json::Value::Number(n) => n.as_i64().map(Arg::Int).unwrap_or(Arg::Float(n.as_f64().unwrap_or(0.0))),
+        serde_json::Value::String(x) => s(x),
+        serde_json::Value::Array(items) => Arg::List(items.iter().map(to_arg).collect()),
+        serde_json::Value::Object(m) => Arg::Map(m.iter().map(|(k, v)| (k.clone(), to_arg(v))).collect()),
+    }
+}

@@ -219,6 +219,10 @@ fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize, max: usize) -> PyResult<Valu
     if let Some((_, id)) = handle_of(obj) {
         return Ok(Value::String(id));
     }
+    // as amended by: an instant in data (`last_sign_in`) may be a datetime.
+    if obj.cast::<PyDateTime>().is_ok() {
+        return Ok(Value::String(crate::model::format_time(py_to_time("import_directory", "data", obj)?)));
+    }
     if let Ok(l) = obj.cast::<PyList>() {
         return Ok(Value::Array(
             l.iter()

@@ -39,6 +39,8 @@ def test_r11_1_graph_to_directory_is_import_data_with_a_report() -> None:
         "expiration_notification_emails",
         "naming_prefix_suffix",
         "blocked_words",
+        # §14's setting: Graph's accessReviewPolicy is not read.
+        "group_owners_manage_reviews",
     ]
     # The data imports as it is (R-8.5): the same counts as from_graph's tenant.
     t = ssgm.Tenant("by hand")

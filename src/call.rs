@@ -348,30 +348,20 @@ pub fn advance(parts: &[(String, Arg)]) -> Result<Command> {
 /// The `status` filter of `requests(status=...)`: one of the four statuses, else
 /// `invalid_kind` (an InvalidArgument), in both faces alike.
 pub fn request_status(arg: &Arg) -> Result<Option<crate::model::RequestStatus>> {
-    match arg {
-        Arg::Null => Ok(None),
-        Arg::Str(text) => crate::model::RequestStatus::parse(text).map(Some).ok_or_else(|| {
-            Error::new(
-                Code::InvalidKind,
-                format!("{text:?} is not a request status: pending, approved, denied or cancelled"),
-            )
-        }),
-        other => Err(type_error("requests", "status", "a str or None", other)),
-    }
+    status_filter(arg, "requests", crate::model::RequestStatus::parse, "a request status: pending, approved, denied or cancelled")
 }
 
-/// §14: the `status` filter of `reviews(status=...)`: one of the four statuses, else
-/// `invalid_kind` (an InvalidArgument) as for `requests(status=...)`, in both faces alike.
+/// §14: the `status` filter of `reviews(status=...)`, as `requests`'.
 pub fn review_status(arg: &Arg) -> Result<Option<crate::reviews::ReviewStatus>> {
+    status_filter(arg, "reviews", crate::reviews::ReviewStatus::parse, "a review status: in_progress, completed, applied or cancelled")
+}
+
+/// A query's `status=` filter: None, or a status `parse` knows, else `invalid_kind`.
+fn status_filter<T>(arg: &Arg, query: &str, parse: impl Fn(&str) -> Option<T>, what: &str) -> Result<Option<T>> {
     match arg {
         Arg::Null => Ok(None),
-        Arg::Str(text) => crate::reviews::ReviewStatus::parse(text).map(Some).ok_or_else(|| {
-            Error::new(
-                Code::InvalidKind,
-                format!("{text:?} is not a review status: in_progress, completed, applied or cancelled"),
-            )
-        }),
-        other => Err(type_error("reviews", "status", "a str or None", other)),
+        Arg::Str(text) => parse(text).map(Some).ok_or_else(|| Error::new(Code::InvalidKind, format!("{text:?} is not {what}"))),
+        other => Err(type_error(query, "status", "a str or None", other)),
     }
 }
 

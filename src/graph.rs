@@ -1892,7 +1892,7 @@ mod tests {
                 "self_service_scope",
                 "self_service_group",
                 "max_groups_per_user",
-                "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words"
+                "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words", "group_owners_manage_reviews"
             ])
         );
     }
@@ -1926,7 +1926,7 @@ mod tests {
                 "self_service_scope",
                 "self_service_group",
                 "max_groups_per_user",
-                "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words"
+                "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words", "group_owners_manage_reviews"
             ])
         );
         // The Group.Unified setting found by template id alone, without its values.
@@ -1984,7 +1984,7 @@ mod tests {
                 "self_service_scope",
                 "self_service_group",
                 "microsoft365_creation_group",
-                "max_groups_per_user", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words"
+                "max_groups_per_user", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words", "group_owners_manage_reviews"
             ])
         );
         // Unknown names are passed on for import_directory to refuse (invalid_setting).
@@ -2039,17 +2039,13 @@ mod tests {
                 v["enabled"] = json!(enabled);
                 v
             };
+        // signInActivity.lastSignInDateTime.
+        let mut megan = u(MEGANB, "meganb@contoso.com", "Megan Bowen", Some("IT"), json!(["global_admin"]), true);
+        megan["last_sign_in"] = json!("2016-06-10T08:15:00Z");
         assert_eq!(
             data["users"],
             json!([
-                u(
-                    MEGANB,
-                    "meganb@contoso.com",
-                    "Megan Bowen",
-                    Some("IT"),
-                    json!(["global_admin"]),
-                    true
-                ),
+                megan,
                 u(
                     ISAIAHL,
                     "isaiahl@contoso.com",
@@ -2261,7 +2257,7 @@ mod tests {
                             "orgContact": 1, "servicePrincipal": 1},
                 "renamed": {SANDBOX: sandbox_name},
                 "settings_from_defaults": ["delegated_group_management", "self_service_scope", "self_service_group",
-                                           "max_groups_per_user", "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words"],
+                                           "max_groups_per_user", "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words", "group_owners_manage_reviews"],
             })
         );
     }

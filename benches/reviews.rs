@@ -76,20 +76,32 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("reviews");
     group.sample_size(10);
     group.bench_function("create_review/group of 100k members", |b| {
-        b.iter_batched(|| base.clone(), |mut t| t.execute(create("recommendation")), BatchSize::LargeInput)
+        b.iter_batched(|| base.clone(), |mut t| {
+            let r = t.execute(create("recommendation"));
+            (t, r) // dropped untimed
+        }, BatchSize::LargeInput)
     });
     let apply = || Command::ApplyReview { actor: ADMIN.into(), review: "rev-1".into() };
     let none = completed(&base, 0);
     group.bench_function("apply_review/100k items, none denied", |b| {
-        b.iter_batched(|| none.clone(), |mut t| t.execute(apply()), BatchSize::LargeInput)
+        b.iter_batched(|| none.clone(), |mut t| {
+            let r = t.execute(apply());
+            (t, r)
+        }, BatchSize::LargeInput)
     });
     let some = completed(&base, 100);
     group.bench_function("apply_review/100k items, 1% denied (1k removals, 1k deprovisioned)", |b| {
-        b.iter_batched(|| some.clone(), |mut t| t.execute(apply()), BatchSize::LargeInput)
+        b.iter_batched(|| some.clone(), |mut t| {
+            let r = t.execute(apply());
+            (t, r)
+        }, BatchSize::LargeInput)
     });
     let all = completed(&base, 1);
     group.bench_function("apply_review/100k items, all denied (100k removals, 100k deprovisioned)", |b| {
-        b.iter_batched(|| all.clone(), |mut t| t.execute(apply()), BatchSize::LargeInput)
+        b.iter_batched(|| all.clone(), |mut t| {
+            let r = t.execute(apply());
+            (t, r)
+        }, BatchSize::LargeInput)
     });
     group.finish();
 }

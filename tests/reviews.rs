@@ -682,3 +682,18 @@ fn to_arg(v: &serde_json::Value) -> Arg {
         serde_json::Value::Object(m) => Arg::Map(m.iter().map(|(k, v)| (k.clone(), to_arg(v))).collect()),
     }
 }
+
+#[test]
+fn r14_10_a_manual_apply_unschedules_the_pending_auto_apply() {
+    let mut t = tenant();
+    let id = create(&mut t, ADMIN, &["Sales"], &[("auto_apply", b(true)), ("default_decision", s("deny"))]).remove(0);
+    t.ok("stop_review", &[ADMIN, &id]);
+    t.ok("apply_review", &[BOB, &id]);
+    let r = review(&t, &id);
+    assert_eq!((r.status, r.applied_by), (ReviewStatus::Applied, Some(t.uix(BOB))));
+    let audit_len = t.t.audit_log().len();
+    t.t.execute(Command::Advance { micros: 0 }).unwrap();
+    advance(&mut t, 30);
+    assert_eq!(t.t.audit_log().len(), audit_len, "no auto-apply fires after a manual apply");
+    assert!(t.t.schedule().is_empty());
+}

@@ -31,6 +31,10 @@ pub struct DirectoryData {
     pub report: Option<Value>,
 }
 
+/// A user about to be imported: id, upn, display name, department, roles, enabled, and
+/// its last sign-in.
+type NewUser = (String, String, String, Option<String>, Roles, bool, Option<Timestamp>);
+
 /// A user entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -147,7 +151,7 @@ impl DirectoryData {
 /// An import, validated and resolved to the indexes its objects will have.
 #[derive(Debug, Clone)]
 pub(crate) struct ImportPlan {
-    users: Vec<(String, String, String, Option<String>, Roles, bool, Option<Timestamp>)>,
+    users: Vec<NewUser>,
     groups: Vec<(String, NewGroup)>,
     resources: Vec<NewResource>,
     settings: Option<Settings>,

@@ -697,3 +697,48 @@ fn r14_10_a_manual_apply_unschedules_the_pending_auto_apply() {
     assert_eq!(t.t.audit_log().len(), audit_len, "no auto-apply fires after a manual apply");
     assert!(t.t.schedule().is_empty());
 }
+
+/// A tenant with reviews in every status and sign-ins, part-way through.
+fn busy() -> T {
+    let mut t = tenant();
+    t.ok("record_sign_in", &[CAROL]);
+    let ids = create(&mut t, ADMIN, &["Sales", "Inner"], &[("auto_apply", b(true)), ("default_decision", s("recommendation"))]);
+    decide(&mut t, BOB, &ids[0], DAN, "deny").unwrap();
+    let stopped = create(&mut t, BOB, &["Sales"], &[("duration_days", Arg::Int(30))]).remove(0);
+    t.ok("stop_review", &[BOB, &stopped]);
+    advance(&mut t, 14);
+    create(&mut t, ADMIN, &["Sales"], &[("reviewer_type", s("self"))]);
+    t
+}
+
+#[test]
+fn r14_16_a_snapshot_file_carries_reviews_and_their_events() {
+    let mut t = busy();
+    assert!(!t.t.schedule().is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.json");
+    ssgm::persist::snapshot::save(&t.t, &path).unwrap();
+    let mut back = ssgm::persist::snapshot::load(&path).unwrap();
+    assert_eq!(state(&back), state(&t.t));
+    for x in [&mut back, &mut t.t] {
+        x.execute(Command::Advance { micros: 30 * DAY }).unwrap();
+    }
+    assert_eq!(state(&back), state(&t.t));
+    assert_eq!(back.find_review("rev-4").map(|r| back.review_at(r).unwrap().status), Ok(ReviewStatus::Completed));
+}
+
+#[test]
+fn r14_16_a_journal_reopened_replays_reviews_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.journal");
+    let live = busy();
+    {
+        let opened = ssgm::persist::journal::Journal::open(&path, "contoso", Default::default()).unwrap();
+        let store = ssgm::Store::with_journal(opened.tenant, opened.journal);
+        for cmd in live.t.history() {
+            let _ = store.execute(cmd.clone());
+        }
+    }
+    let reopened = ssgm::persist::journal::Journal::open(&path, "contoso", Default::default()).unwrap();
+    assert_eq!(state(&reopened.tenant), state(&live.t));
+}

@@ -82,27 +82,19 @@ fn bench(c: &mut Criterion) {
         }, BatchSize::LargeInput)
     });
     let apply = || Command::ApplyReview { actor: ADMIN.into(), review: "rev-1".into() };
-    let none = completed(&base, 0);
-    group.bench_function("apply_review/100k items, none denied", |b| {
-        b.iter_batched(|| none.clone(), |mut t| {
-            let r = t.execute(apply());
-            (t, r)
-        }, BatchSize::LargeInput)
-    });
-    let some = completed(&base, 100);
-    group.bench_function("apply_review/100k items, 1% denied (1k removals, 1k deprovisioned)", |b| {
-        b.iter_batched(|| some.clone(), |mut t| {
-            let r = t.execute(apply());
-            (t, r)
-        }, BatchSize::LargeInput)
-    });
-    let all = completed(&base, 1);
-    group.bench_function("apply_review/100k items, all denied (100k removals, 100k deprovisioned)", |b| {
-        b.iter_batched(|| all.clone(), |mut t| {
-            let r = t.execute(apply());
-            (t, r)
-        }, BatchSize::LargeInput)
-    });
+    for (label, deny_every) in [
+        ("none denied", 0),
+        ("1% denied (1k removals, 1k deprovisioned)", 100),
+        ("all denied (100k removals, 100k deprovisioned)", 1),
+    ] {
+        let done = completed(&base, deny_every);
+        group.bench_function(format!("apply_review/100k items, {label}"), |b| {
+            b.iter_batched(|| done.clone(), |mut t| {
+                let r = t.execute(apply());
+                (t, r)
+            }, BatchSize::LargeInput)
+        });
+    }
     group.finish();
 }
 

@@ -157,3 +157,24 @@ def test_r14_python_and_rhai_give_the_same_answer(w: World) -> None:
     python = [r.status, [[d.user.id, d.decision, d.apply_result] for d in r.decisions]]
     assert rhai == python
     assert [e.to_dict() for e in a.audit_log()] == [e.to_dict() for e in b.audit_log()]
+
+
+def test_r14_14_rhai_queries_filters_panel_and_printing(w: World) -> None:
+    """R-14.14 in Rhai: reviews(#{...}), review(id), the panel's reviews, handle printing."""
+    g = sales(w)
+    (r,) = w.t.create_review(w.admin, "Q3", [g], reviewer_type="self")
+    w.t.create_review(w.admin, "Other", [g])
+    got = w.t.run_script(  # type: ignore[attr-defined]
+        """
+        let r = tenant.review("%s");
+        [tenant.reviews().len(), tenant.reviews(#{ reviewer: "alice@contoso.com" }).len(),
+         tenant.reviews(#{ status: "in_progress", group: "Sales" }).len(),
+         tenant.access_panel("alice@contoso.com").reviews.len(), `${r}`, r.reviewer_type,
+         r.decisions.len(), r.created_by.upn,
+         tenant.check("carol@contoso.com", "stop_review", [r]).code]
+        """
+        % r.id
+    )
+    assert got == [2, 1, 2, 1, f'Review({r.id}, "Q3", in_progress)', "self", 3, "admin@contoso.com", "not_owner"]
+    assert len(w.t.reviews(reviewer=w.alice)) == 1 and len(w.t.access_panel(w.alice).reviews) == 1
+    assert w.t.check(w.carol, "stop_review", r).code == "not_owner" and w.t.check(w.bob, "stop_review", r).allowed

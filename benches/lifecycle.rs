@@ -10,47 +10,21 @@ mod common;
 
 use common::{Shape, tenant};
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
-use ssgm::import::{DirectoryData, GroupEntry, UserEntry};
 use ssgm::{Command, Tenant};
 use std::time::Instant;
 
 const DAY: i64 = 86_400_000_000;
 
-/// 100k Microsoft 365 groups of 10k users (one owner, three members each) under
+/// `groups` Microsoft 365 groups of 10k users (one owner, about three members each) under
 /// `expiration_scope = all`; every other group has recorded activity.
 fn lifecycle_tenant(groups: usize) -> Tenant {
-    let users = 10_000;
-    let data = DirectoryData {
-        users: (0..users)
-            .map(|i| UserEntry {
-                id: Some(format!("u{i}")),
-                upn: format!("user{i}@contoso.com"),
-                display_name: None,
-                department: None,
-                roles: vec![],
-                enabled: true,
-            })
-            .collect(),
-        groups: (0..groups)
-            .map(|g| GroupEntry {
-                id: Some(format!("g{g}")),
-                name: format!("Team {g}"),
-                description: String::new(),
-                kind: "microsoft365".into(),
-                join_policy: "owners_only".into(),
-                owners: vec![format!("u{}", g % users)],
-                members: (1..4).map(|k| format!("u{}", (g * 7 + k) % users)).collect(),
-                on_premises: false,
-                created_by: None,
-                renewed_at: None,
-                expires_at: None,
-                deleted_at: None,
-            })
-            .collect(),
-        resources: vec![],
-        settings: Some(serde_json::from_value(serde_json::json!({"expiration_scope": "all"})).unwrap_or_default()),
-        report: None,
-    };
+    let shape = Shape { users: 10_000, groups, groups_per_user: 3 * groups / 10_000, resources: 0, groups_per_resource: 0, all_staff: false };
+    let mut data = common::data(&shape);
+    for (g, entry) in data.groups.iter_mut().enumerate() {
+        entry.kind = "microsoft365".into();
+        entry.owners = vec![format!("u{}", g % shape.users)];
+    }
+    data.settings = serde_json::from_value(serde_json::json!({"expiration_scope": "all"})).ok();
     let mut t = Tenant::new("lifecycle");
     let _ = t.execute(Command::ImportDirectory { data: Box::new(data) });
     for g in (0..groups).step_by(2) {

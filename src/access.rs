@@ -35,6 +35,8 @@ pub struct AccessPanel {
     pub requests: Vec<RequestIx>,
     /// Pending requests the user may approve or deny right now.
     pub approvals: Vec<RequestIx>,
+    /// §14: in-progress reviews the user may decide on some item right now.
+    pub reviews: Vec<ReviewIx>,
 }
 
 impl Tenant {
@@ -128,7 +130,7 @@ impl Tenant {
     }
 
     /// Resources reached through `g`: assigned to it or to a group containing it.
-    fn resources_through(&self, g: GroupIx) -> Vec<ResourceIx> {
+    pub(crate) fn resources_through(&self, g: GroupIx) -> Vec<ResourceIx> {
         let mut out: Vec<ResourceIx> = self.groups[g as usize].assigned_to.clone();
         for a in self.group_ancestors(g) {
             out.extend(self.groups[a as usize].assigned_to.iter().copied());
@@ -329,7 +331,8 @@ impl Tenant {
                 self.prepare(&probe).plan.is_ok()
             })
             .collect();
-        AccessPanel { joinable, member_of, owner_of, requests, approvals }
+        let reviews = self.panel_reviews(u);
+        AccessPanel { joinable, member_of, owner_of, requests, approvals, reviews }
     }
 }
 

@@ -23,6 +23,8 @@ pub enum HandleKind {
     Resource,
     /// A join request.
     Request,
+    /// An access review (§14).
+    Review,
 }
 
 impl HandleKind {
@@ -32,6 +34,7 @@ impl HandleKind {
             HandleKind::Group => "Group",
             HandleKind::Resource => "Resource",
             HandleKind::Request => "Request",
+            HandleKind::Review => "Review",
         }
     }
 }
@@ -123,6 +126,7 @@ enum Bound {
     Bool(bool),
     List(Vec<String>),
     Data(Box<DirectoryData>),
+    Int(i64),
 }
 
 fn bind_one(command: &str, p: &Param, arg: &Arg) -> Result<Bound> {
@@ -165,6 +169,18 @@ fn bind_one(command: &str, p: &Param, arg: &Arg) -> Result<Bound> {
         Ty::Data => match arg {
             Arg::Map(_) => Bound::Data(Box::new(DirectoryData::from_value(import_json(arg, &mut Vec::new())?)?)),
             other => return Err(type_error(command, name, "a dict", other)),
+        },
+        // §14
+        Ty::Review => Bound::Str(reference(command, name, arg, &[HandleKind::Review], "a Review or an id")?),
+        Ty::Groups => match arg {
+            Arg::List(_) => Bound::List(list(command, name, arg, &[HandleKind::Group], "groups")?),
+            // One reference alone counts as a list of one.
+            one => Bound::List(vec![reference(command, name, one, &[HandleKind::Group], "a list of groups, a Group, an id or a name")?]),
+        },
+        // a bool is not an integer.
+        Ty::Int => match arg {
+            Arg::Int(i) => Bound::Int(*i),
+            other => return Err(type_error(command, name, "an int", other)),
         },
         // Settings, clock amounts and query arguments are not bound here.
         other => return Err(Error::type_error(format!("{command}() argument '{name}' of type {other:?} is not a command argument"))),
@@ -254,6 +270,7 @@ impl Bound {
             Bound::Bool(b) => Value::Bool(b),
             Bound::List(l) => Value::Array(l.into_iter().map(Value::String).collect()),
             Bound::Data(d) => serde_json::to_value(&*d).unwrap_or(Value::Null),
+            Bound::Int(i) => Value::from(i),
         }
     }
 }
@@ -417,18 +434,24 @@ pub fn advance(parts: &[(String, Arg)]) -> Result<Command> {
 /// The `status` filter of `requests(status=...)`: one of the four statuses, else
 /// `invalid_kind` (an InvalidArgument), in both faces alike.
 pub fn request_status(arg: &Arg) -> Result<Option<crate::model::RequestStatus>> {
+    status_filter(arg, "requests", crate::model::RequestStatus::parse, "a request status: pending, approved, denied or cancelled")
+}
+
+/// §14: the `status` filter of `reviews(status=...)`, as `requests`'.
+pub fn review_status(arg: &Arg) -> Result<Option<crate::reviews::ReviewStatus>> {
+    status_filter(arg, "reviews", crate::reviews::ReviewStatus::parse, "a review status: in_progress, completed, applied or cancelled")
+}
+
+/// A query's `status=` filter: None, or a status `parse` knows, else `invalid_kind`.
+fn status_filter<T>(arg: &Arg, query: &str, parse: impl Fn(&str) -> Option<T>, what: &str) -> Result<Option<T>> {
     match arg {
         Arg::Null => Ok(None),
-        Arg::Str(text) => crate::model::RequestStatus::parse(text).map(Some).ok_or_else(|| {
-            Error::new(
-                Code::InvalidKind,
-                format!(
-                    "{text:?} is not a request status: pending, approved, denied or cancelled{}",
-                    crate::suggest::did_you_mean(text, ["pending", "approved", "denied", "cancelled"])
-                ),
-            )
+        Arg::Str(text) => parse(text).map(Some).ok_or_else(|| {
+            // The words after the colon are the statuses: the closest one is suggested.
+            let names: Vec<&str> = what.rsplit(':').next().unwrap_or("").split([',', ' ']).filter(|w| !w.is_empty() && *w != "or").collect();
+            Error::new(Code::InvalidKind, format!("{text:?} is not {what}{}", crate::suggest::did_you_mean(text, names)))
         }),
-        other => Err(type_error("requests", "status", "a str or None", other)),
+        other => Err(type_error(query, "status", "a str or None", other)),
     }
 }
 

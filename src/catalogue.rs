@@ -98,6 +98,11 @@ pub enum Ty {
     Pairs,
     /// Anything the doc describes.
     Any,
+    // §14
+    /// An access review: a handle or an id.
+    Review,
+    /// A list of groups, or one group alone.
+    Groups,
 }
 
 impl Ty {
@@ -117,6 +122,8 @@ impl Ty {
             Ty::Users | Ty::Principals | Ty::Roles | Ty::Events | Ty::Pairs => "Array",
             Ty::Data | Ty::Settings => "Map",
             Ty::Arguments | Ty::Any => "?",
+            Ty::Review => "Review",
+            Ty::Groups => "Array",
         }
     }
 }
@@ -471,6 +478,58 @@ pub static CATALOGUE: &[Entry] = &[
         "Record group activity",
         "Seeding: records use of a group, which renews it automatically when covered (R-13.5).",
     ),
+    // ----- access reviews (§14) -----
+    command(
+        "create_review",
+        Actor,
+        &[
+            ACTOR,
+            req("name", Ty::Text),
+            req("groups", Ty::Groups),
+            kw("reviewer_type", Ty::Text, "'owners'"),
+            kw("reviewers", Ty::Users, "()"),
+            kw("fallback_reviewers", Ty::Users, "()"),
+            kw("duration_days", Ty::Int, "14"),
+            kw("default_decision", Ty::Text, "'none'"),
+            kw("auto_apply", Ty::Bool, "False"),
+            kw("justification_required", Ty::Bool, "False"),
+        ],
+        "list[Review]",
+        "Create access review",
+        "Creates one access review per group, its items and reviewers a snapshot of now (R-14.1 to R-14.5).",
+    ),
+    command(
+        "decide_review",
+        Actor,
+        &[ACTOR, req("review", Ty::Review), USER, req("decision", Ty::Text), opt("justification", Ty::Text, "''")],
+        "AccessReviewDecision",
+        "Approve decision / Deny decision / Don't know decision",
+        "A reviewer decides one item: approve, deny or dont_know; the last response wins (R-14.7).",
+    ),
+    command(
+        "stop_review",
+        Actor,
+        &[ACTOR, req("review", Ty::Review)],
+        "Review",
+        "Access review ended",
+        "Completes an in-progress review now; its defaults and auto-apply follow (R-14.9).",
+    ),
+    command(
+        "apply_review",
+        Actor,
+        &[ACTOR, req("review", Ty::Review)],
+        "Review",
+        "Apply review",
+        "Applies a completed review: denied direct members are removed (R-14.10, R-14.11).",
+    ),
+    command(
+        "record_sign_in",
+        Seeding,
+        &[USER],
+        "User",
+        "Record sign-in",
+        "Seeding: the user signs in now, which sets last_sign_in (R-14.6).",
+    ),
     // ----- clock -----
     command(
         "advance",
@@ -536,6 +595,14 @@ pub static CATALOGUE: &[Entry] = &[
     query("enforced_name", &[USER, req("name", Ty::Text)], "str", "The name the naming policy gives a user's new Microsoft 365 group (R-13.13)."),
     query("deleted_groups", &[], "list[DeletedGroup]", "Soft-deleted groups, in deletion order (R-13.8)."),
     query("notification_log", &[], "list[Notification]", "The expiry notices sent (R-13.6)."),
+    // ----- access reviews (§14) -----
+    query(
+        "reviews",
+        &[kw("status", Ty::OptText, "None"), kw("group", Ty::Group, "None"), kw("reviewer", Ty::User, "None")],
+        "list[Review]",
+        "Access reviews in creation order, filtered by status, group (or a deleted group's id) and reviewer (R-14.14).",
+    ),
+    query("review", &[req("id", Ty::Review)], "Review", "The access review with this id (review_not_found)."),
 ];
 
 /// The entry named `name`.

@@ -137,6 +137,42 @@ pub enum Command {
     PurgeGroup { actor: String, group: String },
     /// Seeding: record use of a group.
     RecordActivity { group: String },
+    // ----- §14 access reviews -----
+    /// Create one access review per group.
+    CreateReview {
+        actor: String,
+        name: String,
+        groups: Vec<String>,
+        #[serde(default = "owners")]
+        reviewer_type: String,
+        #[serde(default)]
+        reviewers: Vec<String>,
+        #[serde(default)]
+        fallback_reviewers: Vec<String>,
+        #[serde(default = "fourteen")]
+        duration_days: i64,
+        #[serde(default = "none_word")]
+        default_decision: String,
+        #[serde(default)]
+        auto_apply: bool,
+        #[serde(default)]
+        justification_required: bool,
+    },
+    /// Decide one item of a review.
+    DecideReview {
+        actor: String,
+        review: String,
+        user: String,
+        decision: String,
+        #[serde(default)]
+        justification: String,
+    },
+    /// Stop a review now.
+    StopReview { actor: String, review: String },
+    /// Apply a completed review's results.
+    ApplyReview { actor: String, review: String },
+    /// Seeding: a user signs in now.
+    RecordSignIn { user: String },
     /// Clock: move forward by a number of microseconds.
     Advance { micros: i64 },
     /// Clock: move to an instant, in microseconds since 1970.
@@ -152,9 +188,18 @@ fn security() -> String {
 fn application() -> String {
     "application".to_string()
 }
+fn owners() -> String {
+    "owners".to_string()
+}
+fn fourteen() -> i64 {
+    14
+}
+fn none_word() -> String {
+    "none".to_string()
+}
 
 /// The names of the commands `check` accepts: actor commands and the checked reads.
-pub const ACTOR_COMMANDS: [&str; 27] = [
+pub const ACTOR_COMMANDS: [&str; 31] = [
     "configure",
     "create_group",
     "update_group",
@@ -182,11 +227,25 @@ pub const ACTOR_COMMANDS: [&str; 27] = [
     "renew",
     "restore_group",
     "purge_group",
+    // §14
+    "create_review",
+    "decide_review",
+    "stop_review",
+    "apply_review",
 ];
 
 /// The names of the seeding commands and clock moves (not accepted by `check`, R-10.11).
-pub const OTHER_COMMANDS: [&str; 7] =
-    ["add_user", "set_enabled", "set_roles", "import_directory", "record_activity", "advance", "set_time"];
+pub const OTHER_COMMANDS: [&str; 8] = [
+    "add_user",
+    "set_enabled",
+    "set_roles",
+    "import_directory",
+    "record_activity",
+    "advance",
+    "set_time",
+    // §14
+    "record_sign_in",
+];
 
 impl Command {
     /// The command's name, as in API.md.
@@ -224,6 +283,11 @@ impl Command {
             Command::RestoreGroup { .. } => "restore_group",
             Command::PurgeGroup { .. } => "purge_group",
             Command::RecordActivity { .. } => "record_activity",
+            Command::CreateReview { .. } => "create_review",
+            Command::DecideReview { .. } => "decide_review",
+            Command::StopReview { .. } => "stop_review",
+            Command::ApplyReview { .. } => "apply_review",
+            Command::RecordSignIn { .. } => "record_sign_in",
             Command::Advance { .. } => "advance",
             Command::SetTime { .. } => "set_time",
         }
@@ -243,6 +307,7 @@ impl Command {
                 | Command::SetRoles { .. }
                 | Command::ImportDirectory { .. }
                 | Command::RecordActivity { .. }
+                | Command::RecordSignIn { .. }
                 | Command::Advance { .. }
                 | Command::SetTime { .. }
         )

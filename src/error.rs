@@ -82,10 +82,14 @@ codes! {
     ActorDisabled => "actor_disabled", PermissionDenied;
     LastOwner => "last_owner", PermissionDenied;
     GroupQuota => "group_quota", PermissionDenied;
+    // §14
+    OwnerReviewsDisabled => "owner_reviews_disabled", PermissionDenied;
+    NotReviewer => "not_reviewer", PermissionDenied;
     UserNotFound => "user_not_found", NotFound;
     GroupNotFound => "group_not_found", NotFound;
     ResourceNotFound => "resource_not_found", NotFound;
     RequestNotFound => "request_not_found", NotFound;
+    ReviewNotFound => "review_not_found", NotFound;
     DuplicateId => "duplicate_id", Conflict;
     AlreadyMember => "already_member", Conflict;
     NotMember => "not_member", Conflict;
@@ -103,6 +107,9 @@ codes! {
     AlreadySelected => "already_selected", Conflict;
     NotSelected => "not_selected", Conflict;
     ExpirationGroupLimit => "expiration_group_limit", Conflict;
+    ReviewNotInProgress => "review_not_in_progress", Conflict;
+    ReviewNotCompleted => "review_not_completed", Conflict;
+    NotInReview => "not_in_review", Conflict;
     InvalidName => "invalid_name", InvalidArgument;
     AmbiguousName => "ambiguous_name", InvalidArgument;
     InvalidKind => "invalid_kind", InvalidArgument;
@@ -116,6 +123,8 @@ codes! {
     NotSecurityPrincipal => "not_security_principal", InvalidArgument;
     ExpirationNotApplicable => "expiration_not_applicable", InvalidArgument;
     BlockedWord => "blocked_word", InvalidArgument;
+    InvalidReviewSetting => "invalid_review_setting", InvalidArgument;
+    InvalidDecision => "invalid_decision", InvalidArgument;
     IoError => "io_error", StorageError;
     CorruptSnapshot => "corrupt_snapshot", StorageError;
     CorruptJournal => "corrupt_journal", StorageError;
@@ -198,7 +207,7 @@ mod tests {
         for code in Code::ALL {
             assert_eq!(Code::from_name(code.as_str()), Some(*code));
         }
-        assert_eq!(Code::ALL.len(), 55);
+        assert_eq!(Code::ALL.len(), 63);
         assert_eq!(Code::NotOwner.family(), Family::PermissionDenied);
         assert_eq!(Code::Cycle.family(), Family::Conflict);
         assert_eq!(Code::InvalidExport.family(), Family::StorageError);

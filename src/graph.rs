@@ -164,6 +164,8 @@ struct User {
     enabled: bool,
     /// Which of [`ROLE_TEMPLATES`] the user holds, in that order.
     roles: [bool; 3],
+    /// `signInActivity.lastSignInDateTime`, when the export has it.
+    last_sign_in: Option<String>,
 }
 
 struct Group {
@@ -495,9 +497,22 @@ fn read_users(export: &Export, ids: &mut HashSet<String>) -> Result<Vec<User>> {
             department: entry.string("department")?.map(str::to_string),
             enabled: entry.boolean("accountEnabled")?.unwrap_or(true),
             roles: [false; 3],
+            last_sign_in: last_sign_in(&entry)?,
         });
     }
     Ok(users)
+}
+
+/// a user's `signInActivity.lastSignInDateTime` (Graph gives it with
+/// `$select=signInActivity`), an ISO 8601 instant; absent or null: none.
+fn last_sign_in(entry: &Entry) -> Result<Option<String>> {
+    let Some(activity) = entry.get("signInActivity") else { return Ok(None) };
+    let Some(activity) = activity.as_object() else { return Err(entry.wrong_type("signInActivity", "an object")) };
+    match activity.get("lastSignInDateTime").filter(|v| !v.is_null()) {
+        None => Ok(None),
+        Some(Value::String(text)) if crate::model::parse_time(text).is_some() => Ok(Some(text.clone())),
+        Some(_) => Err(entry.wrong_type("signInActivity.lastSignInDateTime", "an ISO 8601 instant")),
+    }
 }
 
 /// groups, in file order, without their members and owners yet.
@@ -1028,6 +1043,9 @@ fn assemble(
             .map(|((_, role), _)| Value::from(*role));
         entry.insert("roles".into(), Value::Array(roles.collect()));
         entry.insert("enabled".into(), u.enabled.into());
+        if let Some(when) = &u.last_sign_in {
+            entry.insert("last_sign_in".into(), when.clone().into());
+        }
         Value::Object(entry)
     });
 
@@ -2008,7 +2026,7 @@ mod tests {
                 "self_service_scope",
                 "self_service_group",
                 "max_groups_per_user",
-                "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words"
+                "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words", "group_owners_manage_reviews"
             ])
         );
     }
@@ -2042,7 +2060,7 @@ mod tests {
                 "self_service_scope",
                 "self_service_group",
                 "max_groups_per_user",
-                "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words"
+                "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words", "group_owners_manage_reviews"
             ])
         );
         // The Group.Unified setting found by template id alone, without its values.
@@ -2100,7 +2118,7 @@ mod tests {
                 "self_service_scope",
                 "self_service_group",
                 "microsoft365_creation_group",
-                "max_groups_per_user", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words"
+                "max_groups_per_user", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words", "group_owners_manage_reviews"
             ])
         );
         // Unknown names are passed on for import_directory to refuse (invalid_setting).
@@ -2155,17 +2173,13 @@ mod tests {
                 v["enabled"] = json!(enabled);
                 v
             };
+        // signInActivity.lastSignInDateTime.
+        let mut megan = u(MEGANB, "meganb@contoso.com", "Megan Bowen", Some("IT"), json!(["global_admin"]), true);
+        megan["last_sign_in"] = json!("2016-06-10T08:15:00Z");
         assert_eq!(
             data["users"],
             json!([
-                u(
-                    MEGANB,
-                    "meganb@contoso.com",
-                    "Megan Bowen",
-                    Some("IT"),
-                    json!(["global_admin"]),
-                    true
-                ),
+                megan,
                 u(
                     ISAIAHL,
                     "isaiahl@contoso.com",
@@ -2387,7 +2401,7 @@ mod tests {
                             "orgContact": 1, "servicePrincipal": 1},
                 "renamed": {SANDBOX: sandbox_name},
                 "settings_from_defaults": ["delegated_group_management", "self_service_scope", "self_service_group",
-                                           "max_groups_per_user", "max_owners_per_group", "expiration_selected_groups"],
+                                           "max_groups_per_user", "max_owners_per_group", "expiration_selected_groups", "group_owners_manage_reviews"],
             })
         );
     }

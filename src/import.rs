@@ -32,6 +32,10 @@ pub struct DirectoryData {
     pub report: Option<Value>,
 }
 
+/// A user about to be imported: id, upn, display name, department, roles, enabled, and
+/// its last sign-in.
+type NewUser = (String, String, String, Option<String>, Roles, bool, Option<Timestamp>);
+
 /// A user entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,6 +52,31 @@ pub struct UserEntry {
     pub roles: Vec<String>,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// the last sign-in, an ISO 8601 instant (a datetime in Python).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "instant")]
+    pub last_sign_in: Option<crate::model::Timestamp>,
+}
+
+/// An optional instant written as RFC 3339 text; other text or types are a type error.
+mod instant {
+    use crate::model::{format_time, parse_time, Timestamp};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&format_time(*t)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(text) => parse_time(&text)
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom(format!("last_sign_in {text:?} is not an ISO 8601 instant"))),
+        }
+    }
 }
 
 /// A group entry.
@@ -132,7 +161,7 @@ impl DirectoryData {
 /// An import, validated and resolved to the indexes its objects will have.
 #[derive(Debug, Clone)]
 pub(crate) struct ImportPlan {
-    users: Vec<(String, String, String, Option<String>, Roles, bool)>,
+    users: Vec<NewUser>,
     groups: Vec<(String, NewGroup)>,
     resources: Vec<NewResource>,
     settings: Option<Settings>,
@@ -441,7 +470,7 @@ impl Tenant {
             .map(|((u, id), roles)| {
                 let upn = u.upn.trim().to_string();
                 let display = u.display_name.clone().unwrap_or_else(|| upn.clone());
-                (id, upn, display, u.department.clone(), roles, u.enabled)
+                (id, upn, display, u.department.clone(), roles, u.enabled, u.last_sign_in)
             })
             .collect();
         let mut groups = Vec::with_capacity(data.groups.len());
@@ -499,8 +528,9 @@ impl Tenant {
                 crate::progress::report("import", *done, total);
             }
         };
-        for (id, upn, display, department, roles, enabled) in users {
-            self.register_user(id, upn, display, department, roles, enabled);
+        for (id, upn, display, department, roles, enabled, last_sign_in) in users {
+            let u = self.register_user(id, upn, display, department, roles, enabled);
+            self.users[u as usize].last_sign_in = last_sign_in;
             tick(&mut done);
         }
         // Register every group before linking, so members may name later entries.

@@ -43,6 +43,7 @@ pub mod model;
 pub mod persist;
 pub mod progress;
 pub mod records;
+pub mod reviews;
 mod rules;
 pub mod schedule;
 pub mod store;

@@ -299,6 +299,8 @@ impl Tenant {
             Event::Purge { group } => {
                 self.record_event("Hard delete group", group, |t, _| t.purge_now(group));
             }
+            // Other sections fire their own.
+            _ => {}
         }
     }
 

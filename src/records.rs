@@ -157,6 +157,17 @@ pub enum Outcome {
     Imported(ImportCounts),
     /// The clock after a move.
     Time(Timestamp),
+    /// §14: a review's id (`stop_review`, `apply_review`).
+    Review(String),
+    /// §14: the reviews `create_review` made, by id, in group order.
+    Reviews(Vec<String>),
+    /// §14: the item `decide_review` set: the review's id and the user's.
+    ReviewDecision {
+        /// The review's id.
+        review: String,
+        /// The user's id.
+        user: String,
+    },
 }
 
 /// One entry of the notification log: a notice that a group will expire.

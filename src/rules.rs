@@ -63,6 +63,17 @@ impl<'t> Args<'t> {
         self.record(r, t.find_deleted_group(r), |g| t.groups[*g as usize].id.clone())
     }
 
+    /// §14: a review, by id only.
+    fn review(&mut self, r: &str) -> Result<ReviewIx> {
+        let t = self.t;
+        self.record(r, t.find_review(r), |x| t.reviews[*x as usize].id.clone())
+    }
+
+    fn groups(&mut self, refs: &[String]) -> Result<Vec<GroupIx>> {
+        let found: Vec<Result<GroupIx>> = refs.iter().map(|r| self.group(r)).collect();
+        found.into_iter().collect()
+    }
+
     fn principal(&mut self, r: &str) -> Result<Principal> {
         let t = self.t;
         self.record(r, t.find_principal(r), |p| t.principal_id(*p).to_string())
@@ -271,6 +282,17 @@ fn audit_activity(cmd: &Command, t: &Tenant) -> &'static str {
         Command::RestoreGroup { .. } => "Restore group",
         Command::PurgeGroup { .. } => "Hard delete group",
         Command::RecordActivity { .. } => "Record group activity",
+        // §14
+        Command::CreateReview { .. } => "Create access review",
+        Command::DecideReview { decision, .. } => match decision.as_str() {
+            "approve" => "Approve decision",
+            "deny" => "Deny decision",
+            "dont_know" => "Don't know decision",
+            _ => "Update access review",
+        },
+        Command::StopReview { .. } => "Access review ended",
+        Command::ApplyReview { .. } => "Apply review",
+        Command::RecordSignIn { .. } => "Record sign-in",
         Command::Advance { .. } | Command::SetTime { .. } => "",
     }
 }
@@ -630,6 +652,52 @@ impl Tenant {
             Command::RecordActivity { group } => {
                 let group = a.group(group)?;
                 Ok(Plan::RecordActivity { group })
+            }
+            // ----- §14 access reviews -----
+            Command::CreateReview {
+                actor,
+                name,
+                groups,
+                reviewer_type,
+                reviewers,
+                fallback_reviewers,
+                duration_days,
+                default_decision,
+                auto_apply,
+                justification_required,
+            } => {
+                let actor_r = a.actor(actor);
+                let groups_r = a.groups(groups);
+                let reviewers_r = a.users(reviewers);
+                let fallback_r = a.users(fallback_reviewers);
+                let (actor, groups, reviewers, fallback) = (actor_r?, groups_r?, reviewers_r?, fallback_r?);
+                let raw = crate::reviews::CreateArgs {
+                    name,
+                    reviewer_type,
+                    duration_days: *duration_days,
+                    default_decision,
+                    auto_apply: *auto_apply,
+                    justification_required: *justification_required,
+                };
+                self.decide_create_review(actor, groups, reviewers, fallback, &raw).map(Plan::Review)
+            }
+            Command::DecideReview { actor, review, user, decision, justification } => {
+                let actor_r = a.actor(actor);
+                let review_r = a.review(review);
+                let user_r = a.user(user);
+                let (actor, review, user) = (actor_r?, review_r?, user_r?);
+                self.decide_decision(actor, review, user, decision, justification).map(Plan::Review)
+            }
+            Command::StopReview { actor, review } | Command::ApplyReview { actor, review } => {
+                let apply = matches!(cmd, Command::ApplyReview { .. });
+                let actor_r = a.actor(actor);
+                let review_r = a.review(review);
+                let (actor, review) = (actor_r?, review_r?);
+                self.decide_manage_review(actor, review, apply).map(Plan::Review)
+            }
+            Command::RecordSignIn { user } => {
+                let user = a.user(user)?;
+                Ok(Plan::Review(crate::reviews::ReviewPlan::SignIn { user }))
             }
             Command::Advance { .. } | Command::SetTime { .. } => {
                 refuse(Code::UnknownCommand, || format!("{} is a clock move, not a command", cmd.name()))

@@ -18,7 +18,7 @@
 //! assert!(s.pop_due(15).is_none());
 //! ```
 
-use crate::model::{GroupIx, Timestamp};
+use crate::model::{GroupIx, ReviewIx, Timestamp};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -87,6 +87,17 @@ pub enum Event {
         /// The group.
         group: GroupIx,
     },
+    // ----- §14 access reviews -----
+    /// R-14.8: a review ends.
+    ReviewEnd {
+        /// The review.
+        review: ReviewIx,
+    },
+    /// R-14.8, R-14.10: a completed review's results are applied.
+    ReviewAutoApply {
+        /// The review.
+        review: ReviewIx,
+    },
 }
 
 /// The object an event belongs to: its change unschedules the event.
@@ -94,6 +105,8 @@ pub enum Event {
 pub enum Owner {
     /// A group (§13).
     Group(GroupIx),
+    /// An access review (§14).
+    Review(ReviewIx),
 }
 
 impl Event {
@@ -101,6 +114,7 @@ impl Event {
     pub fn section(&self) -> u8 {
         match self {
             Event::Notice { .. } | Event::AutoRenew { .. } | Event::Expire { .. } | Event::Purge { .. } => 13,
+            Event::ReviewEnd { .. } | Event::ReviewAutoApply { .. } => 14,
         }
     }
 
@@ -111,6 +125,7 @@ impl Event {
             | Event::AutoRenew { group }
             | Event::Expire { group }
             | Event::Purge { group } => Owner::Group(group),
+            Event::ReviewEnd { review } | Event::ReviewAutoApply { review } => Owner::Review(review),
         }
     }
 
@@ -118,6 +133,7 @@ impl Event {
     fn object_order(&self) -> u64 {
         match self.owner() {
             Owner::Group(g) => u64::from(g),
+            Owner::Review(r) => u64::from(r),
         }
     }
 }

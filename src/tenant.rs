@@ -52,6 +52,9 @@ pub struct Tenant {
     pub(crate) next_deleted: u64,
     /// the notification log.
     pub(crate) notifications: Vec<crate::records::Notification>,
+    /// §14: access reviews, in creation order, and the counter of their generated ids.
+    pub(crate) reviews: Vec<crate::reviews::Review>,
+    pub(crate) next_review_id: u64,
 }
 
 /// What a planned command will do, once decided (see [`crate::rules`]).
@@ -85,6 +88,8 @@ pub(crate) enum Plan {
     Restore { group: GroupIx },
     Purge { group: GroupIx },
     RecordActivity { group: GroupIx },
+    /// §14: an access review command.
+    Review(crate::reviews::ReviewPlan),
 }
 
 /// A group about to be created.
@@ -144,6 +149,8 @@ impl Tenant {
             deleted_order: Default::default(),
             next_deleted: 0,
             notifications: Vec::new(),
+            reviews: Vec::new(),
+            next_review_id: 1,
         }
     }
 
@@ -214,6 +221,7 @@ impl Tenant {
                         }
                     }
                     Created::Extra(id) => targets.push(id),
+                    Created::Many(ids) => targets.extend(ids),
                 }
                 self.audit.push(AuditEntry {
                     seq,
@@ -298,16 +306,24 @@ impl Tenant {
     fn fire_due(&mut self, until: Timestamp) {
         while let Some((key, event)) = self.schedule.pop_due(until) {
             self.now = key.due.max(self.now);
-            // Each area fires its own kinds (§13 here; §14 and §15 add theirs).
-            self.fire_lifecycle(event);
+            // Each area fires its own kinds.
+            match event.section() {
+                14 => self.fire_review(event),
+                _ => self.fire_lifecycle(event),
+            }
         }
     }
 
     /// A fired event that changes the state: one audit entry of actor `system` naming
     /// `group`, whose `seq` is the cause of the provisioning `apply` makes.
     pub(crate) fn record_event(&mut self, activity: &'static str, group: GroupIx, apply: impl FnOnce(&mut Tenant, u64)) {
-        let seq = self.audit.len() as u64 + 1;
         let target = self.groups.get(group as usize).map(|g| g.id.clone()).unwrap_or_default();
+        self.record_system(activity, target, apply);
+    }
+
+    /// A fired event's audit entry (actor `system`, one target), `apply` run with its `seq`.
+    pub(crate) fn record_system(&mut self, activity: &'static str, target: String, apply: impl FnOnce(&mut Tenant, u64)) {
+        let seq = self.audit.len() as u64 + 1;
         apply(self, seq);
         self.audit.push(AuditEntry {
             seq,
@@ -365,6 +381,7 @@ impl Tenant {
             Code::GroupNotFound => "group",
             Code::ResourceNotFound => "resource",
             Code::RequestNotFound => "request",
+            Code::ReviewNotFound => "access review",
             _ => "object",
         };
         if code == Code::GroupNotFound {
@@ -589,6 +606,7 @@ impl Tenant {
             owner_of: Vec::new(),
             assigned_to: Vec::new(),
             created_groups: 0,
+            last_sign_in: None,
         });
         self.user_requests.push(Vec::new());
         u
@@ -681,7 +699,7 @@ impl Tenant {
     }
 
     /// Counts the grants that a user's direct membership of `g` gives or takes.
-    fn count_membership(&mut self, g: GroupIx, u: UserIx, add: bool) {
+    pub(crate) fn count_membership(&mut self, g: GroupIx, u: UserIx, add: bool) {
         let assigned = match self.groups.get(g as usize) {
             Some(group) if !group.assigned_to.is_empty() => group.assigned_to.clone(),
             _ => return,
@@ -1007,6 +1025,10 @@ impl Tenant {
                 self.record_activity_now(group);
                 (Outcome::Nothing, Created::Nothing)
             }
+            Plan::Review(plan) => {
+                let (outcome, created) = self.apply_review_plan(plan, seq);
+                (outcome, if created.is_empty() { Created::Nothing } else { Created::Many(created) })
+            }
             Plan::AddMember { group, member } => {
                 let pairs = self.pairs_of_membership(group, member);
                 self.provision(pairs, seq, |t| t.link_member(group, member));
@@ -1183,6 +1205,8 @@ impl Tenant {
             req.reason = if actor.is_some() { "group_deleted" } else { "group_expired" }.to_string();
             req.decided_at = Some(now);
         }
+        // its reviews are cancelled in the same command.
+        self.cancel_reviews_of(g, actor);
         self.unname_group(g);
         if let Some(u) = self.groups[g as usize].created_by {
             if let Some(user) = self.users.get_mut(u as usize) {
@@ -1225,6 +1249,8 @@ pub(crate) enum Created {
     Named(String),
     /// The created object's id follows the named targets.
     Extra(String),
+    /// The created objects' ids follow the named targets (§14: `create_review`).
+    Many(Vec<String>),
 }
 
 pub(crate) const KIND_USER: usize = USER;

@@ -11,8 +11,23 @@ use crate::tenant::Tenant;
 use serde_json::{json, Map, Value};
 
 /// Fields that hold instants.
-pub const TIME_FIELDS: [&str; 8] =
-    ["time", "created_at", "decided_at", "now", "expires_at", "renewed_at", "last_activity", "deleted_at"];
+pub const TIME_FIELDS: [&str; 14] = [
+    "time",
+    "created_at",
+    "decided_at",
+    "now",
+    "expires_at",
+    "renewed_at",
+    "last_activity",
+    "deleted_at",
+    // §14
+    "last_sign_in",
+    "start",
+    "end",
+    "ended_at",
+    "applied_at",
+    "reviewed_at",
+];
 
 fn opt_time(t: Option<Timestamp>) -> Value {
     t.map(|t| Value::from(format_time(t))).unwrap_or(Value::Null)
@@ -34,6 +49,7 @@ impl Tenant {
             "id": x.id, "upn": x.upn, "display_name": x.display_name, "department": x.department,
             "roles": x.roles.list().iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "enabled": x.enabled,
+            "last_sign_in": x.last_sign_in.map(format_time),
         })
     }
 
@@ -104,6 +120,7 @@ impl Tenant {
             "joinable": groups(&p.joinable), "member_of": groups(&p.member_of),
             "owner_of": groups(&p.owner_of), "requests": reqs(&p.requests),
             "approvals": reqs(&p.approvals),
+            "reviews": p.reviews.iter().filter_map(|r| self.reviews.get(*r as usize).map(|x| Value::from(x.id.clone()))).collect::<Vec<_>>(),
         })
     }
 }
@@ -221,7 +238,7 @@ impl Tenant {
             Object::User(u) => self.users.get(*u as usize).map(|x| x.upn.as_str()),
             Object::Group(g) => self.groups.get(*g as usize).map(|x| x.name.as_str()),
             Object::Resource(r) => self.resources.get(*r as usize).map(|x| x.name.as_str()),
-            Object::Request(_) => None,
+            Object::Request(_) | Object::Review(_) => None,
         }
     }
 

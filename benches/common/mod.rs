@@ -56,6 +56,7 @@ pub fn data(shape: &Shape) -> DirectoryData {
             department: None,
             roles: vec![],
             enabled: true,
+            last_sign_in: None,
         })
         .collect();
     let mut members: Vec<Vec<String>> = vec![Vec::new(); shape.groups];

@@ -31,6 +31,8 @@ from ssgm._core import (
     ProvisioningEvent,
     Notification,
     DeletedGroup,
+    Review,
+    AccessReviewDecision,
     Request,
     Resource,
     Route,
@@ -72,6 +74,8 @@ __all__ = [
     "Ref",
     "Notification",
     "DeletedGroup",
+    "Review",
+    "AccessReviewDecision",
     "Request",
     "Resource",
     "Route",
@@ -94,6 +98,7 @@ __all__ = [
 
 # Records follow the named-tuple protocol; as registered Sequences, a list of them goes
 # straight into pandas.DataFrame with one column per field.
-for _record in (Settings, Decision, Access, AccessPanel, AuditEntry, ProvisioningEvent, Notification, DeletedGroup):
+for _record in (Settings, Decision, Access, AccessPanel, AuditEntry, ProvisioningEvent, Notification, DeletedGroup,
+                AccessReviewDecision):
     _Sequence.register(_record)
 del _record

@@ -24,6 +24,8 @@ pub type GroupIx = u32;
 pub type ResourceIx = u32;
 /// Index of a request in its tenant (creation order).
 pub type RequestIx = u32;
+/// Index of an access review in its tenant (creation order, §14).
+pub type ReviewIx = u32;
 
 /// A member of a group or a principal assigned to a resource: a user or a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,6 +47,8 @@ pub enum Object {
     Resource(ResourceIx),
     /// A join request.
     Request(RequestIx),
+    /// An access review (§14).
+    Review(ReviewIx),
 }
 
 /// a name is trimmed; empty, longer than 256 characters or with control characters is

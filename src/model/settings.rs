@@ -51,7 +51,7 @@ impl ExpirationScope {
 }
 
 /// The names of the settings, in SPEC §2's order.
-pub const SETTING_NAMES: [&str; 13] = [
+pub const SETTING_NAMES: [&str; 14] = [
     "delegated_group_management",
     "users_can_create_security_groups",
     "users_can_create_microsoft365_groups",
@@ -65,6 +65,8 @@ pub const SETTING_NAMES: [&str; 13] = [
     "expiration_notification_emails",
     "naming_prefix_suffix",
     "blocked_words",
+    // §14
+    "group_owners_manage_reviews",
 ];
 
 /// the placeholder `naming_prefix_suffix` must hold exactly once.
@@ -105,6 +107,8 @@ pub struct Settings {
     pub naming_prefix_suffix: String,
     /// Words a Microsoft 365 group's name may not hold.
     pub blocked_words: Vec<String>,
+    /// §14: owners may create, stop and apply reviews of groups they own.
+    pub group_owners_manage_reviews: bool,
 }
 
 impl Default for Settings {
@@ -123,6 +127,7 @@ impl Default for Settings {
             expiration_notification_emails: String::new(),
             naming_prefix_suffix: String::new(),
             blocked_words: Vec::new(),
+            group_owners_manage_reviews: false,
         }
     }
 }
@@ -238,6 +243,8 @@ impl Settings {
                 "expiration_notification_emails" => next.expiration_notification_emails = want_text(n, value)?,
                 "naming_prefix_suffix" => next.naming_prefix_suffix = want_prefix_suffix(n, value)?,
                 "blocked_words" => next.blocked_words = want_words(n, value)?,
+                // §14
+                "group_owners_manage_reviews" => next.group_owners_manage_reviews = want_bool(n, value)?,
                 _ => {
                     return Err(Error::new(
                         Code::InvalidSetting,
@@ -268,6 +275,7 @@ impl Settings {
             (SETTING_NAMES[10], Value::from(self.expiration_notification_emails.clone())),
             (SETTING_NAMES[11], Value::from(self.naming_prefix_suffix.clone())),
             (SETTING_NAMES[12], Value::from(self.blocked_words.clone())),
+            (SETTING_NAMES[13], Value::Bool(self.group_owners_manage_reviews)),
         ]
     }
 }

@@ -94,4 +94,6 @@ pub struct User {
     pub assigned_to: Vec<ResourceIx>,
     /// How many existing groups this user created.
     pub created_groups: u32,
+    /// the last sign-in, if any.
+    pub last_sign_in: Option<super::Timestamp>,
 }

@@ -36,6 +36,9 @@ struct UserState {
     department: Option<String>,
     roles: Vec<Role>,
     enabled: bool,
+    // §14 (absent from older snapshots: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_sign_in: Option<Timestamp>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -156,10 +159,19 @@ pub struct State {
     schedule: Vec<(Key, Event)>,
     #[serde(default)]
     schedule_seq: u64,
+    // §14 (absent from older snapshots: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    reviews: Vec<crate::reviews::Review>,
+    #[serde(default = "one")]
+    next_review_id: u64,
+}
+
+fn one() -> u64 {
+    1
 }
 
 /// Every audit activity name, so a loaded entry can name its activity without allocating.
-pub(crate) const ACTIVITIES: [&str; 34] = [
+pub(crate) const ACTIVITIES: [&str; 43] = [
     "Add user",
     "Update user",
     "Import directory",
@@ -193,6 +205,16 @@ pub(crate) const ACTIVITIES: [&str; 34] = [
     "Restore group",
     "Hard delete group",
     "Record group activity",
+    // §14
+    "Create access review",
+    "Approve decision",
+    "Deny decision",
+    "Don't know decision",
+    "Update access review",
+    "Access review ended",
+    "Apply review",
+    "Auto apply review",
+    "Record sign-in",
     "",
 ];
 
@@ -213,6 +235,7 @@ impl State {
                     department: u.department.clone(),
                     roles: u.roles.list(),
                     enabled: u.enabled,
+                    last_sign_in: u.last_sign_in,
                 })
                 .collect(),
             groups: t
@@ -311,6 +334,8 @@ impl State {
                 .collect(),
             schedule: t.schedule.iter().map(|(k, e)| (*k, *e)).collect(),
             schedule_seq: t.schedule.next_seq(),
+            reviews: t.reviews.clone(),
+            next_review_id: t.next_review_id,
         }
     }
 
@@ -337,7 +362,8 @@ impl State {
             if t.ids.contains_key(&u.id) || t.upns.contains_key(fold(&u.upn).as_ref()) {
                 return Err(bad(&format!("user {} appears twice", u.id)));
             }
-            t.register_user(u.id, u.upn, u.display_name, u.department, roles, u.enabled);
+            let ix = t.register_user(u.id, u.upn, u.display_name, u.department, roles, u.enabled);
+            t.users[ix as usize].last_sign_in = u.last_sign_in;
         }
         let mut links = Vec::with_capacity(ng);
         for g in self.groups {
@@ -490,8 +516,10 @@ impl State {
             .into_iter()
             .map(|n| Notification { seq: n.seq, time: n.time, group: n.group, notice: n.notice, recipients: n.recipients })
             .collect();
-        if self.schedule.iter().any(|(_, e)| !event_ok(e, ng)) {
-            return Err(bad("a scheduled event names a group that does not exist"));
+        t.restore_reviews(self.reviews, self.next_review_id).map_err(|why| bad(&why))?;
+        let nv = t.reviews.len();
+        if self.schedule.iter().any(|(_, e)| !event_ok(e, ng, nv)) {
+            return Err(bad("a scheduled event names an object that does not exist"));
         }
         t.schedule = Schedule::restore(self.schedule, self.schedule_seq);
         // Counters last: registering above must not have moved them.
@@ -501,10 +529,11 @@ impl State {
 }
 
 /// Whether a scheduled event read back names objects the state has.
-fn event_ok(e: &Event, groups: usize) -> bool {
+fn event_ok(e: &Event, groups: usize, reviews: usize) -> bool {
     match *e {
         Event::Notice { group, .. } | Event::AutoRenew { group } | Event::Expire { group } | Event::Purge { group } => {
             (group as usize) < groups
         }
+        Event::ReviewEnd { review } | Event::ReviewAutoApply { review } => (review as usize) < reviews,
     }
 }

@@ -328,7 +328,14 @@ pub fn view_to_py<'py>(py: Python<'py>, view: &Value) -> PyResult<Bound<'py, PyA
         Value::Object(map) => {
             let d = PyDict::new(py);
             for (k, v) in map {
-                d.set_item(k, field_to_py(py, k, v)?)?;
+                match v {
+                    // §14: a review's `decisions`, maps whose instants become datetimes too.
+                    Value::Array(items) if k == "decisions" => {
+                        let list = items.iter().map(|x| view_to_py(py, x)).collect::<PyResult<Vec<_>>>()?;
+                        d.set_item(k, PyList::new(py, list)?)?;
+                    }
+                    _ => d.set_item(k, field_to_py(py, k, v)?)?,
+                }
             }
             Ok(d.into_any())
         }

@@ -36,6 +36,8 @@ fn lookup(t: &Tenant, kind: HandleKind, id: &str) -> crate::Result<Value> {
         (HandleKind::Group, _) => (None, Code::GroupNotFound),
         (HandleKind::Resource, _) => (None, Code::ResourceNotFound),
         (HandleKind::Request, _) => (None, Code::RequestNotFound),
+        (HandleKind::Review, Some(Object::Review(r))) => (Some(t.review_view(r)), Code::ReviewNotFound),
+        (HandleKind::Review, _) => (None, Code::ReviewNotFound),
     };
     found.ok_or_else(|| t.not_found(code, id))
 }
@@ -60,6 +62,8 @@ enum Holds {
     Users,
     /// A list of user and group ids.
     Principals,
+    /// §14: a review's decision items (`AccessReviewDecision` records).
+    Decisions,
 }
 
 fn holds(kind: HandleKind, field: &str) -> Holds {
@@ -72,6 +76,9 @@ fn holds(kind: HandleKind, field: &str) -> Holds {
             Holds::User
         }
         (HandleKind::Request, "group") => Holds::Group,
+        (HandleKind::Review, "reviewers") => Holds::Users,
+        (HandleKind::Review, "created_by" | "ended_by" | "applied_by") => Holds::User,
+        (HandleKind::Review, "decisions") => Holds::Decisions,
         _ => Holds::Plain,
     }
 }
@@ -81,6 +88,7 @@ enum Read {
     Plain(Value),
     One(Option<(HandleKind, String)>),
     Many(Vec<(HandleKind, String)>),
+    Decisions(Vec<Value>),
 }
 
 fn read_field(t: &Tenant, kind: HandleKind, id: &str, field: &'static str) -> crate::Result<Read> {
@@ -111,6 +119,7 @@ fn read_field(t: &Tenant, kind: HandleKind, id: &str, field: &'static str) -> cr
                 .map(|s| (principal_kind(t, &s), s))
                 .collect(),
         ),
+        Holds::Decisions => Read::Decisions(value.as_array().cloned().unwrap_or_default()),
     })
 }
 
@@ -136,7 +145,7 @@ pub fn make_handle<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let ix = match kind {
         HandleKind::User | HandleKind::Resource => index_of(store, kind, &id),
-        HandleKind::Group | HandleKind::Request => NO_IX,
+        HandleKind::Group | HandleKind::Request | HandleKind::Review => NO_IX,
     };
     let store = store.clone();
     Ok(match kind {
@@ -144,6 +153,7 @@ pub fn make_handle<'py>(
         HandleKind::Group => Bound::new(py, Group { store, id, ix })?.into_any(),
         HandleKind::Resource => Bound::new(py, Resource { store, id, ix })?.into_any(),
         HandleKind::Request => Bound::new(py, Request { store, id, ix })?.into_any(),
+        HandleKind::Review => Bound::new(py, Review { store, id, ix })?.into_any(),
     })
 }
 
@@ -174,6 +184,9 @@ pub fn handle_of(obj: &Bound<'_, PyAny>) -> Option<(HandleKind, String)> {
     if let Ok(h) = obj.cast::<Request>() {
         return Some((HandleKind::Request, h.get().id.clone()));
     }
+    if let Ok(h) = obj.cast::<Review>() {
+        return Some((HandleKind::Review, h.get().id.clone()));
+    }
     None
 }
 
@@ -193,6 +206,7 @@ fn field(
         Read::One(None) => py.None(),
         Read::One(Some((k, id))) => make_handle(py, store, k, id)?.unbind(),
         Read::Many(items) => make_handles(py, store, items)?.unbind(),
+        Read::Decisions(views) => super::reviews::decisions(py, store, views)?.unbind(),
     })
 }
 
@@ -203,6 +217,7 @@ pub(crate) fn kind_word(kind: HandleKind) -> &'static str {
         HandleKind::Group => "group",
         HandleKind::Resource => "resource",
         HandleKind::Request => "request",
+        HandleKind::Review => "review",
     }
 }
 
@@ -213,6 +228,7 @@ fn name_fields(kind: HandleKind) -> &'static [(&'static str, &'static str, views
         HandleKind::Group => views::GROUP_NAMES,
         HandleKind::Resource => views::RESOURCE_NAMES,
         HandleKind::Request => views::REQUEST_NAMES,
+        HandleKind::Review => &[],
     }
 }
 
@@ -290,6 +306,9 @@ fn repr(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, class: &str, id: &
         (HandleKind::User, Ok(v)) => format!("{class}({}, id={shown_id})", text(&v, "upn")),
         (HandleKind::Group | HandleKind::Resource, Ok(v)) => {
             format!("{class}({}, id={shown_id})", text(&v, "name"))
+        }
+        (HandleKind::Review, Ok(v)) => {
+            format!("{class}({}, id={shown_id}, status={})", text(&v, "name"), text(&v, "status"))
         }
         (HandleKind::Request, Ok(v)) => {
             // Names first: who asked for which group, then the ids.
@@ -388,6 +407,8 @@ handle!(User, HandleKind::User, "A user of a tenant: a live view, resolved by id
     roles => "roles",
     /// Whether the account is enabled (R-3.5).
     enabled => "enabled",
+    /// The last sign-in (aware UTC datetime), or None (R-14.6).
+    last_sign_in => "last_sign_in",
 });
 
 handle!(Group, HandleKind::Group, "A group of a tenant: a live view, resolved by id.", {
@@ -447,4 +468,45 @@ handle!(Request, HandleKind::Request, "A request to join a group: a live view, r
     created_at => "created_at",
     /// When it was settled, or None.
     decided_at => "decided_at",
+});
+
+// ----- §14 access reviews -----
+
+handle!(Review, HandleKind::Review, "An access review of one group (SPEC §14): a live view, resolved by id.", {
+    /// The review's name.
+    name => "name",
+    /// The group's id (it outlives the group).
+    group => "group",
+    /// `owners`, `self` or `users`.
+    reviewer_type => "reviewer_type",
+    /// The reviewers, a snapshot taken at start (R-14.5).
+    reviewers => "reviewers",
+    /// Whether the fallback reviewers stand in for missing owners.
+    fallback_used => "fallback_used",
+    /// 1 to 365.
+    duration_days => "duration_days",
+    /// `none`, `approve`, `deny` or `recommendation`.
+    default_decision => "default_decision",
+    /// Whether completion applies the results.
+    auto_apply => "auto_apply",
+    /// Whether approve and deny need a justification.
+    justification_required => "justification_required",
+    /// `in_progress`, `completed`, `applied` or `cancelled`.
+    status => "status",
+    /// Who created it.
+    created_by => "created_by",
+    /// When it started (aware UTC datetime).
+    start => "start",
+    /// When it is due to end.
+    end => "end",
+    /// When it ended, or None.
+    ended_at => "ended_at",
+    /// Who stopped it, or None (the end fired, or not ended).
+    ended_by => "ended_by",
+    /// When its results were applied, or None.
+    applied_at => "applied_at",
+    /// Who applied them, or None (the auto-apply, or not applied).
+    applied_by => "applied_by",
+    /// Its decision items, in item order (`AccessReviewDecision` records).
+    decisions => "decisions",
 });

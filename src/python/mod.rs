@@ -11,6 +11,7 @@ mod exceptions;
 mod fast;
 mod handles;
 mod records;
+mod reviews;
 mod tenant;
 
 use exceptions::Raise;
@@ -127,6 +128,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analysis::_exposure_html, m)?)?;
     m.add_class::<records::Notification>()?;
     m.add_class::<records::DeletedGroup>()?;
+    // §14
+    m.add_class::<handles::Review>()?;
+    m.add_class::<reviews::AccessReviewDecision>()?;
     exceptions::register(m)?;
     m.add_function(wrap_pyfunction!(tenant::graph_to_directory, m)?)?;
     m.add_function(wrap_pyfunction!(tenant::_tenant_from_snapshot, m)?)?;

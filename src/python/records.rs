@@ -23,7 +23,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-fn as_map(view: Value) -> Map<String, Value> {
+pub(crate) fn as_map(view: Value) -> Map<String, Value> {
     match view {
         Value::Object(m) => m,
         _ => Map::new(),
@@ -34,7 +34,7 @@ fn get<'py>(py: Python<'py>, view: &Map<String, Value>, name: &str) -> PyResult<
     field_to_py(py, name, view.get(name).unwrap_or(&Value::Null))
 }
 
-fn hash_view(view: &Map<String, Value>) -> u64 {
+pub(crate) fn hash_view(view: &Map<String, Value>) -> u64 {
     let mut h = DefaultHasher::new();
     serde_json::to_string(view).unwrap_or_default().hash(&mut h);
     h.finish()
@@ -70,7 +70,7 @@ pub(crate) fn html_table(caption: &str, rows: &[(String, String)]) -> String {
     out
 }
 
-fn repr_of<'py>(
+pub(crate) fn repr_of<'py>(
     class: &str,
     fields: &[&str],
     get: impl Fn(&str) -> PyResult<Bound<'py, PyAny>>,
@@ -114,7 +114,7 @@ fn name_key<'a>(field: &str, view: &'a Map<String, Value>) -> Option<&'a str> {
 }
 
 /// A record's view as a dict: its fields only, or with the name and derived fields.
-fn dict_of(py: Python<'_>, fields: &[&str], view: &Map<String, Value>, names: bool) -> PyResult<Py<PyAny>> {
+pub(crate) fn dict_of(py: Python<'_>, fields: &[&str], view: &Map<String, Value>, names: bool) -> PyResult<Py<PyAny>> {
     let map: Map<String, Value> = if names {
         view.clone()
     } else {
@@ -305,6 +305,8 @@ record!(
         naming_prefix_suffix,
         /// Words a Microsoft 365 group's name may not hold.
         blocked_words,
+        /// Owners may create, stop and apply reviews of groups they own.
+        group_owners_manage_reviews,
     ]
 );
 
@@ -398,7 +400,7 @@ record!(
 );
 
 /// `(ssgm._core._record, (class, view))`: how a record pickles.
-fn reduce_record<'py>(py: Python<'py>, class: &str, view: &Map<String, Value>) -> PyResult<Bound<'py, PyTuple>> {
+pub(crate) fn reduce_record<'py>(py: Python<'py>, class: &str, view: &Map<String, Value>) -> PyResult<Bound<'py, PyTuple>> {
     let rebuild = py.import("ssgm._core")?.getattr("_record")?;
     let data = serde_json::to_string(view).map_err(|e| PyValueError::new_err(e.to_string()))?;
     let args = PyTuple::new(py, [class.to_string(), data])?;
@@ -417,6 +419,7 @@ pub fn _record(py: Python<'_>, kind: &str, view: &str) -> PyResult<Py<PyAny>> {
         "AuditEntry" => Bound::new(py, AuditEntry::from_view(view))?.into_any(),
         "ProvisioningEvent" => Bound::new(py, ProvisioningEvent::from_view(view))?.into_any(),
         "AccessPanel" => Bound::new(py, AccessPanel { store: None, view: as_map(view) })?.into_any(),
+        "AccessReviewDecision" => Bound::new(py, super::reviews::AccessReviewDecision::unpickled(view))?.into_any(),
         other => return Err(PyValueError::new_err(format!("there is no record class {other:?}"))),
     }
     .unbind())
@@ -479,7 +482,7 @@ pub struct AccessPanel {
 
 impl AccessPanel {
     const FIELDS: &'static [&'static str] =
-        &["joinable", "member_of", "owner_of", "requests", "approvals"];
+        &["joinable", "member_of", "owner_of", "requests", "approvals", "reviews"];
 
     /// The panel of a view from [`crate::Tenant::panel_view`].
     pub(crate) fn from_view(store: Arc<Store>, view: Value) -> Self {
@@ -490,10 +493,10 @@ impl AccessPanel {
     }
 
     fn section<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-        let kind = if name == "requests" || name == "approvals" {
-            HandleKind::Request
-        } else {
-            HandleKind::Group
+        let kind = match name {
+            "requests" | "approvals" => HandleKind::Request,
+            "reviews" => HandleKind::Review,
+            _ => HandleKind::Group,
         };
         let strings = |key: &str| -> Vec<String> {
             self.view
@@ -556,6 +559,12 @@ impl AccessPanel {
     #[getter]
     fn approvals(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         Ok(self.section(py, "approvals")?.unbind())
+    }
+
+    /// In-progress access reviews the user may decide on some item right now.
+    #[getter]
+    fn reviews(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(self.section(py, "reviews")?.unbind())
     }
 
     /// The field names, in order.

@@ -113,6 +113,15 @@ impl Tenant {
             }
             Outcome::Imported(counts) => to_py(py, &counts_view(&counts))?.unbind(),
             Outcome::Time(t) => time_to_py(py, t)?.into_any().unbind(),
+            // §14
+            Outcome::Review(id) => self.handle(py, HandleKind::Review, id)?,
+            Outcome::Reviews(ids) => self.handles(py, ids.into_iter().map(|id| (HandleKind::Review, id)).collect())?,
+            Outcome::ReviewDecision { review, user } => {
+                let view = self.read(py, move |t| t.review_decision_view(&review, &user));
+                Bound::new(py, super::reviews::AccessReviewDecision::from_view(Some(self.store.clone()), view))?
+                    .into_any()
+                    .unbind()
+            }
         })
     }
 
@@ -457,6 +466,106 @@ impl Tenant {
     /// Seeding: records use of a group.
     fn record_activity(&self, py: Python<'_>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         self.command(py, "record_activity", args(&[group])?, Vec::new())
+    }
+
+    // ----- §14 access reviews ------------------------------------------------------------------
+
+    /// Creates one access review per group, its items and reviewers a snapshot of now
+    /// `groups` is a list, or one group alone.
+    #[pyo3(
+        signature = (actor, name, groups, *, reviewer_type=Opt::Missing, reviewers=Opt::Missing, fallback_reviewers=Opt::Missing, duration_days=Opt::Missing, default_decision=Opt::Missing, auto_apply=Opt::Missing, justification_required=Opt::Missing),
+        text_signature = "($self, actor, name, groups, *, reviewer_type='owners', reviewers=(), fallback_reviewers=(), duration_days=14, default_decision='none', auto_apply=False, justification_required=False)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn create_review(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        groups: &Bound<'_, PyAny>,
+        reviewer_type: Opt<'_>,
+        reviewers: Opt<'_>,
+        fallback_reviewers: Opt<'_>,
+        duration_days: Opt<'_>,
+        default_decision: Opt<'_>,
+        auto_apply: Opt<'_>,
+        justification_required: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
+        let kw = kwargs(vec![
+            ("reviewer_type", reviewer_type),
+            ("reviewers", reviewers),
+            ("fallback_reviewers", fallback_reviewers),
+            ("duration_days", duration_days),
+            ("default_decision", default_decision),
+            ("auto_apply", auto_apply),
+            ("justification_required", justification_required),
+        ])?;
+        self.command(py, "create_review", args(&[actor, name, groups])?, kw)
+    }
+
+    /// A reviewer decides one item: `approve`, `deny` or `dont_know`.
+    #[pyo3(signature = (actor, review, user, decision, justification=Opt::Missing), text_signature = "($self, actor, review, user, decision, justification='')")]
+    fn decide_review(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        review: &Bound<'_, PyAny>,
+        user: &Bound<'_, PyAny>,
+        decision: &Bound<'_, PyAny>,
+        justification: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
+        let kw = kwargs(vec![("justification", justification)])?;
+        self.command(py, "decide_review", args(&[actor, review, user, decision])?, kw)
+    }
+
+    /// Completes an in-progress review now.
+    fn stop_review(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, review: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "stop_review", args(&[actor, review])?, Vec::new())
+    }
+
+    /// Applies a completed review's results.
+    fn apply_review(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, review: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "apply_review", args(&[actor, review])?, Vec::new())
+    }
+
+    /// Seeding: the user signs in now.
+    fn record_sign_in(&self, py: Python<'_>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "record_sign_in", args(&[user])?, Vec::new())
+    }
+
+    /// Access reviews in creation order, filtered by status, group (a deleted group's id
+    /// too) and reviewer.
+    #[pyo3(signature = (*, status=None, group=None, reviewer=None))]
+    fn reviews(
+        &self,
+        py: Python<'_>,
+        status: Option<&Bound<'_, PyAny>>,
+        group: Option<&Bound<'_, PyAny>>,
+        reviewer: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let status = match status {
+            None => None,
+            Some(s) => call::review_status(&to_arg(s)?).raise(py)?,
+        };
+        let group = group.map(|g| reference("reviews", "group", g, GROUP, GROUP_REF)).transpose()?;
+        let reviewer = reviewer.map(|u| reference("reviews", "reviewer", u, USER, USER_REF)).transpose()?;
+        let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
+            let g = group.map(|g| t.find_review_group(&g)).transpose()?;
+            let u = reviewer.map(|u| t.find_user(&u)).transpose()?;
+            Ok(t.reviews_where(status, g, u)
+                .into_iter()
+                .filter_map(|r| t.review_at(r).map(|x| (HandleKind::Review, x.id.clone())))
+                .collect())
+        });
+        let ids = found.raise(py)?;
+        self.handles(py, ids)
+    }
+
+    /// An access review by handle or id (`NotFound`: review_not_found).
+    fn review(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r = reference("review", "id", id, &[HandleKind::Review], "a Review or an id")?;
+        let id = self.find(py, r, |t, r| t.find_review(r).map(|x| t.review_at(x).map(|x| x.id.clone()).unwrap_or_default()))?;
+        self.handle(py, HandleKind::Review, id)
     }
 
     /// The name the naming policy gives a Microsoft 365 group `user` names `name`.

@@ -10,7 +10,7 @@
 use super::convert::{self, from_json, handle, kwargs, throw, time, to_arg, to_args, type_error, RhaiResult};
 use super::guard;
 use super::types::{
-    Field, GroupKind, Handle, Kind, RequestKind, ResourceKind, TenantHandle, UserKind,
+    Field, GroupKind, Handle, Kind, RequestKind, ResourceKind, ReviewKind, TenantHandle, UserKind,
 };
 use crate::call::{self, HandleKind};
 use crate::catalogue::{self, Entry, Param, Ty};
@@ -101,6 +101,10 @@ fn outcome_value(store: &Arc<Store>, outcome: Outcome) -> RhaiResult {
         Outcome::Users(users) => Dynamic::from_array(users.into_iter().map(|id| handle::<UserKind>(store, id)).collect()),
         Outcome::Imported(counts) => from_json(&views::counts_view(&counts))?,
         Outcome::Time(t) => time(t),
+        // §14
+        Outcome::Review(id) => handle::<ReviewKind>(store, id),
+        Outcome::Reviews(ids) => Dynamic::from_array(ids.into_iter().map(|id| handle::<ReviewKind>(store, id)).collect()),
+        Outcome::ReviewDecision { review, user } => from_json(&store.read(|t| t.review_decision_view(&review, &user)))?,
     })
 }
 
@@ -158,6 +162,19 @@ fn register_command(engine: &mut Engine, c: &'static Entry, n: usize, options: b
                 command(t, name, &[a, b, c], None)
             });
         }
+        (4, false) => {
+            r.register_into_engine(engine, move |t: &mut TenantHandle, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic| {
+                command(t, name, &[a, b, c, d], None)
+            });
+        }
+        (5, false) => {
+            r.register_into_engine(
+                engine,
+                move |t: &mut TenantHandle, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, e: Dynamic| {
+                    command(t, name, &[a, b, c, d, e], None)
+                },
+            );
+        }
         (0, true) => {
             r.register_into_engine(engine, move |t: &mut TenantHandle, o: Map| command(t, name, &[], Some(&o)));
         }
@@ -171,7 +188,20 @@ fn register_command(engine: &mut Engine, c: &'static Entry, n: usize, options: b
                 command(t, name, &[a, b], Some(&o))
             });
         }
-        // No command has more parameters; `every_command_is_callable` keeps it so.
+        (3, true) => {
+            r.register_into_engine(engine, move |t: &mut TenantHandle, a: Dynamic, b: Dynamic, c: Dynamic, o: Map| {
+                command(t, name, &[a, b, c], Some(&o))
+            });
+        }
+        (4, true) => {
+            r.register_into_engine(
+                engine,
+                move |t: &mut TenantHandle, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, o: Map| {
+                    command(t, name, &[a, b, c, d], Some(&o))
+                },
+            );
+        }
+        // No command has more parameters (§14's decide_review has five); `every_command_is_callable` keeps it so.
         _ => {}
     }
 }
@@ -228,6 +258,7 @@ fn reference<K: Kind>(value: &Dynamic, func: &str, param: &str) -> RhaiResult<St
         HandleKind::Request => "a Request or an id",
         HandleKind::Group => "a Group, an id or a name",
         HandleKind::Resource => "a Resource, an id or a name",
+        HandleKind::Review => "a Review or an id",
     };
     Err(type_error(format!("{func}() argument '{param}' must be {expected}, not {}", convert::type_name(&value))))
 }
@@ -250,6 +281,10 @@ fn find(t: &Tenant, kind: HandleKind, r: &str) -> crate::Result<(u32, String)> {
         HandleKind::Request => {
             let q = t.find_request(r)?;
             (q, t.request(q).map(|x| x.id.clone()).unwrap_or_default())
+        }
+        HandleKind::Review => {
+            let x = t.find_review(r)?;
+            (x, t.review_at(x).map(|x| x.id.clone()).unwrap_or_default())
         }
     })
 }
@@ -284,7 +319,36 @@ fn requests_array(store: &Arc<Store>, t: &Tenant, requests: &[u32]) -> Dynamic {
     )
 }
 
+fn reviews_array(store: &Arc<Store>, t: &Tenant, reviews: &[u32]) -> Dynamic {
+    Dynamic::from_array(
+        reviews.iter().filter_map(|r| t.review_at(*r)).map(|r| handle::<ReviewKind>(store, r.id.clone())).collect(),
+    )
+}
+
 // ----- queries -----------------------------------------------------------------------------
+
+/// §14 `reviews(#{status, group, reviewer})`.
+fn reviews(t: &TenantHandle, filter: &Map) -> RhaiResult {
+    let store = t.store();
+    store.read(|x| {
+        let (mut status, mut group, mut reviewer) = (None, None, None);
+        for (key, value) in filter {
+            if value.is_unit() {
+                continue;
+            }
+            match key.as_str() {
+                "status" => status = call::review_status(&to_arg(value)?).map_err(throw)?,
+                "group" => {
+                    let r = reference::<GroupKind>(value, "reviews", "group")?;
+                    group = Some(x.find_review_group(&r).map_err(throw)?);
+                }
+                "reviewer" => reviewer = Some(resolve::<UserKind>(x, value, "reviews", "reviewer")?),
+                other => return Err(type_error(format!("reviews() got an unexpected option '{other}'"))),
+            }
+        }
+        Ok(reviews_array(store, x, &x.reviews_where(status, group, reviewer)))
+    })
+}
 
 /// `requests(#{status, group, requester})`.
 fn requests(t: &TenantHandle, filter: &Map) -> RhaiResult {
@@ -339,6 +403,7 @@ fn access_panel(t: &TenantHandle, user: &Dynamic) -> RhaiResult {
         map.insert("owner_of".into(), groups_array(store, x, &p.owner_of));
         map.insert("requests".into(), requests_array(store, x, &p.requests));
         map.insert("approvals".into(), requests_array(store, x, &p.approvals));
+        map.insert("reviews".into(), reviews_array(store, x, &p.reviews));
         Ok(Dynamic::from_map(map))
     })
 }
@@ -371,6 +436,14 @@ fn register_queries(engine: &mut Engine) {
         .register_into_engine(engine, |t: &mut TenantHandle| requests(t, &Map::new()));
     reg("requests", &["tenant: Tenant", "filter: Map", "Array"], "Requests by #{ status, group, requester }.")
         .register_into_engine(engine, |t: &mut TenantHandle, filter: Map| requests(t, &filter));
+
+    // §14
+    reg("reviews", &["tenant: Tenant", "Array"], "Every access review, in creation order (R-14.14).")
+        .register_into_engine(engine, |t: &mut TenantHandle| reviews(t, &Map::new()));
+    reg("reviews", &["tenant: Tenant", "filter: Map", "Array"], "Access reviews by #{ status, group, reviewer } (R-14.14).")
+        .register_into_engine(engine, |t: &mut TenantHandle, filter: Map| reviews(t, &filter));
+    reg("review", &["tenant: Tenant", "id: Review", "Review"], "The access review with this id (review_not_found).")
+        .register_into_engine(engine, |t: &mut TenantHandle, r: Dynamic| lookup::<ReviewKind>(t, &r, "review"));
 
     reg("user", &["tenant: Tenant", "ref: User", "User"], "The user with this id or upn (user_not_found).")
         .register_into_engine(engine, |t: &mut TenantHandle, r: Dynamic| lookup::<UserKind>(t, &r, "user"));
@@ -446,7 +519,7 @@ fn register_queries(engine: &mut Engine) {
     reg(
         "access_panel",
         &["tenant: Tenant", "user: User", "Map"],
-        "A user's Access Panel: #{ joinable, member_of, owner_of, requests, approvals } (R-6.3).",
+        "A user's Access Panel: #{ joinable, member_of, owner_of, requests, approvals, reviews } (R-6.3, R-14.14).",
     )
     .register_into_engine(engine, |t: &mut TenantHandle, user: Dynamic| access_panel(t, &user));
     reg("audit_log", &["tenant: Tenant", "Array"], "The audit log (R-8.1): maps of seq, time, actor, activity, targets, outcome, code.")
@@ -817,12 +890,15 @@ fn register_functions(engine: &mut Engine) {
 // ----- types -------------------------------------------------------------------------------
 
 fn not_found<K: Kind>(t: &Tenant, id: &str) -> Error {
+    if K::KIND == HandleKind::Review {
+        return t.find_review(id).err().unwrap_or_else(|| t.not_found(Code::ReviewNotFound, id));
+    }
     t.not_found(
         match K::KIND {
             HandleKind::User => Code::UserNotFound,
             HandleKind::Group => Code::GroupNotFound,
             HandleKind::Resource => Code::ResourceNotFound,
-            HandleKind::Request => Code::RequestNotFound,
+            HandleKind::Request | HandleKind::Review => Code::RequestNotFound,
         },
         id,
     )
@@ -838,6 +914,7 @@ fn view_of<K: Kind>(h: &Handle<K>, t: &Tenant) -> RhaiResult<Value> {
         HandleKind::Group => t.group_view(ix),
         HandleKind::Resource => t.resource_view(ix),
         HandleKind::Request => t.request_view(ix),
+        HandleKind::Review => t.review_view(ix),
     })
 }
 
@@ -870,7 +947,10 @@ fn plain_type(field: &str) -> &'static str {
     match field {
         "roles" => "Array",
         "enabled" | "on_premises" => "bool",
-        "department" | "decided_at" => "String|()",
+        "department" | "decided_at" | "last_sign_in" | "ended_at" | "applied_at" => "String|()",
+        "fallback_used" | "auto_apply" | "justification_required" => "bool",
+        "duration_days" => "int",
+        "decisions" => "Array",
         _ => "String",
     }
 }
@@ -912,6 +992,7 @@ fn register_types(engine: &mut Engine) {
     register_handle::<GroupKind>(engine);
     register_handle::<ResourceKind>(engine);
     register_handle::<RequestKind>(engine);
+    register_handle::<ReviewKind>(engine);
 }
 
 #[cfg(test)]
@@ -931,7 +1012,7 @@ mod tests {
         let mut count = 0;
         for c in catalogue::commands().filter(|e| call::is_command(e.name)) {
             let n = c.positional().count();
-            assert!(n <= 3, "{}: arity not registered", c.name);
+            assert!(n <= 5, "{}: arity not registered", c.name);
             assert!(positional_error(c.name, n + 1), "{} takes fewer arguments", c.name);
             assert!(!positional_error(c.name, n), "{} takes more arguments", c.name);
             count += 1;

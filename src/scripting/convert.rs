@@ -98,6 +98,10 @@ fn arg_within(value: &Dynamic, depth: usize, limits: &super::Limits, items: &mut
     if let Some(h) = value.read_lock::<RequestHandle>() {
         return Ok(Arg::Handle(HandleKind::Request, h.id().to_string()));
     }
+    // §14
+    if let Some(h) = value.read_lock::<super::types::ReviewHandle>() {
+        return Ok(Arg::Handle(HandleKind::Review, h.id().to_string()));
+    }
     Ok(Arg::Other(type_name(value)))
 }
 

@@ -99,6 +99,7 @@ impl Kind for UserKind {
         ("department", Field::Plain),
         ("roles", Field::Plain),
         ("enabled", Field::Plain),
+        ("last_sign_in", Field::Plain),
     ];
 }
 
@@ -150,6 +151,40 @@ impl Kind for RequestKind {
         ("decided_at", Field::Plain),
     ];
 }
+
+// ----- §14 access reviews -----
+
+/// Marker: access reviews.
+pub struct ReviewKind;
+
+impl Kind for ReviewKind {
+    const KIND: HandleKind = HandleKind::Review;
+    const NAME: &'static str = "Review";
+    const FIELDS: &'static [(&'static str, Field)] = &[
+        ("id", Field::Plain),
+        ("name", Field::Plain),
+        ("group", Field::Plain),
+        ("reviewer_type", Field::Plain),
+        ("reviewers", Field::Users),
+        ("fallback_used", Field::Plain),
+        ("duration_days", Field::Plain),
+        ("default_decision", Field::Plain),
+        ("auto_apply", Field::Plain),
+        ("justification_required", Field::Plain),
+        ("status", Field::Plain),
+        ("created_by", Field::User),
+        ("start", Field::Plain),
+        ("end", Field::Plain),
+        ("ended_at", Field::Plain),
+        ("ended_by", Field::User),
+        ("applied_at", Field::Plain),
+        ("applied_by", Field::User),
+        ("decisions", Field::Plain),
+    ];
+}
+
+/// A review handle (Rhai type `Review`).
+pub type ReviewHandle = Handle<ReviewKind>;
 
 /// A live view of one object of one tenant: its store and its id.
 pub struct Handle<K: Kind> {
@@ -203,6 +238,7 @@ impl<K: Kind> Handle<K> {
             (HandleKind::Group, Object::Group(g)) => Some(g),
             (HandleKind::Resource, Object::Resource(r)) => Some(r),
             (HandleKind::Request, Object::Request(q)) => Some(q),
+            (HandleKind::Review, Object::Review(r)) => Some(r),
             _ => None,
         }
     }
@@ -218,6 +254,7 @@ impl<K: Kind> Handle<K> {
             HandleKind::Group => t.group(ix).map(|g| format!("{:?}", g.name)).unwrap_or_default(),
             HandleKind::Resource => t.resource(ix).map(|r| format!("{:?}", r.name)).unwrap_or_default(),
             HandleKind::Request => t.request(ix).map(|q| q.status.as_str().to_string()).unwrap_or_default(),
+            HandleKind::Review => t.review_at(ix).map(|r| format!("{:?}, {}", r.name, r.status.as_str())).unwrap_or_default(),
         }
     }
 }

@@ -156,3 +156,17 @@ impl T {
             .collect()
     }
 }
+
+/// The tenant a journal holds after `history` was executed through it and it was reopened.
+pub fn through_journal(history: &[Command]) -> Tenant {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.journal");
+    {
+        let opened = ssgm::persist::journal::Journal::open(&path, "contoso", Default::default()).unwrap();
+        let store = ssgm::Store::with_journal(opened.tenant, opened.journal);
+        for cmd in history {
+            let _ = store.execute(cmd.clone());
+        }
+    }
+    ssgm::persist::journal::Journal::open(&path, "contoso", Default::default()).unwrap().tenant
+}

@@ -16,14 +16,16 @@ from conftest import World, make_world
 SPEC_FAMILIES = {
     ssgm.PermissionDenied: "not_global_admin not_admin self_service_disabled group_creation_disabled "
     "not_in_self_service_group group_changes_disabled not_owner not_resource_owner not_requester "
-    "not_self_service_kind on_premises_group group_closed actor_disabled last_owner group_quota",
-    ssgm.NotFound: "user_not_found group_not_found resource_not_found request_not_found",
+    "not_self_service_kind on_premises_group group_closed actor_disabled last_owner group_quota "
+    "owner_reviews_disabled not_reviewer",
+    ssgm.NotFound: "user_not_found group_not_found resource_not_found request_not_found review_not_found",
     ssgm.Conflict: "duplicate_id already_member not_member already_owner not_an_owner request_pending "
     "request_not_pending duplicate_name cycle already_assigned not_assigned already_blocked not_blocked "
-    "owner_limit already_selected not_selected expiration_group_limit",
+    "owner_limit already_selected not_selected expiration_group_limit review_not_in_progress "
+    "review_not_completed not_in_review",
     ssgm.InvalidArgument: "invalid_name ambiguous_name invalid_kind invalid_join_policy invalid_role "
     "invalid_setting invalid_time unknown_command justification_required nested_group_not_allowed "
-    "not_security_principal expiration_not_applicable blocked_word",
+    "not_security_principal expiration_not_applicable blocked_word invalid_review_setting invalid_decision",
     ssgm.StorageError: "io_error corrupt_snapshot corrupt_journal unsupported_version invalid_export",
     ssgm.ScriptError: "script_error",
 }
@@ -386,6 +388,57 @@ def _(w: World, p: Path) -> object:
 def _(w: World, p: Path) -> object:
     w.t.configure(w.admin, blocked_words=["ceo"])
     return w.t.create_group(w.gadmin, "CEO office", kind="microsoft365")
+
+
+# ----- §14 access reviews (R-14.18) -----
+
+
+def _review(w: World) -> ssgm.Review:
+    g = w.t.create_group(w.admin, "Reviewed", owners=[w.bob], members=[w.carol])
+    return w.t.create_review(w.admin, "Q3", [g])[0]
+
+
+@trigger("owner_reviews_disabled")
+def _(w: World, p: Path) -> object:
+    g = w.t.create_group(w.admin, "Reviewed", owners=[w.bob])
+    return w.t.create_review(w.bob, "Q3", g)  # the setting is off by default
+
+
+@trigger("not_reviewer")
+def _(w: World, p: Path) -> object:
+    return w.t.decide_review(w.carol, _review(w), w.carol, "approve")
+
+
+@trigger("review_not_found")
+def _(w: World, p: Path) -> object:
+    return w.t.stop_review(w.admin, "rev-404")
+
+
+@trigger("review_not_in_progress")
+def _(w: World, p: Path) -> object:
+    r = _review(w)
+    w.t.stop_review(w.admin, r)
+    return w.t.stop_review(w.admin, r)
+
+
+@trigger("review_not_completed")
+def _(w: World, p: Path) -> object:
+    return w.t.apply_review(w.admin, _review(w))
+
+
+@trigger("not_in_review")
+def _(w: World, p: Path) -> object:
+    return w.t.decide_review(w.bob, _review(w), w.dave, "approve")
+
+
+@trigger("invalid_review_setting")
+def _(w: World, p: Path) -> object:
+    return w.t.create_review(w.admin, "Q3", [], duration_days=14)  # no group
+
+
+@trigger("invalid_decision")
+def _(w: World, p: Path) -> object:
+    return w.t.decide_review(w.bob, _review(w), w.carol, "maybe")
 
 
 @trigger("script_error")

@@ -83,6 +83,7 @@ def test_r6_3_access_panel_sections(w: World) -> None:
         "owner_of": [],
         "requests": [mine.id],
         "approvals": [],
+        "reviews": [],  # §14
     }
     assert "<table" in panel._repr_html_() and "Open" in panel._repr_html_()
 

@@ -35,6 +35,15 @@ pub struct AccessPanel {
     pub requests: Vec<RequestIx>,
     /// Pending requests the user may approve or deny right now.
     pub approvals: Vec<RequestIx>,
+    // §15
+    /// Packages the user's `request_package` without a policy would pass now.
+    pub packages: Vec<crate::packages::PackageIx>,
+    /// The user's own package requests.
+    pub package_requests: Vec<crate::packages::PackageRequestIx>,
+    /// Pending package requests the user is a decider of now.
+    pub package_approvals: Vec<crate::packages::PackageRequestIx>,
+    /// The user's active assignments.
+    pub package_assignments: Vec<crate::packages::AssignmentIx>,
 }
 
 impl Tenant {
@@ -329,7 +338,17 @@ impl Tenant {
                 self.prepare(&probe).plan.is_ok()
             })
             .collect();
-        AccessPanel { joinable, member_of, owner_of, requests, approvals }
+        AccessPanel {
+            joinable,
+            member_of,
+            owner_of,
+            requests,
+            approvals,
+            packages: self.panel_packages(u),
+            package_requests: self.package_requests_where(None, None, Some(u)),
+            package_approvals: self.panel_package_approvals(u),
+            package_assignments: self.panel_package_assignments(u),
+        }
     }
 }
 

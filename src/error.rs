@@ -82,10 +82,20 @@ codes! {
     ActorDisabled => "actor_disabled", PermissionDenied;
     LastOwner => "last_owner", PermissionDenied;
     GroupQuota => "group_quota", PermissionDenied;
+    // §15
+    SelfApproval => "self_approval", PermissionDenied;
+    NotApprover => "not_approver", PermissionDenied;
+    NotInPolicyScope => "not_in_policy_scope", PermissionDenied;
+    IncompatibleAccess => "incompatible_access", PermissionDenied;
+    ApprovalRequired => "approval_required", PermissionDenied;
     UserNotFound => "user_not_found", NotFound;
     GroupNotFound => "group_not_found", NotFound;
     ResourceNotFound => "resource_not_found", NotFound;
     RequestNotFound => "request_not_found", NotFound;
+    // §15
+    PackageNotFound => "package_not_found", NotFound;
+    PolicyNotFound => "policy_not_found", NotFound;
+    AssignmentNotFound => "assignment_not_found", NotFound;
     DuplicateId => "duplicate_id", Conflict;
     AlreadyMember => "already_member", Conflict;
     NotMember => "not_member", Conflict;
@@ -103,6 +113,11 @@ codes! {
     AlreadySelected => "already_selected", Conflict;
     NotSelected => "not_selected", Conflict;
     ExpirationGroupLimit => "expiration_group_limit", Conflict;
+    // §15
+    AlreadyIncompatible => "already_incompatible", Conflict;
+    NotIncompatible => "not_incompatible", Conflict;
+    AssignmentNotActive => "assignment_not_active", Conflict;
+    InUse => "in_use", Conflict;
     InvalidName => "invalid_name", InvalidArgument;
     AmbiguousName => "ambiguous_name", InvalidArgument;
     InvalidKind => "invalid_kind", InvalidArgument;
@@ -116,6 +131,8 @@ codes! {
     NotSecurityPrincipal => "not_security_principal", InvalidArgument;
     ExpirationNotApplicable => "expiration_not_applicable", InvalidArgument;
     BlockedWord => "blocked_word", InvalidArgument;
+    // §15
+    InvalidPolicy => "invalid_policy", InvalidArgument;
     IoError => "io_error", StorageError;
     CorruptSnapshot => "corrupt_snapshot", StorageError;
     CorruptJournal => "corrupt_journal", StorageError;
@@ -198,7 +215,7 @@ mod tests {
         for code in Code::ALL {
             assert_eq!(Code::from_name(code.as_str()), Some(*code));
         }
-        assert_eq!(Code::ALL.len(), 55);
+        assert_eq!(Code::ALL.len(), 55 + 13); // §15 adds 13
         assert_eq!(Code::NotOwner.family(), Family::PermissionDenied);
         assert_eq!(Code::Cycle.family(), Family::Conflict);
         assert_eq!(Code::InvalidExport.family(), Family::StorageError);

@@ -87,6 +87,21 @@ pub enum Event {
         /// The group.
         group: GroupIx,
     },
+    // ----- §15 (R-15.10, R-15.11, R-15.20) -----
+    /// a pending package request's stage times out.
+    PackageTimeout {
+        /// The package request (its index).
+        request: u32,
+        /// Its creation order among package requests and assignments.
+        order: u64,
+    },
+    /// a package assignment expires.
+    PackageExpiry {
+        /// The assignment (its index).
+        assignment: u32,
+        /// Its creation order among package requests and assignments.
+        order: u64,
+    },
 }
 
 /// The object an event belongs to: its change unschedules the event.
@@ -94,6 +109,10 @@ pub enum Event {
 pub enum Owner {
     /// A group (§13).
     Group(GroupIx),
+    /// A package request (§15).
+    PackageRequest(u32),
+    /// A package assignment (§15).
+    PackageAssignment(u32),
 }
 
 impl Event {
@@ -101,6 +120,7 @@ impl Event {
     pub fn section(&self) -> u8 {
         match self {
             Event::Notice { .. } | Event::AutoRenew { .. } | Event::Expire { .. } | Event::Purge { .. } => 13,
+            Event::PackageTimeout { .. } | Event::PackageExpiry { .. } => 15,
         }
     }
 
@@ -111,13 +131,19 @@ impl Event {
             | Event::AutoRenew { group }
             | Event::Expire { group }
             | Event::Purge { group } => Owner::Group(group),
+            Event::PackageTimeout { request, .. } => Owner::PackageRequest(request),
+            Event::PackageExpiry { assignment, .. } => Owner::PackageAssignment(assignment),
         }
     }
 
     /// The creation order of its object, within its section.
     fn object_order(&self) -> u64 {
-        match self.owner() {
-            Owner::Group(g) => u64::from(g),
+        match *self {
+            Event::PackageTimeout { order, .. } | Event::PackageExpiry { order, .. } => order,
+            _ => match self.owner() {
+                Owner::Group(g) => u64::from(g),
+                Owner::PackageRequest(x) | Owner::PackageAssignment(x) => u64::from(x),
+            },
         }
     }
 }

@@ -5,7 +5,7 @@
 //! let mut t = Tenant::new("contoso");
 //! t.execute(Command::AddUser {
 //!     upn: "admin@contoso.com".into(), display_name: None, department: None,
-//!     roles: vec!["global_admin".into()], enabled: true,
+//!     roles: vec!["global_admin".into()], enabled: true, manager: None,
 //! }).unwrap();
 //! assert_eq!(t.audit_log().len(), 1);
 //! ```
@@ -52,12 +52,14 @@ pub struct Tenant {
     pub(crate) next_deleted: u64,
     /// R-13.6: the notification log.
     pub(crate) notifications: Vec<crate::records::Notification>,
+    /// §15: access packages, policies, requests and assignments.
+    pub(crate) pkg: crate::packages::Packages,
 }
 
 /// What a planned command will do, once decided (see [`crate::rules`]).
 #[derive(Debug, Clone)]
 pub(crate) enum Plan {
-    AddUser { upn: String, display_name: String, department: Option<String>, roles: Roles, enabled: bool },
+    AddUser { upn: String, display_name: String, department: Option<String>, roles: Roles, enabled: bool, manager: Option<UserIx> },
     SetEnabled { user: UserIx, enabled: bool },
     SetRoles { user: UserIx, roles: Roles },
     Import(Box<crate::import::ImportPlan>),
@@ -85,6 +87,8 @@ pub(crate) enum Plan {
     Restore { group: GroupIx },
     Purge { group: GroupIx },
     RecordActivity { group: GroupIx },
+    /// §15.
+    Package(Box<crate::packages::PackagePlan>),
 }
 
 /// A group about to be created.
@@ -144,6 +148,7 @@ impl Tenant {
             deleted_order: Default::default(),
             next_deleted: 0,
             notifications: Vec::new(),
+            pkg: Default::default(),
         }
     }
 
@@ -214,6 +219,12 @@ impl Tenant {
                         }
                     }
                     Created::Extra(id) => targets.push(id),
+                    Created::At(at, id) => {
+                        if let Some(t) = targets.get_mut(at) {
+                            *t = id;
+                        }
+                    }
+                    Created::Extras(ids) => targets.extend(ids),
                 }
                 self.audit.push(AuditEntry {
                     seq,
@@ -299,15 +310,26 @@ impl Tenant {
         while let Some((key, event)) = self.schedule.pop_due(until) {
             self.now = key.due.max(self.now);
             // Each area fires its own kinds (§13 here; §14 and §15 add theirs).
+            if event.section() == 15 {
+                self.fire_package(event);
+                continue;
+            }
+            self.flush_package_removals();
             self.fire_lifecycle(event);
         }
+        self.flush_package_removals();
     }
 
     /// A fired event that changes the state: one audit entry of actor `system` naming
     /// `group`, whose `seq` is the cause of the provisioning `apply` makes (R-8.7).
     pub(crate) fn record_event(&mut self, activity: &'static str, group: GroupIx, apply: impl FnOnce(&mut Tenant, u64)) {
-        let seq = self.audit.len() as u64 + 1;
         let target = self.groups.get(group as usize).map(|g| g.id.clone()).unwrap_or_default();
+        self.record_system_event(activity, target, apply);
+    }
+
+    /// A fired event naming `target` (its id), as [`Tenant::record_event`] (§15 too).
+    pub(crate) fn record_system_event(&mut self, activity: &'static str, target: String, apply: impl FnOnce(&mut Tenant, u64)) {
+        let seq = self.audit.len() as u64 + 1;
         apply(self, seq);
         self.audit.push(AuditEntry {
             seq,
@@ -589,6 +611,7 @@ impl Tenant {
             owner_of: Vec::new(),
             assigned_to: Vec::new(),
             created_groups: 0,
+            manager: None,
         });
         self.user_requests.push(Vec::new());
         u
@@ -708,6 +731,15 @@ impl Tenant {
                 }
             }
         }
+    }
+
+    /// §15 (R-8.7): ends user `u`'s direct membership of `g` but leaves the group's member
+    /// list for the caller to trim, so many removals at one instant stay linear.
+    pub(crate) fn unlink_user_later(&mut self, g: GroupIx, u: UserIx) {
+        if let Some(user) = self.users.get_mut(u as usize) {
+            user.groups.retain(|x| *x != g);
+        }
+        self.count_membership(g, u, false);
     }
 
     pub(crate) fn unlink_member(&mut self, g: GroupIx, p: Principal) {
@@ -910,9 +942,10 @@ impl Tenant {
 
     fn apply(&mut self, plan: Plan, seq: u64) -> (Outcome, Created) {
         match plan {
-            Plan::AddUser { upn, display_name, department, roles, enabled } => {
+            Plan::AddUser { upn, display_name, department, roles, enabled, manager } => {
                 let id = self.generate_id(USER);
-                self.register_user(id.clone(), upn, display_name, department, roles, enabled);
+                let u = self.register_user(id.clone(), upn, display_name, department, roles, enabled);
+                self.users[u as usize].manager = manager;
                 (Outcome::User(id.clone()), Created::Named(id))
             }
             Plan::SetEnabled { user, enabled } => {
@@ -1007,6 +1040,7 @@ impl Tenant {
                 self.record_activity_now(group);
                 (Outcome::Nothing, Created::Nothing)
             }
+            Plan::Package(plan) => self.apply_package(*plan, seq),
             Plan::AddMember { group, member } => {
                 let pairs = self.pairs_of_membership(group, member);
                 self.provision(pairs, seq, |t| t.link_member(group, member));
@@ -1186,6 +1220,8 @@ impl Tenant {
             }
         }
         self.groups[g as usize].deleted = true;
+        // R-15.17: out of every package, policy and pending request, in this command.
+        self.packages_forget_group(g, kept.is_some());
         self.soft_delete(g, kept);
     }
 
@@ -1221,6 +1257,10 @@ pub(crate) enum Created {
     Named(String),
     /// The created object's id follows the named targets.
     Extra(String),
+    /// §15: the created object's id stands at this place of the targets.
+    At(usize, String),
+    /// §15: the created objects' ids follow the named targets.
+    Extras(Vec<String>),
 }
 
 pub(crate) const KIND_USER: usize = USER;

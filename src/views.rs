@@ -11,8 +11,11 @@ use crate::tenant::Tenant;
 use serde_json::{json, Map, Value};
 
 /// Fields that hold instants.
-pub const TIME_FIELDS: [&str; 8] =
-    ["time", "created_at", "decided_at", "now", "expires_at", "renewed_at", "last_activity", "deleted_at"];
+pub const TIME_FIELDS: [&str; 8 + 3] = [
+    "time", "created_at", "decided_at", "now", "expires_at", "renewed_at", "last_activity", "deleted_at",
+    // §15 ("expires" is "never", a number of days or an instant)
+    "stage_due_at", "ended_at", "expires",
+];
 
 fn opt_time(t: Option<Timestamp>) -> Value {
     t.map(|t| Value::from(format_time(t))).unwrap_or(Value::Null)
@@ -34,6 +37,8 @@ impl Tenant {
             "id": x.id, "upn": x.upn, "display_name": x.display_name, "department": x.department,
             "roles": x.roles.list().iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "enabled": x.enabled,
+            // §15
+            "manager": x.manager.map(|m| self.uid(m)).unwrap_or(Value::Null),
         })
     }
 
@@ -104,6 +109,11 @@ impl Tenant {
             "joinable": groups(&p.joinable), "member_of": groups(&p.member_of),
             "owner_of": groups(&p.owner_of), "requests": reqs(&p.requests),
             "approvals": reqs(&p.approvals),
+            // §15
+            "packages": p.packages.iter().map(|x| self.pkg.packages[*x as usize].id.clone()).collect::<Vec<_>>(),
+            "package_requests": p.package_requests.iter().map(|x| self.pkg.requests[*x as usize].id.clone()).collect::<Vec<_>>(),
+            "package_approvals": p.package_approvals.iter().map(|x| self.pkg.requests[*x as usize].id.clone()).collect::<Vec<_>>(),
+            "package_assignments": p.package_assignments.iter().map(|x| self.pkg.assignments[*x as usize].id.clone()).collect::<Vec<_>>(),
         })
     }
 }
@@ -222,6 +232,9 @@ impl Tenant {
             Object::Group(g) => self.groups.get(*g as usize).map(|x| x.name.as_str()),
             Object::Resource(r) => self.resources.get(*r as usize).map(|x| x.name.as_str()),
             Object::Request(_) => None,
+            Object::Package(crate::packages::PackageObject::Package(p)) => self.pkg.packages.get(*p as usize).map(|x| x.name.as_str()),
+            Object::Package(crate::packages::PackageObject::Policy(p)) => self.pkg.policies.get(*p as usize).map(|x| x.name.as_str()),
+            Object::Package(_) => None,
         }
     }
 

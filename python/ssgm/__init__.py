@@ -48,10 +48,26 @@ from ssgm._core import (
     graph_to_directory,
     main,
     run_script,
+    # §15
+    AccessPackage,
+    ApprovalStage,
+    Drift,
+    PackageAssignment,
+    PackagePolicy,
+    PackageRequest,
+    StageDecision,
 )
 from ssgm._refs import Ref
 
 __all__ = [
+    # §15
+    "AccessPackage",
+    "ApprovalStage",
+    "Drift",
+    "PackageAssignment",
+    "PackagePolicy",
+    "PackageRequest",
+    "StageDecision",
     "Access",
     "AccessPanel",
     "AuditEntry",

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional
 
-Kind = Literal["user", "group", "resource", "request"]
-_KINDS = ("user", "group", "resource", "request")
+Kind = Literal["user", "group", "resource", "request", "package", "policy", "package_request", "package_assignment"]
+_KINDS = ("user", "group", "resource", "request", "package", "policy", "package_request", "package_assignment")
 
 
 class Ref(str):

@@ -45,6 +45,8 @@ pub enum Object {
     Resource(ResourceIx),
     /// A join request.
     Request(RequestIx),
+    /// An access package, policy, package request or assignment (§15).
+    Package(crate::packages::PackageObject),
 }
 
 /// a name is trimmed; empty, longer than 256 characters or with control characters is

@@ -94,4 +94,6 @@ pub struct User {
     pub assigned_to: Vec<ResourceIx>,
     /// How many existing groups this user created.
     pub created_groups: u32,
+    /// the user's manager (§15).
+    pub manager: Option<super::UserIx>,
 }

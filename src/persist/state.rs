@@ -36,6 +36,9 @@ struct UserState {
     department: Option<String>,
     roles: Vec<Role>,
     enabled: bool,
+    // §15 (absent from older snapshots: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    manager: Option<UserIx>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -156,6 +159,9 @@ pub struct State {
     schedule: Vec<(Key, Event)>,
     #[serde(default)]
     schedule_seq: u64,
+    // §15 (absent from older snapshots: none).
+    #[serde(default)]
+    packages: crate::packages::Packages,
 }
 
 /// Every audit activity name, so a loaded entry can name its activity without allocating.
@@ -213,6 +219,7 @@ impl State {
                     department: u.department.clone(),
                     roles: u.roles.list(),
                     enabled: u.enabled,
+                    manager: u.manager,
                 })
                 .collect(),
             groups: t
@@ -311,6 +318,7 @@ impl State {
                 .collect(),
             schedule: t.schedule.iter().map(|(k, e)| (*k, *e)).collect(),
             schedule_seq: t.schedule.next_seq(),
+            packages: t.pkg.clone(),
         }
     }
 
@@ -337,7 +345,8 @@ impl State {
             if t.ids.contains_key(&u.id) || t.upns.contains_key(fold(&u.upn).as_ref()) {
                 return Err(bad(&format!("user {} appears twice", u.id)));
             }
-            t.register_user(u.id, u.upn, u.display_name, u.department, roles, u.enabled);
+            let x = t.register_user(u.id, u.upn, u.display_name, u.department, roles, u.enabled);
+            t.users[x as usize].manager = u.manager;
         }
         let mut links = Vec::with_capacity(ng);
         for g in self.groups {
@@ -451,6 +460,7 @@ impl State {
         for e in self.audit {
             let activity = ACTIVITIES
                 .iter()
+                .chain(crate::packages::ACTIVITIES.iter())
                 .find(|a| **a == e.activity)
                 .copied()
                 .ok_or_else(|| bad(&format!("unknown audit activity {:?}", e.activity)))?;
@@ -493,6 +503,21 @@ impl State {
         if self.schedule.iter().any(|(_, e)| !event_ok(e, ng)) {
             return Err(bad("a scheduled event names a group that does not exist"));
         }
+        // §15: objects, their ids and indexes; events naming them.
+        t.pkg = self.packages;
+        if !t.packages_consistent() {
+            return Err(bad("an access package object names something that does not exist"));
+        }
+        let (nq, na) = (t.pkg.requests.len(), t.pkg.assignments.len());
+        let package_event_ok = |e: &Event| match *e {
+            Event::PackageTimeout { request, .. } => (request as usize) < nq,
+            Event::PackageExpiry { assignment, .. } => (assignment as usize) < na,
+            _ => true,
+        };
+        if !self.schedule.iter().all(|(_, e)| package_event_ok(e)) {
+            return Err(bad("a scheduled event names a package request or assignment that does not exist"));
+        }
+        t.rebuild_packages();
         t.schedule = Schedule::restore(self.schedule, self.schedule_seq);
         // Counters last: registering above must not have moved them.
         t.next_id = self.next_id;
@@ -506,5 +531,6 @@ fn event_ok(e: &Event, groups: usize) -> bool {
         Event::Notice { group, .. } | Event::AutoRenew { group } | Event::Expire { group } | Event::Purge { group } => {
             (group as usize) < groups
         }
+        Event::PackageTimeout { .. } | Event::PackageExpiry { .. } => true,
     }
 }

@@ -16,14 +16,17 @@ from conftest import World, make_world
 SPEC_FAMILIES = {
     ssgm.PermissionDenied: "not_global_admin not_admin self_service_disabled group_creation_disabled "
     "not_in_self_service_group group_changes_disabled not_owner not_resource_owner not_requester "
-    "not_self_service_kind on_premises_group group_closed actor_disabled last_owner group_quota",
-    ssgm.NotFound: "user_not_found group_not_found resource_not_found request_not_found",
+    "not_self_service_kind on_premises_group group_closed actor_disabled last_owner group_quota "
+    "self_approval not_approver not_in_policy_scope incompatible_access approval_required",
+    ssgm.NotFound: "user_not_found group_not_found resource_not_found request_not_found "
+    "package_not_found policy_not_found assignment_not_found",
     ssgm.Conflict: "duplicate_id already_member not_member already_owner not_an_owner request_pending "
     "request_not_pending duplicate_name cycle already_assigned not_assigned already_blocked not_blocked "
-    "owner_limit already_selected not_selected expiration_group_limit",
+    "owner_limit already_selected not_selected expiration_group_limit "
+    "already_incompatible not_incompatible assignment_not_active in_use",
     ssgm.InvalidArgument: "invalid_name ambiguous_name invalid_kind invalid_join_policy invalid_role "
     "invalid_setting invalid_time unknown_command justification_required nested_group_not_allowed "
-    "not_security_principal expiration_not_applicable blocked_word",
+    "not_security_principal expiration_not_applicable blocked_word invalid_policy",
     ssgm.StorageError: "io_error corrupt_snapshot corrupt_journal unsupported_version invalid_export",
     ssgm.ScriptError: "script_error",
 }
@@ -386,6 +389,100 @@ def _(w: World, p: Path) -> object:
 def _(w: World, p: Path) -> object:
     w.t.configure(w.admin, blocked_words=["ceo"])
     return w.t.create_group(w.gadmin, "CEO office", kind="microsoft365")
+
+
+# ----- §15 (R-15.21) -----
+
+
+def package_of(w: World, **policy: object) -> tuple[ssgm.AccessPackage, ssgm.PackagePolicy]:
+    g = w.t.create_group(w.admin, "Pkg group")
+    p = w.t.create_package(w.admin, "Kit", groups=[g])
+    return p, w.t.create_policy(w.admin, p, "P", **policy)  # type: ignore[arg-type]
+
+
+@trigger("package_not_found")
+def _(w: World, p: Path) -> object:
+    return w.t.request_package(w.bob, "Nope", "x")
+
+
+@trigger("policy_not_found")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w)
+    return w.t.request_package(w.bob, pkg, "x", policy="Nope")
+
+
+@trigger("assignment_not_found")
+def _(w: World, p: Path) -> object:
+    return w.t.remove_assignment(w.admin, "pa-404")
+
+
+@trigger("invalid_policy")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w)
+    return w.t.create_policy(w.admin, pkg, "Q", expires=5000)  # 0-3660 days
+
+
+@trigger("self_approval")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w, requestors="all", stages=[{"approvers": [w.carol]}])
+    r = w.t.request_package(w.bob, pkg, "x")
+    return w.t.approve_package_request(w.bob, r, "me")
+
+
+@trigger("not_approver")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w, requestors="all", stages=[{"approvers": [w.carol]}])
+    r = w.t.request_package(w.bob, pkg, "x")
+    return w.t.approve_package_request(w.admin, r, "admin")  # admins included
+
+
+@trigger("not_in_policy_scope")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w, requestors=[w.carol])
+    return w.t.request_package(w.bob, pkg, "x")
+
+
+@trigger("incompatible_access")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w, requestors="all")
+    g = w.t.create_group(w.admin, "Auditors", members=[w.bob])
+    w.t.add_incompatible(w.admin, pkg, g)
+    return w.t.request_package(w.bob, pkg, "x")
+
+
+@trigger("approval_required")
+def _(w: World, p: Path) -> object:
+    pkg, pol = package_of(w, requestors="all", stages=[{"approvers": [w.carol]}])
+    return w.t.assign_package(w.admin, pkg, w.bob, pol)
+
+
+@trigger("already_incompatible")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w)
+    other = w.t.create_package(w.admin, "Other")
+    w.t.add_incompatible(w.admin, pkg, other)
+    return w.t.add_incompatible(w.admin, pkg, other)
+
+
+@trigger("not_incompatible")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w)
+    return w.t.remove_incompatible(w.admin, pkg, w.t.create_package(w.admin, "Other"))
+
+
+@trigger("assignment_not_active")
+def _(w: World, p: Path) -> object:
+    pkg, pol = package_of(w)
+    a = w.t.assign_package(w.admin, pkg, w.bob, pol)
+    w.t.remove_assignment(w.bob, a)
+    return w.t.remove_assignment(w.bob, a)
+
+
+@trigger("in_use")
+def _(w: World, p: Path) -> object:
+    pkg, pol = package_of(w)
+    w.t.assign_package(w.admin, pkg, w.bob, pol)
+    return w.t.delete_package(w.admin, pkg)
 
 
 @trigger("script_error")

@@ -822,3 +822,25 @@ fn r12_2_package_routes_self_without_stage_helper_with_one_and_none_with_two() {
     ok(&mut t, "update_policy", &[ADMIN, &x], &[("stages", stages(&[map(&[("approvers", l(&[DAVE]))]), map(&[("approvers", l(&[BOB]))])]))]);
     assert!(t.t.routes(u, r).is_empty());
 }
+
+#[test]
+fn r15_18_import_directory_users_take_a_manager_and_oneself_is_a_cycle_in_step_11() {
+    let mut t = T::new();
+    let data = |v: serde_json::Value| Command::ImportDirectory { data: Box::new(ssgm::DirectoryData::from_value(v).unwrap()) };
+    t.t.execute(data(serde_json::json!({"users": [
+        {"upn": "a@c.com", "manager": "b@c.com"},
+        {"id": "x-b", "upn": "b@c.com"},
+        {"upn": "c@c.com", "manager": "x-b"},
+    ]})))
+    .unwrap();
+    let b = t.uix("b@c.com");
+    assert_eq!(t.t.users()[t.uix("a@c.com") as usize].manager, Some(b));
+    assert_eq!(t.t.users()[t.uix("c@c.com") as usize].manager, Some(b));
+    let e = t.t.execute(data(serde_json::json!({"users": [{"id": "me", "upn": "d@c.com", "manager": "me"}]}))).unwrap_err();
+    assert_eq!(e.code(), Some(Code::Cycle));
+    // Step 1 (an unknown manager) before step 11, and before step 2.
+    let e = t.t.execute(data(serde_json::json!({"users": [{"upn": "bad", "manager": "ghost@c.com"}]}))).unwrap_err();
+    assert_eq!(e.code(), Some(Code::UserNotFound));
+    // A wrong type is a type error.
+    assert!(ssgm::DirectoryData::from_value(serde_json::json!({"users": [{"upn": "e@c.com", "manager": 5}]})).is_err());
+}

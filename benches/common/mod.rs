@@ -56,6 +56,7 @@ pub fn data(shape: &Shape) -> DirectoryData {
             department: None,
             roles: vec![],
             enabled: true,
+            manager: None,
         })
         .collect();
     let mut members: Vec<Vec<String>> = vec![Vec::new(); shape.groups];

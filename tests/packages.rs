@@ -844,3 +844,19 @@ fn r15_18_import_directory_users_take_a_manager_and_oneself_is_a_cycle_in_step_1
     // A wrong type is a type error.
     assert!(ssgm::DirectoryData::from_value(serde_json::json!({"users": [{"upn": "e@c.com", "manager": 5}]})).is_err());
 }
+
+#[test]
+fn r12_5_diff_lists_section_15_objects_added_and_removed() {
+    let mut t = tenant();
+    let p = sales(&mut t);
+    let before = t.t.fork();
+    let x = ok(&mut t, "create_policy", &[ADMIN, &p, "All"], &[("requestors", s("all"))]);
+    let q = ok(&mut t, "request_package", &[BOB, &p, "x"], &[]);
+    let a = t.t.package_data().assignments[0].id.clone();
+    let d = ssgm::analysis::diff(&before, &t.t);
+    assert_eq!(d.objects.added, vec![x.clone(), q, a]);
+    assert!(d.objects.removed.is_empty());
+    let d = ssgm::analysis::diff(&t.t, &before);
+    assert_eq!(d.objects.removed.len(), 3);
+    assert!(ssgm::analysis::diff(&t.t, &t.t).objects.added.is_empty());
+}

@@ -616,6 +616,32 @@ impl Tenant {
             && self.users.iter().all(|u| u.manager.is_none_or(|m| m < nu))
     }
 
+    /// ids of this tenant's live packages, policies, package requests and assignments
+    /// (in that kind order, each in creation order) that `other` does not hold as the same kind.
+    pub(crate) fn package_objects_not_in(&self, other: &Tenant) -> Vec<String> {
+        let live_there = |id: &str, kind: fn(PackageObject) -> bool| match other.ids.get(id) {
+            Some(Object::Package(o)) if kind(*o) => match *o {
+                PackageObject::Package(p) => !other.pkg.packages[p as usize].deleted,
+                PackageObject::Policy(p) => !other.pkg.policies[p as usize].deleted,
+                _ => true,
+            },
+            _ => false,
+        };
+        let mut out = Vec::new();
+        let d = &self.pkg;
+        out.extend(
+            d.packages.iter().filter(|p| !p.deleted && !live_there(&p.id, |o| matches!(o, PackageObject::Package(_)))).map(|p| p.id.clone()),
+        );
+        out.extend(
+            d.policies.iter().filter(|p| !p.deleted && !live_there(&p.id, |o| matches!(o, PackageObject::Policy(_)))).map(|p| p.id.clone()),
+        );
+        out.extend(d.requests.iter().filter(|r| !live_there(&r.id, |o| matches!(o, PackageObject::Request(_)))).map(|r| r.id.clone()));
+        out.extend(
+            d.assignments.iter().filter(|a| !live_there(&a.id, |o| matches!(o, PackageObject::Assignment(_)))).map(|a| a.id.clone()),
+        );
+        out
+    }
+
     // ----- queries (R-15.16) -------------------------------------------------------------------
 
     /// Live packages, in creation order.

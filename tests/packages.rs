@@ -860,3 +860,41 @@ fn r12_5_diff_lists_section_15_objects_added_and_removed() {
     assert_eq!(d.objects.removed.len(), 3);
     assert!(ssgm::analysis::diff(&t.t, &t.t).objects.added.is_empty());
 }
+
+#[test]
+fn r15_8_fallback_when_primaries_are_disabled_absent_or_only_the_requester() {
+    let mut t = tenant();
+    let p = sales(&mut t);
+    let x = ok(&mut t, "create_policy", &[ADMIN, &p, "All"], &[("requestors", s("all")), ("stages", stages(&[map(&[("approvers", l(&[CAROL, "Finance"])), ("fallback_approvers", l(&[ERIN]))])]))]);
+    // Carol is the only primary: her own request falls back to erin.
+    let q = ok(&mut t, "request_package", &[CAROL, &p, "x"], &[]);
+    let qi = t.t.find_package_request(&q).unwrap();
+    assert_eq!(t.t.package_request_deciders(qi), vec![t.uix(ERIN)]);
+    assert_eq!(code(&mut t, "approve_package_request", &[DAVE, &q, "y"], &[], Family::PermissionDenied), "not_approver");
+    // A direct member of an approver group is a primary: the fallback no longer decides.
+    t.ok("add_member", &[ADMIN, "Finance", DAVE]);
+    assert_eq!(t.t.package_request_deciders(qi), vec![t.uix(DAVE)]);
+    assert_eq!(code(&mut t, "approve_package_request", &[ERIN, &q, "y"], &[], Family::PermissionDenied), "not_approver");
+    // Disabled primaries count as none.
+    t.enable(DAVE, false);
+    assert_eq!(t.t.package_request_deciders(qi), vec![t.uix(ERIN)]);
+    ok(&mut t, "approve_package_request", &[ERIN, &q, "y"], &[]);
+    assert_eq!(req(&t, &q).status.as_str(), "delivered");
+    let _ = x;
+}
+
+#[test]
+fn r8_4_section_15_commands_round_trip_through_the_history_as_json() {
+    let mut t = tenant();
+    let p = sales(&mut t);
+    two_stage(&mut t, &p);
+    ok(&mut t, "create_policy", &[ADMIN, &p, "Later"], &[("expires", s("2017-01-01T00:00:00Z")), ("requestors", l(&[BOB, "Finance"]))]);
+    ok(&mut t, "request_package", &[CAROL, &p, "x"], &[("policy", s("Employees"))]);
+    ok(&mut t, "set_manager", &[DAVE, BOB], &[]);
+    let _ = run(&mut t, "update_policy", &[ADMIN, "pol-1"], &[("justification_required", b(false)), ("expires", s("never"))]);
+    advance(&mut t, 20);
+    let events: Vec<Command> = t.t.history().iter().map(|c| Command::from_value(c.to_value()).unwrap()).collect();
+    assert_eq!(events, t.t.history().to_vec());
+    let replayed = Tenant::replay(events, None, "contoso");
+    assert_eq!(state(&replayed), state(&t.t));
+}

@@ -778,7 +778,7 @@ proptest! {
                     let member = t.t.users()[asg.user as usize].groups.contains(g);
                     let drifted = drift.iter().any(|x| x.assignment as usize == i && x.group == *g);
                     prop_assert!(member != drifted, "assignment {} group {}", asg.id, g);
-                    prop_assert!(t.t.all_groups()[*g as usize].members.iter().any(|m| *m == ssgm::model::Principal::User(asg.user)) == member);
+                    prop_assert!(t.t.all_groups()[*g as usize].members.contains(&ssgm::model::Principal::User(asg.user)) == member);
                 }
             }
         }

@@ -275,6 +275,7 @@ impl Tenant {
         signature = (upn, *, display_name=Opt::Missing, department=Opt::Missing, roles=Opt::Missing, enabled=Opt::Missing, manager=Opt::Missing),
         text_signature = "($self, upn, *, display_name=None, department=None, roles=(), enabled=True, manager=None)"
     )]
+    #[allow(clippy::too_many_arguments)]
     fn add_user(
         &self,
         py: Python<'_>,

@@ -74,7 +74,7 @@ fn scale_report(_: &mut Criterion) {
     let fork_s = t1.elapsed().as_secs_f64();
     let mut settings = serde_json::Map::new();
     settings.insert("delegated_group_management".into(), true.into());
-    let _ = fork.execute(Command::AddUser { upn: "admin@contoso.com".into(), display_name: None, department: None, roles: vec!["global_admin".into()], enabled: true });
+    let _ = fork.execute(Command::AddUser { upn: "admin@contoso.com".into(), display_name: None, department: None, roles: vec!["global_admin".into()], enabled: true, manager: None });
     let _ = fork.execute(Command::Configure { actor: "admin@contoso.com".into(), settings });
     let t2 = Instant::now();
     let d = ssgm::analysis::diff(&t, &fork);

@@ -67,7 +67,7 @@ fn bench_build(c: &mut Criterion) {
         display_name: None,
         department: None,
         roles: vec!["global_admin".into()],
-        enabled: true,
+        enabled: true, manager: None,
     };
     let _ = t.execute(admin);
     let _ = t.execute(Command::CreateResource { actor: "admin@c.com".into(), name: "App".into(), kind: "application".into(), owners: vec![] });
@@ -84,7 +84,7 @@ fn bench_build(c: &mut Criterion) {
     let _ = t.execute(Command::Assign { actor: "admin@c.com".into(), resource: "App".into(), principal: "G".into() });
     for i in 0..20_000 {
         let upn = format!("u{i}@c.com");
-        let _ = t.execute(Command::AddUser { upn: upn.clone(), display_name: None, department: None, roles: vec![], enabled: true });
+        let _ = t.execute(Command::AddUser { upn: upn.clone(), display_name: None, department: None, roles: vec![], enabled: true, manager: None });
         let _ = t.execute(Command::AddMember { actor: "admin@c.com".into(), group: "G".into(), member: upn });
     }
     let history: Vec<Command> = t.history().to_vec();

@@ -37,6 +37,15 @@ pub struct AccessPanel {
     pub approvals: Vec<RequestIx>,
     /// §14: in-progress reviews the user may decide on some item right now.
     pub reviews: Vec<ReviewIx>,
+    // §15
+    /// Packages the user's `request_package` without a policy would pass now.
+    pub packages: Vec<crate::packages::PackageIx>,
+    /// The user's own package requests.
+    pub package_requests: Vec<crate::packages::PackageRequestIx>,
+    /// Pending package requests the user is a decider of now.
+    pub package_approvals: Vec<crate::packages::PackageRequestIx>,
+    /// The user's active assignments.
+    pub package_assignments: Vec<crate::packages::AssignmentIx>,
 }
 
 impl Tenant {
@@ -332,7 +341,18 @@ impl Tenant {
             })
             .collect();
         let reviews = self.panel_reviews(u);
-        AccessPanel { joinable, member_of, owner_of, requests, approvals, reviews }
+        AccessPanel {
+            joinable,
+            member_of,
+            owner_of,
+            requests,
+            approvals,
+            reviews,
+            packages: self.panel_packages(u),
+            package_requests: self.package_requests_where(None, None, Some(u)),
+            package_approvals: self.panel_package_approvals(u),
+            package_assignments: self.panel_package_assignments(u),
+        }
     }
 }
 

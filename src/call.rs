@@ -25,6 +25,14 @@ pub enum HandleKind {
     Request,
     /// An access review (§14).
     Review,
+    /// An access package (§15).
+    Package,
+    /// A policy (§15).
+    Policy,
+    /// A package request (§15).
+    PackageRequest,
+    /// A package assignment (§15).
+    Assignment,
 }
 
 impl HandleKind {
@@ -35,6 +43,10 @@ impl HandleKind {
             HandleKind::Resource => "Resource",
             HandleKind::Request => "Request",
             HandleKind::Review => "Review",
+            HandleKind::Package => "AccessPackage",
+            HandleKind::Policy => "PackagePolicy",
+            HandleKind::PackageRequest => "PackageRequest",
+            HandleKind::Assignment => "PackageAssignment",
         }
     }
 }
@@ -127,6 +139,8 @@ enum Bound {
     List(Vec<String>),
     Data(Box<DirectoryData>),
     Int(i64),
+    /// §15: a value the command's serde field checks (options of ).
+    Json(Value),
 }
 
 fn bind_one(command: &str, p: &Param, arg: &Arg) -> Result<Bound> {
@@ -181,6 +195,54 @@ fn bind_one(command: &str, p: &Param, arg: &Arg) -> Result<Bound> {
         Ty::Int => match arg {
             Arg::Int(i) => Bound::Int(*i),
             other => return Err(type_error(command, name, "an int", other)),
+        },
+        // ----- §15 -----
+        Ty::OptUser => match arg {
+            Arg::Null => Bound::OptStr(None),
+            other => Bound::OptStr(Some(reference(command, name, other, USER, "a User, an id, a upn or None")?)),
+        },
+        Ty::Package => Bound::Str(reference(command, name, arg, &[HandleKind::Package], "an AccessPackage, an id or a name")?),
+        Ty::Policy => Bound::Str(reference(command, name, arg, &[HandleKind::Policy], "a PackagePolicy, an id or a name")?),
+        Ty::OptPolicy => match arg {
+            Arg::Null => Bound::OptStr(None),
+            other => Bound::OptStr(Some(reference(command, name, other, &[HandleKind::Policy], "a PackagePolicy, an id, a name or None")?)),
+        },
+        Ty::PackageRequest => {
+            Bound::Str(reference(command, name, arg, &[HandleKind::PackageRequest], "a PackageRequest or an id")?)
+        }
+        Ty::Assignment => Bound::Str(reference(command, name, arg, &[HandleKind::Assignment], "a PackageAssignment or an id")?),
+        Ty::PackageOrGroup => Bound::Str(reference(
+            command,
+            name,
+            arg,
+            &[HandleKind::Package, HandleKind::Group],
+            "an AccessPackage, a Group, an id or a name",
+        )?),
+        Ty::OptBool => match arg {
+            Arg::Null => Bound::Json(Value::Null),
+            Arg::Bool(b) => Bound::Bool(*b),
+            other => return Err(type_error(command, name, "a bool or None", other)),
+        },
+        Ty::Requestors => match arg {
+            Arg::Null => Bound::Json(Value::Null),
+            Arg::Str(s) => Bound::Str(s.clone()),
+            Arg::List(_) => Bound::List(list(command, name, arg, PRINCIPAL, "users or groups")?),
+            other => return Err(type_error(command, name, "\"none\", \"all\" or a list of users and groups", other)),
+        },
+        Ty::Stages => match arg {
+            Arg::Null => Bound::Json(Value::Null),
+            Arg::List(items) => Bound::Json(Value::Array(
+                items.iter().map(|s| stage(command, name, s)).collect::<Result<Vec<Value>>>()?,
+            )),
+            other => return Err(type_error(command, name, "a list of stage maps", other)),
+        },
+        Ty::Expires => match arg {
+            Arg::Null => Bound::Json(Value::Null),
+            Arg::Str(s) => Bound::Str(s.clone()),
+            Arg::Int(d) => Bound::Json(Value::from(*d)),
+            // A Python datetime: the instant, as the text Rhai gives.
+            Arg::Time(t) => Bound::Str(crate::model::format_time(*t)),
+            other => return Err(type_error(command, name, "\"never\", an int number of days or an instant", other)),
         },
         // Settings, clock amounts and query arguments are not bound here.
         other => return Err(Error::type_error(format!("{command}() argument '{name}' of type {other:?} is not a command argument"))),
@@ -271,8 +333,36 @@ impl Bound {
             Bound::List(l) => Value::Array(l.into_iter().map(Value::String).collect()),
             Bound::Data(d) => serde_json::to_value(&*d).unwrap_or(Value::Null),
             Bound::Int(i) => Value::from(i),
+            Bound::Json(v) => v,
         }
     }
+}
+
+/// one stage map: known keys with their types (a bool is no number), references as
+/// ids; an unknown key or a wrong type is a type error.
+fn stage(command: &str, param: &str, arg: &Arg) -> Result<Value> {
+    let Arg::Map(items) = arg else {
+        return Err(type_error(command, param, "a list of stage maps", arg));
+    };
+    let mut out = Map::new();
+    for (k, v) in items {
+        let value = match (k.as_str(), v) {
+            ("approvers" | "fallback_approvers", v) => {
+                Value::Array(list(command, k, v, PRINCIPAL, "users or groups")?.into_iter().map(Value::String).collect())
+            }
+            ("manager" | "justification_required", Arg::Bool(b)) => Value::Bool(*b),
+            ("manager" | "justification_required", other) => return Err(type_error(command, k, "a bool", other)),
+            ("timeout_days", Arg::Int(n)) => Value::from(*n),
+            ("timeout_days", other) => return Err(type_error(command, k, "an int", other)),
+            (other, _) => {
+                return Err(Error::type_error(format!(
+                    "{command}() argument '{param}': a stage has no key '{other}' (approvers, manager, fallback_approvers, timeout_days, justification_required)"
+                )))
+            }
+        };
+        out.insert(k.clone(), value);
+    }
+    Ok(Value::Object(out))
 }
 
 /// Whether `name` is a command (seeding, actor command or checked read).

@@ -24,6 +24,9 @@ pub enum Command {
         roles: Vec<String>,
         #[serde(default = "yes")]
         enabled: bool,
+        /// the user's manager.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        manager: Option<String>,
     },
     /// Seeding: enable or disable a user.
     SetEnabled { user: String, enabled: bool },
@@ -151,7 +154,7 @@ pub enum Command {
         fallback_reviewers: Vec<String>,
         #[serde(default = "fourteen")]
         duration_days: i64,
-        #[serde(default = "none_word")]
+        #[serde(default = "none_decision")]
         default_decision: String,
         #[serde(default)]
         auto_apply: bool,
@@ -173,11 +176,137 @@ pub enum Command {
     ApplyReview { actor: String, review: String },
     /// Seeding: a user signs in now.
     RecordSignIn { user: String },
+    // ----- access packages (§15) -----
+    /// Seeding: set or clear a user's manager.
+    SetManager { user: String, manager: Option<String> },
+    /// Create an access package.
+    CreatePackage {
+        actor: String,
+        name: String,
+        #[serde(default)]
+        description: String,
+        #[serde(default)]
+        groups: Vec<String>,
+    },
+    /// Rename or describe a package.
+    UpdatePackage {
+        actor: String,
+        package: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+    },
+    /// Delete a package.
+    DeletePackage { actor: String, package: String },
+    /// Add a group to a package.
+    AddPackageGroup { actor: String, package: String, group: String },
+    /// Take a group out of a package.
+    RemovePackageGroup { actor: String, package: String, group: String },
+    /// Make a package or group incompatible with a package.
+    AddIncompatible { actor: String, package: String, other: String },
+    /// Lift an incompatibility.
+    RemoveIncompatible { actor: String, package: String, other: String },
+    /// Create a policy of a package.
+    CreatePolicy {
+        actor: String,
+        package: String,
+        name: String,
+        #[serde(default = "none_word")]
+        requestors: crate::packages::RequestorsArg,
+        #[serde(default = "yes")]
+        justification_required: bool,
+        #[serde(default)]
+        stages: Vec<crate::packages::StageArg>,
+        #[serde(default = "never_word")]
+        expires: crate::packages::ExpiresArg,
+    },
+    /// Change a policy; `None` leaves an option unchanged.
+    UpdatePolicy {
+        actor: String,
+        policy: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        requestors: Option<crate::packages::RequestorsArg>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        justification_required: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stages: Option<Vec<crate::packages::StageArg>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires: Option<crate::packages::ExpiresArg>,
+    },
+    /// Delete a policy.
+    DeletePolicy { actor: String, policy: String },
+    /// Request a package.
+    RequestPackage {
+        actor: String,
+        package: String,
+        #[serde(default)]
+        justification: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy: Option<String>,
+    },
+    /// Approve a package request's stage.
+    ApprovePackageRequest {
+        actor: String,
+        request: String,
+        #[serde(default)]
+        justification: String,
+    },
+    /// Deny a package request.
+    DenyPackageRequest {
+        actor: String,
+        request: String,
+        #[serde(default)]
+        justification: String,
+    },
+    /// Cancel a package request.
+    CancelPackageRequest { actor: String, request: String },
+    /// Assign a package directly.
+    AssignPackage {
+        actor: String,
+        package: String,
+        user: String,
+        policy: String,
+        #[serde(default)]
+        justification: String,
+    },
+    /// End an assignment.
+    RemoveAssignment { actor: String, assignment: String },
+    /// Re-add an assignment's missing memberships.
+    ReprocessAssignment { actor: String, assignment: String },
     /// Clock: move forward by a number of microseconds.
     Advance { micros: i64 },
     /// Clock: move to an instant, in microseconds since 1970.
     SetTime { micros: i64 },
 }
+
+/// The pattern of every §15 command, for the matches that hand them to
+/// [`crate::packages`] whole.
+macro_rules! package_command {
+    () => {
+        Command::SetManager { .. }
+            | Command::CreatePackage { .. }
+            | Command::UpdatePackage { .. }
+            | Command::DeletePackage { .. }
+            | Command::AddPackageGroup { .. }
+            | Command::RemovePackageGroup { .. }
+            | Command::AddIncompatible { .. }
+            | Command::RemoveIncompatible { .. }
+            | Command::CreatePolicy { .. }
+            | Command::UpdatePolicy { .. }
+            | Command::DeletePolicy { .. }
+            | Command::RequestPackage { .. }
+            | Command::ApprovePackageRequest { .. }
+            | Command::DenyPackageRequest { .. }
+            | Command::CancelPackageRequest { .. }
+            | Command::AssignPackage { .. }
+            | Command::RemoveAssignment { .. }
+            | Command::ReprocessAssignment { .. }
+    };
+}
+pub(crate) use package_command;
 
 fn yes() -> bool {
     true
@@ -194,12 +323,18 @@ fn owners() -> String {
 fn fourteen() -> i64 {
     14
 }
-fn none_word() -> String {
+fn none_decision() -> String {
     "none".to_string()
+}
+fn none_word() -> crate::packages::RequestorsArg {
+    crate::packages::RequestorsArg::Word("none".to_string())
+}
+fn never_word() -> crate::packages::ExpiresArg {
+    crate::packages::ExpiresArg::Text("never".to_string())
 }
 
 /// The names of the commands `check` accepts: actor commands and the checked reads.
-pub const ACTOR_COMMANDS: [&str; 31] = [
+pub const ACTOR_COMMANDS: [&str; 27 + 4 + 17] = [
     "configure",
     "create_group",
     "update_group",
@@ -232,10 +367,28 @@ pub const ACTOR_COMMANDS: [&str; 31] = [
     "decide_review",
     "stop_review",
     "apply_review",
+    // §15
+    "create_package",
+    "update_package",
+    "delete_package",
+    "add_package_group",
+    "remove_package_group",
+    "add_incompatible",
+    "remove_incompatible",
+    "create_policy",
+    "update_policy",
+    "delete_policy",
+    "request_package",
+    "approve_package_request",
+    "deny_package_request",
+    "cancel_package_request",
+    "assign_package",
+    "remove_assignment",
+    "reprocess_assignment",
 ];
 
 /// The names of the seeding commands and clock moves (not accepted by `check`, R-10.11).
-pub const OTHER_COMMANDS: [&str; 8] = [
+pub const OTHER_COMMANDS: [&str; 9] = [
     "add_user",
     "set_enabled",
     "set_roles",
@@ -245,6 +398,8 @@ pub const OTHER_COMMANDS: [&str; 8] = [
     "set_time",
     // §14
     "record_sign_in",
+    // §15
+    "set_manager",
 ];
 
 impl Command {
@@ -288,6 +443,25 @@ impl Command {
             Command::StopReview { .. } => "stop_review",
             Command::ApplyReview { .. } => "apply_review",
             Command::RecordSignIn { .. } => "record_sign_in",
+            // §15
+            Command::SetManager { .. } => "set_manager",
+            Command::CreatePackage { .. } => "create_package",
+            Command::UpdatePackage { .. } => "update_package",
+            Command::DeletePackage { .. } => "delete_package",
+            Command::AddPackageGroup { .. } => "add_package_group",
+            Command::RemovePackageGroup { .. } => "remove_package_group",
+            Command::AddIncompatible { .. } => "add_incompatible",
+            Command::RemoveIncompatible { .. } => "remove_incompatible",
+            Command::CreatePolicy { .. } => "create_policy",
+            Command::UpdatePolicy { .. } => "update_policy",
+            Command::DeletePolicy { .. } => "delete_policy",
+            Command::RequestPackage { .. } => "request_package",
+            Command::ApprovePackageRequest { .. } => "approve_package_request",
+            Command::DenyPackageRequest { .. } => "deny_package_request",
+            Command::CancelPackageRequest { .. } => "cancel_package_request",
+            Command::AssignPackage { .. } => "assign_package",
+            Command::RemoveAssignment { .. } => "remove_assignment",
+            Command::ReprocessAssignment { .. } => "reprocess_assignment",
             Command::Advance { .. } => "advance",
             Command::SetTime { .. } => "set_time",
         }
@@ -308,6 +482,7 @@ impl Command {
                 | Command::ImportDirectory { .. }
                 | Command::RecordActivity { .. }
                 | Command::RecordSignIn { .. }
+                | Command::SetManager { .. }
                 | Command::Advance { .. }
                 | Command::SetTime { .. }
         )

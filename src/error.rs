@@ -85,11 +85,21 @@ codes! {
     // §14
     OwnerReviewsDisabled => "owner_reviews_disabled", PermissionDenied;
     NotReviewer => "not_reviewer", PermissionDenied;
+    // §15
+    SelfApproval => "self_approval", PermissionDenied;
+    NotApprover => "not_approver", PermissionDenied;
+    NotInPolicyScope => "not_in_policy_scope", PermissionDenied;
+    IncompatibleAccess => "incompatible_access", PermissionDenied;
+    ApprovalRequired => "approval_required", PermissionDenied;
     UserNotFound => "user_not_found", NotFound;
     GroupNotFound => "group_not_found", NotFound;
     ResourceNotFound => "resource_not_found", NotFound;
     RequestNotFound => "request_not_found", NotFound;
     ReviewNotFound => "review_not_found", NotFound;
+    // §15
+    PackageNotFound => "package_not_found", NotFound;
+    PolicyNotFound => "policy_not_found", NotFound;
+    AssignmentNotFound => "assignment_not_found", NotFound;
     DuplicateId => "duplicate_id", Conflict;
     AlreadyMember => "already_member", Conflict;
     NotMember => "not_member", Conflict;
@@ -110,6 +120,11 @@ codes! {
     ReviewNotInProgress => "review_not_in_progress", Conflict;
     ReviewNotCompleted => "review_not_completed", Conflict;
     NotInReview => "not_in_review", Conflict;
+    // §15
+    AlreadyIncompatible => "already_incompatible", Conflict;
+    NotIncompatible => "not_incompatible", Conflict;
+    AssignmentNotActive => "assignment_not_active", Conflict;
+    InUse => "in_use", Conflict;
     InvalidName => "invalid_name", InvalidArgument;
     AmbiguousName => "ambiguous_name", InvalidArgument;
     InvalidKind => "invalid_kind", InvalidArgument;
@@ -125,6 +140,8 @@ codes! {
     BlockedWord => "blocked_word", InvalidArgument;
     InvalidReviewSetting => "invalid_review_setting", InvalidArgument;
     InvalidDecision => "invalid_decision", InvalidArgument;
+    // §15
+    InvalidPolicy => "invalid_policy", InvalidArgument;
     IoError => "io_error", StorageError;
     CorruptSnapshot => "corrupt_snapshot", StorageError;
     CorruptJournal => "corrupt_journal", StorageError;
@@ -207,7 +224,7 @@ mod tests {
         for code in Code::ALL {
             assert_eq!(Code::from_name(code.as_str()), Some(*code));
         }
-        assert_eq!(Code::ALL.len(), 63);
+        assert_eq!(Code::ALL.len(), 55 + 8 + 13); // §14 adds 8, §15 13
         assert_eq!(Code::NotOwner.family(), Family::PermissionDenied);
         assert_eq!(Code::Cycle.family(), Family::Conflict);
         assert_eq!(Code::InvalidExport.family(), Family::StorageError);

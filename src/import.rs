@@ -52,6 +52,9 @@ pub struct UserEntry {
     pub roles: Vec<String>,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// a user reference, as owners are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
     /// the last sign-in, an ISO 8601 instant (a datetime in Python).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "instant")]
     pub last_sign_in: Option<crate::model::Timestamp>,
@@ -168,6 +171,8 @@ pub(crate) struct ImportPlan {
     /// §13 dates of the data's groups, by position: renewed_at, expires_at, deleted_at.
     dates: Vec<GroupDates>,
     counts: ImportCounts,
+    /// (user, manager) pairs.
+    managers: Vec<(UserIx, UserIx)>,
 }
 
 /// The §13 dates an import gives one group.
@@ -273,7 +278,12 @@ impl Tenant {
             }
         }
 
-        // Step 1: references, in data order.
+        // Step 1: references, in data order (users' managers first, R-15.18).
+        let managers = data
+            .users
+            .iter()
+            .map(|u| u.manager.as_deref().map(|r| self.import_user_ref(&ix, r)).transpose())
+            .collect::<Result<Vec<_>>>()?;
         let mut groups_refs = Vec::with_capacity(data.groups.len());
         for g in &data.groups {
             let owners = g.owners.iter().map(|r| self.import_user_ref(&ix, r)).collect::<Result<Vec<_>>>()?;
@@ -447,6 +457,15 @@ impl Tenant {
                     .collect()
             })
             .collect();
+        // a user who is their own manager, in data order before the groups.
+        if let Some(u) = managers.iter().enumerate().position(|(i, m)| *m == Some(base_u + i as UserIx)) {
+            return Err(Error::new(
+                Code::Cycle,
+                format!("import_directory: user {} cannot be their own manager", data.users[u].upn.trim()),
+            ));
+        }
+        let managers: Vec<(UserIx, UserIx)> =
+            managers.into_iter().enumerate().filter_map(|(i, m)| m.map(|m| (base_u + i as UserIx, m))).collect();
         if let Some(i) = find_cycle(&children) {
             let name = data.groups.get(i).map(|g| g.name.as_str()).unwrap_or("");
             return Err(Error::new(
@@ -507,12 +526,12 @@ impl Tenant {
             counts.blocks += blocked.len() as u64;
             resources.push(NewResource { id, name: r.name.trim().to_string(), kind, owners, assigned, blocked });
         }
-        Ok(ImportPlan { users, groups, resources, settings, dates, counts })
+        Ok(ImportPlan { users, groups, resources, settings, dates, counts, managers })
     }
 
     /// Applies a decided import; returns its counts and the id of a group created.
     pub(crate) fn apply_import(&mut self, plan: ImportPlan) -> (ImportCounts, Option<String>) {
-        let ImportPlan { users, groups, resources, settings, dates, counts } = plan;
+        let ImportPlan { users, groups, resources, settings, dates, counts, managers } = plan;
         self.users.reserve(users.len());
         self.user_requests.reserve(users.len());
         self.groups.reserve(groups.len());
@@ -532,6 +551,9 @@ impl Tenant {
             let u = self.register_user(id, upn, display, department, roles, enabled);
             self.users[u as usize].last_sign_in = last_sign_in;
             tick(&mut done);
+        }
+        for (u, m) in managers {
+            self.users[u as usize].manager = Some(m);
         }
         // Register every group before linking, so members may name later entries.
         let base_g = self.groups.len() as GroupIx;

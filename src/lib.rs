@@ -10,7 +10,7 @@
 //! let mut t = Tenant::new("contoso");
 //! let add = |upn: &str, roles: &[&str]| Command::AddUser {
 //!     upn: upn.into(), display_name: None, department: None,
-//!     roles: roles.iter().map(|r| r.to_string()).collect(), enabled: true,
+//!     roles: roles.iter().map(|r| r.to_string()).collect(), enabled: true, manager: None,
 //! };
 //! t.execute(add("admin@contoso.com", &["global_admin"])).unwrap();
 //! t.execute(add("bob@contoso.com", &[])).unwrap();
@@ -40,6 +40,7 @@ mod history;
 pub mod import;
 pub mod lifecycle;
 pub mod model;
+pub mod packages;
 pub mod persist;
 pub mod progress;
 pub mod records;

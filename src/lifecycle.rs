@@ -7,7 +7,7 @@
 //! let mut t = Tenant::new("contoso");
 //! t.execute(Command::AddUser {
 //!     upn: "admin@contoso.com".into(), display_name: None, department: None,
-//!     roles: vec!["global_admin".into()], enabled: true,
+//!     roles: vec!["global_admin".into()], enabled: true, manager: None,
 //! }).unwrap();
 //! let mut settings = serde_json::Map::new();
 //! settings.insert("expiration_scope".into(), "all".into());
@@ -434,11 +434,14 @@ impl Tenant {
         if self.covered(g) {
             self.renew_now(g);
         }
+        // back into the packages and policies it left, then delivered.
+        self.packages_restore_group(g, seq);
     }
 
     /// deletes a soft-deleted group for good (its id stays taken, R-1.1).
     pub(crate) fn purge_now(&mut self, g: GroupIx) {
         self.schedule.unschedule_all(Owner::Group(g));
+        self.packages_purge_group(g);
         if let Some(group) = self.groups.get_mut(g as usize) {
             if group.kept.take().is_some() {
                 self.deleted_order.remove(&group.deleted_order);

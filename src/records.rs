@@ -168,6 +168,14 @@ pub enum Outcome {
         /// The user's id.
         user: String,
     },
+    /// §15: an access package's id.
+    Package(String),
+    /// §15: a policy's id.
+    Policy(String),
+    /// §15: a package request's id.
+    PackageRequest(String),
+    /// §15: a package assignment's id.
+    Assignment(String),
 }
 
 /// One entry of the notification log: a notice that a group will expire.

@@ -11,7 +11,7 @@
 //! use ssgm::{Command, Tenant};
 //! let mut t = Tenant::new("contoso");
 //! for (upn, roles) in [("admin@contoso.com", vec!["global_admin".to_string()]), ("carol@contoso.com", vec![])] {
-//!     t.execute(Command::AddUser { upn: upn.into(), display_name: None, department: None, roles, enabled: true }).unwrap();
+//!     t.execute(Command::AddUser { upn: upn.into(), display_name: None, department: None, roles, enabled: true, manager: None }).unwrap();
 //! }
 //! t.execute(Command::CreateGroup {
 //!     actor: "admin@contoso.com".into(), name: "Sales".into(), kind: "security".into(),

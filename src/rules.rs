@@ -13,14 +13,14 @@ use crate::model::*;
 use crate::tenant::{NewGroup, Plan, Prepared, Tenant};
 
 /// Resolves a command's references, recording the audit targets as it goes.
-struct Args<'t> {
-    t: &'t Tenant,
-    actor: String,
-    targets: Vec<String>,
+pub(crate) struct Args<'t> {
+    pub(crate) t: &'t Tenant,
+    pub(crate) actor: String,
+    pub(crate) targets: Vec<String>,
 }
 
 impl<'t> Args<'t> {
-    fn record<T>(&mut self, given: &str, found: Result<T>, id: impl Fn(&T) -> String) -> Result<T> {
+    pub(crate) fn record<T>(&mut self, given: &str, found: Result<T>, id: impl Fn(&T) -> String) -> Result<T> {
         match &found {
             Ok(x) => self.targets.push(id(x)),
             Err(_) => self.targets.push(given.to_string()),
@@ -28,7 +28,7 @@ impl<'t> Args<'t> {
         found
     }
 
-    fn actor(&mut self, r: &str) -> Result<UserIx> {
+    pub(crate) fn actor(&mut self, r: &str) -> Result<UserIx> {
         let found = self.t.find_user(r);
         self.actor = match &found {
             Ok(u) => self.t.users[*u as usize].id.clone(),
@@ -37,12 +37,12 @@ impl<'t> Args<'t> {
         found
     }
 
-    fn user(&mut self, r: &str) -> Result<UserIx> {
+    pub(crate) fn user(&mut self, r: &str) -> Result<UserIx> {
         let t = self.t;
         self.record(r, t.find_user(r), |u| t.users[*u as usize].id.clone())
     }
 
-    fn group(&mut self, r: &str) -> Result<GroupIx> {
+    pub(crate) fn group(&mut self, r: &str) -> Result<GroupIx> {
         let t = self.t;
         self.record(r, t.find_group(r), |g| t.groups[*g as usize].id.clone())
     }
@@ -74,12 +74,12 @@ impl<'t> Args<'t> {
         found.into_iter().collect()
     }
 
-    fn principal(&mut self, r: &str) -> Result<Principal> {
+    pub(crate) fn principal(&mut self, r: &str) -> Result<Principal> {
         let t = self.t;
         self.record(r, t.find_principal(r), |p| t.principal_id(*p).to_string())
     }
 
-    fn name(&mut self, given: &str) {
+    pub(crate) fn name(&mut self, given: &str) {
         self.targets.push(given.to_string());
     }
 
@@ -89,7 +89,7 @@ impl<'t> Args<'t> {
         found.into_iter().collect()
     }
 
-    fn principals(&mut self, refs: &[String]) -> Result<Vec<Principal>> {
+    pub(crate) fn principals(&mut self, refs: &[String]) -> Result<Vec<Principal>> {
         let found: Vec<Result<Principal>> = refs.iter().map(|r| self.principal(r)).collect();
         found.into_iter().collect()
     }
@@ -132,7 +132,7 @@ pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
     out
 }
 
-fn refuse<T>(code: Code, message: impl Message) -> Result<T> {
+pub(crate) fn refuse<T>(code: Code, message: impl Message) -> Result<T> {
     let quiet = QUIET.with(|q| q.get());
     Err(Error::new(code, if quiet { String::new() } else { message.text() }))
 }
@@ -293,6 +293,8 @@ fn audit_activity(cmd: &Command, t: &Tenant) -> &'static str {
         Command::StopReview { .. } => "Access review ended",
         Command::ApplyReview { .. } => "Apply review",
         Command::RecordSignIn { .. } => "Record sign-in",
+        // §15
+        crate::command::package_command!() => t.package_activity(cmd),
         Command::Advance { .. } | Command::SetTime { .. } => "",
     }
 }
@@ -318,8 +320,10 @@ impl Tenant {
 
     fn decide(&self, a: &mut Args, cmd: &Command) -> Result<Plan> {
         match cmd {
-            Command::AddUser { upn, display_name, department, roles, enabled } => {
+            Command::AddUser { upn, display_name, department, roles, enabled, manager } => {
                 a.name(upn);
+                // the manager, a user (step 1).
+                let manager = manager.as_deref().map(|m| a.user(m)).transpose()?;
                 let clean = clean_upn(upn).ok_or_else(|| {
                     Error::new(Code::InvalidName, format!("{upn:?} is not a valid user principal name"))
                 })?;
@@ -333,6 +337,7 @@ impl Tenant {
                     department: department.clone(),
                     roles,
                     enabled: *enabled,
+                    manager,
                 })
             }
             Command::SetEnabled { user, enabled } => {
@@ -699,6 +704,8 @@ impl Tenant {
                 let user = a.user(user)?;
                 Ok(Plan::Review(crate::reviews::ReviewPlan::SignIn { user }))
             }
+            // §15
+            crate::command::package_command!() => self.decide_package(a, cmd),
             Command::Advance { .. } | Command::SetTime { .. } => {
                 refuse(Code::UnknownCommand, || format!("{} is a clock move, not a command", cmd.name()))
             }
@@ -1034,7 +1041,7 @@ impl Tenant {
     }
 
     /// a disabled user can perform no command.
-    fn active(&self, actor: UserIx) -> Result<()> {
+    pub(crate) fn active(&self, actor: UserIx) -> Result<()> {
         if self.users[actor as usize].enabled {
             Ok(())
         } else {

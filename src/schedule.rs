@@ -98,6 +98,21 @@ pub enum Event {
         /// The review.
         review: ReviewIx,
     },
+    // ----- §15 (R-15.10, R-15.11, R-15.20) -----
+    /// a pending package request's stage times out.
+    PackageTimeout {
+        /// The package request (its index).
+        request: u32,
+        /// Its creation order among package requests and assignments.
+        order: u64,
+    },
+    /// a package assignment expires.
+    PackageExpiry {
+        /// The assignment (its index).
+        assignment: u32,
+        /// Its creation order among package requests and assignments.
+        order: u64,
+    },
 }
 
 /// The object an event belongs to: its change unschedules the event.
@@ -107,6 +122,10 @@ pub enum Owner {
     Group(GroupIx),
     /// An access review (§14).
     Review(ReviewIx),
+    /// A package request (§15).
+    PackageRequest(u32),
+    /// A package assignment (§15).
+    PackageAssignment(u32),
 }
 
 impl Event {
@@ -115,6 +134,7 @@ impl Event {
         match self {
             Event::Notice { .. } | Event::AutoRenew { .. } | Event::Expire { .. } | Event::Purge { .. } => 13,
             Event::ReviewEnd { .. } | Event::ReviewAutoApply { .. } => 14,
+            Event::PackageTimeout { .. } | Event::PackageExpiry { .. } => 15,
         }
     }
 
@@ -126,14 +146,20 @@ impl Event {
             | Event::Expire { group }
             | Event::Purge { group } => Owner::Group(group),
             Event::ReviewEnd { review } | Event::ReviewAutoApply { review } => Owner::Review(review),
+            Event::PackageTimeout { request, .. } => Owner::PackageRequest(request),
+            Event::PackageExpiry { assignment, .. } => Owner::PackageAssignment(assignment),
         }
     }
 
     /// The creation order of its object, within its section.
     fn object_order(&self) -> u64 {
-        match self.owner() {
-            Owner::Group(g) => u64::from(g),
-            Owner::Review(r) => u64::from(r),
+        match *self {
+            Event::PackageTimeout { order, .. } | Event::PackageExpiry { order, .. } => order,
+            _ => match self.owner() {
+                Owner::Group(g) => u64::from(g),
+                Owner::Review(r) => u64::from(r),
+                Owner::PackageRequest(x) | Owner::PackageAssignment(x) => u64::from(x),
+            },
         }
     }
 }

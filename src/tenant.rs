@@ -5,7 +5,7 @@
 //! let mut t = Tenant::new("contoso");
 //! t.execute(Command::AddUser {
 //!     upn: "admin@contoso.com".into(), display_name: None, department: None,
-//!     roles: vec!["global_admin".into()], enabled: true,
+//!     roles: vec!["global_admin".into()], enabled: true, manager: None,
 //! }).unwrap();
 //! assert_eq!(t.audit_log().len(), 1);
 //! ```
@@ -55,12 +55,14 @@ pub struct Tenant {
     /// §14: access reviews, in creation order, and the counter of their generated ids.
     pub(crate) reviews: Vec<crate::reviews::Review>,
     pub(crate) next_review_id: u64,
+    /// §15: access packages, policies, requests and assignments.
+    pub(crate) pkg: crate::packages::Packages,
 }
 
 /// What a planned command will do, once decided (see [`crate::rules`]).
 #[derive(Debug, Clone)]
 pub(crate) enum Plan {
-    AddUser { upn: String, display_name: String, department: Option<String>, roles: Roles, enabled: bool },
+    AddUser { upn: String, display_name: String, department: Option<String>, roles: Roles, enabled: bool, manager: Option<UserIx> },
     SetEnabled { user: UserIx, enabled: bool },
     SetRoles { user: UserIx, roles: Roles },
     Import(Box<crate::import::ImportPlan>),
@@ -90,6 +92,8 @@ pub(crate) enum Plan {
     RecordActivity { group: GroupIx },
     /// §14: an access review command.
     Review(crate::reviews::ReviewPlan),
+    /// §15.
+    Package(Box<crate::packages::PackagePlan>),
 }
 
 /// A group about to be created.
@@ -151,6 +155,7 @@ impl Tenant {
             notifications: Vec::new(),
             reviews: Vec::new(),
             next_review_id: 1,
+            pkg: Default::default(),
         }
     }
 
@@ -222,6 +227,12 @@ impl Tenant {
                     }
                     Created::Extra(id) => targets.push(id),
                     Created::Many(ids) => targets.extend(ids),
+                    Created::At(at, id) => {
+                        if let Some(t) = targets.get_mut(at) {
+                            *t = id;
+                        }
+                    }
+                    Created::Extras(ids) => targets.extend(ids),
                 }
                 self.audit.push(AuditEntry {
                     seq,
@@ -306,12 +317,19 @@ impl Tenant {
     fn fire_due(&mut self, until: Timestamp) {
         while let Some((key, event)) = self.schedule.pop_due(until) {
             self.now = key.due.max(self.now);
-            // Each area fires its own kinds.
+            // Each area fires its own kinds. §15's expiries trim member lists once at the end
+            // of the move; anything else reads memberships, so they are trimmed first.
+            if event.section() == 15 {
+                self.fire_package(event);
+                continue;
+            }
+            self.flush_package_removals();
             match event.section() {
                 14 => self.fire_review(event),
                 _ => self.fire_lifecycle(event),
             }
         }
+        self.flush_package_removals();
     }
 
     /// A fired event that changes the state: one audit entry of actor `system` naming
@@ -607,6 +625,7 @@ impl Tenant {
             assigned_to: Vec::new(),
             created_groups: 0,
             last_sign_in: None,
+            manager: None,
         });
         self.user_requests.push(Vec::new());
         u
@@ -726,6 +745,15 @@ impl Tenant {
                 }
             }
         }
+    }
+
+    /// §15 (R-8.7): ends user `u`'s direct membership of `g` but leaves the group's member
+    /// list for the caller to trim, so many removals at one instant stay linear.
+    pub(crate) fn unlink_user_later(&mut self, g: GroupIx, u: UserIx) {
+        if let Some(user) = self.users.get_mut(u as usize) {
+            user.groups.retain(|x| *x != g);
+        }
+        self.count_membership(g, u, false);
     }
 
     pub(crate) fn unlink_member(&mut self, g: GroupIx, p: Principal) {
@@ -928,9 +956,10 @@ impl Tenant {
 
     fn apply(&mut self, plan: Plan, seq: u64) -> (Outcome, Created) {
         match plan {
-            Plan::AddUser { upn, display_name, department, roles, enabled } => {
+            Plan::AddUser { upn, display_name, department, roles, enabled, manager } => {
                 let id = self.generate_id(USER);
-                self.register_user(id.clone(), upn, display_name, department, roles, enabled);
+                let u = self.register_user(id.clone(), upn, display_name, department, roles, enabled);
+                self.users[u as usize].manager = manager;
                 (Outcome::User(id.clone()), Created::Named(id))
             }
             Plan::SetEnabled { user, enabled } => {
@@ -1029,6 +1058,7 @@ impl Tenant {
                 let (outcome, created) = self.apply_review_plan(plan, seq);
                 (outcome, if created.is_empty() { Created::Nothing } else { Created::Many(created) })
             }
+            Plan::Package(plan) => self.apply_package(*plan, seq),
             Plan::AddMember { group, member } => {
                 let pairs = self.pairs_of_membership(group, member);
                 self.provision(pairs, seq, |t| t.link_member(group, member));
@@ -1214,6 +1244,8 @@ impl Tenant {
             }
         }
         self.groups[g as usize].deleted = true;
+        // R-15.17: out of every package, policy and pending request, in this command.
+        self.packages_forget_group(g, kept.is_some());
         self.soft_delete(g, kept);
     }
 
@@ -1251,6 +1283,10 @@ pub(crate) enum Created {
     Extra(String),
     /// The created objects' ids follow the named targets (§14: `create_review`).
     Many(Vec<String>),
+    /// §15: the created object's id stands at this place of the targets.
+    At(usize, String),
+    /// §15: the created objects' ids follow the named targets.
+    Extras(Vec<String>),
 }
 
 pub(crate) const KIND_USER: usize = USER;

@@ -11,7 +11,7 @@ use crate::tenant::Tenant;
 use serde_json::{json, Map, Value};
 
 /// Fields that hold instants.
-pub const TIME_FIELDS: [&str; 14] = [
+pub const TIME_FIELDS: [&str; 16] = [
     "time",
     "created_at",
     "decided_at",
@@ -27,6 +27,9 @@ pub const TIME_FIELDS: [&str; 14] = [
     "ended_at",
     "applied_at",
     "reviewed_at",
+    // §15 ("expires" is "never", a number of days or an instant)
+    "stage_due_at",
+    "expires",
 ];
 
 fn opt_time(t: Option<Timestamp>) -> Value {
@@ -50,6 +53,8 @@ impl Tenant {
             "roles": x.roles.list().iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "enabled": x.enabled,
             "last_sign_in": x.last_sign_in.map(format_time),
+            // §15
+            "manager": x.manager.map(|m| self.uid(m)).unwrap_or(Value::Null),
         })
     }
 
@@ -121,6 +126,11 @@ impl Tenant {
             "owner_of": groups(&p.owner_of), "requests": reqs(&p.requests),
             "approvals": reqs(&p.approvals),
             "reviews": p.reviews.iter().filter_map(|r| self.reviews.get(*r as usize).map(|x| Value::from(x.id.clone()))).collect::<Vec<_>>(),
+            // §15
+            "packages": p.packages.iter().map(|x| self.pkg.packages[*x as usize].id.clone()).collect::<Vec<_>>(),
+            "package_requests": p.package_requests.iter().map(|x| self.pkg.requests[*x as usize].id.clone()).collect::<Vec<_>>(),
+            "package_approvals": p.package_approvals.iter().map(|x| self.pkg.requests[*x as usize].id.clone()).collect::<Vec<_>>(),
+            "package_assignments": p.package_assignments.iter().map(|x| self.pkg.assignments[*x as usize].id.clone()).collect::<Vec<_>>(),
         })
     }
 }
@@ -239,6 +249,9 @@ impl Tenant {
             Object::Group(g) => self.groups.get(*g as usize).map(|x| x.name.as_str()),
             Object::Resource(r) => self.resources.get(*r as usize).map(|x| x.name.as_str()),
             Object::Request(_) | Object::Review(_) => None,
+            Object::Package(crate::packages::PackageObject::Package(p)) => self.pkg.packages.get(*p as usize).map(|x| x.name.as_str()),
+            Object::Package(crate::packages::PackageObject::Policy(p)) => self.pkg.policies.get(*p as usize).map(|x| x.name.as_str()),
+            Object::Package(_) => None,
         }
     }
 

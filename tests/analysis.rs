@@ -450,7 +450,7 @@ fn decide_check(t: &Tenant, user: &str, group: &str) -> Option<bool> {
         actor: USERS[0].into(),
         settings: serde_json::json!({ "delegated_group_management": on }).as_object().cloned().unwrap(),
     };
-    let _ = f.execute(Command::AddUser { upn: "probe@c.com".into(), display_name: None, department: None, roles: vec![], enabled: true });
+    let _ = f.execute(Command::AddUser { upn: "probe@c.com".into(), display_name: None, department: None, roles: vec![], enabled: true, manager: None });
     let _ = f.execute(configure(true));
     let _ = f.execute(Command::UpdateGroup { actor: USERS[1].into(), group: group.into(), name: None, description: None, join_policy: Some("owner_approval".into()) });
     let made = f.execute(Command::RequestToJoin { actor: "probe@c.com".into(), group: group.into(), justification: "j".into() });

@@ -26,6 +26,7 @@ fn add_user(i: usize) -> Command {
         department: None,
         roles: vec![],
         enabled: true,
+        manager: None,
     }
 }
 
@@ -207,7 +208,7 @@ fn fault_trial(dir: &Path, rng: &mut u64) -> (usize, usize, usize, usize, usize)
         display_name: None,
         department: None,
         roles: vec!["global_admin".into()],
-        enabled: true,
+        enabled: true, manager: None,
     }];
     for i in 0..40 {
         commands.push(match next() % 5 {
@@ -593,7 +594,7 @@ fn r10_13_values_nested_too_deep_never_enter_the_history() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.journal");
     let store = store_at(&path);
-    store.execute(Command::AddUser { upn: "admin@contoso.com".into(), display_name: None, department: None, roles: vec!["global_admin".into()], enabled: true }).unwrap();
+    store.execute(Command::AddUser { upn: "admin@contoso.com".into(), display_name: None, department: None, roles: vec!["global_admin".into()], enabled: true, manager: None }).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     // A report sits one level below the data, a setting at the top: 64 levels fit, 65 do not.
     for cmd in [import_with_report(nested(64, &[false])), configure_with(nested(65, &[true]))] {
@@ -714,7 +715,7 @@ proptest! {
         let path = dir.path().join("t.journal");
         let opened = Journal::open(&path, "contoso", SyncPolicy::Never).unwrap();
         let store = Store::with_journal(opened.tenant, opened.journal);
-        store.execute(Command::AddUser { upn: "admin@contoso.com".into(), display_name: None, department: None, roles: vec!["global_admin".into()], enabled: true }).unwrap();
+        store.execute(Command::AddUser { upn: "admin@contoso.com".into(), display_name: None, department: None, roles: vec!["global_admin".into()], enabled: true, manager: None }).unwrap();
         let before = std::fs::read(&path).unwrap();
         let wrap = if maps { "#{k: a}" } else { "[a, 1]" };
         let call = if as_setting { "tenant.configure(\"admin@contoso.com\", #{bogus: a})" } else { "tenant.import_directory(#{report: a})" };

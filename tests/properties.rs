@@ -164,7 +164,7 @@ proptest! {
         let mut original = t.clone();
         for cmd in [
             Command::CreateGroup { actor: USERS[2].into(), name: "After".into(), kind: "security".into(), join_policy: None, description: String::new(), owners: vec![], members: vec![USERS[3].into()], on_premises: false },
-            Command::AddUser { upn: "later@c.com".into(), display_name: None, department: None, roles: vec![], enabled: true },
+            Command::AddUser { upn: "later@c.com".into(), display_name: None, department: None, roles: vec![], enabled: true, manager: None },
             Command::Assign { actor: USERS[0].into(), resource: "App".into(), principal: "After".into() },
             Command::RequestToJoin { actor: USERS[4].into(), group: "Alpha".into(), justification: "x".into() },
         ] {

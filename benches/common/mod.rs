@@ -57,6 +57,7 @@ pub fn data(shape: &Shape) -> DirectoryData {
             roles: vec![],
             enabled: true,
             last_sign_in: None,
+            manager: None,
         })
         .collect();
     let mut members: Vec<Vec<String>> = vec![Vec::new(); shape.groups];

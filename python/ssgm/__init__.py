@@ -50,11 +50,27 @@ from ssgm._core import (
     graph_to_directory,
     main,
     run_script,
+    # §15
+    AccessPackage,
+    ApprovalStage,
+    Drift,
+    PackageAssignment,
+    PackagePolicy,
+    PackageRequest,
+    StageDecision,
 )
 from ssgm._progress import progress
 from ssgm._refs import Ref
 
 __all__ = [
+    # §15
+    "AccessPackage",
+    "ApprovalStage",
+    "Drift",
+    "PackageAssignment",
+    "PackagePolicy",
+    "PackageRequest",
+    "StageDecision",
     "Access",
     "AccessPanel",
     "AuditEntry",

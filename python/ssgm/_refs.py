@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional
 
-Kind = Literal["user", "group", "resource", "request", "review"]
-_KINDS = ("user", "group", "resource", "request", "review")
+Kind = Literal["user", "group", "resource", "request", "review", "package", "policy", "package_request", "package_assignment"]
+_KINDS = ("user", "group", "resource", "request", "review", "package", "policy", "package_request", "package_assignment")
 
 
 class Ref(str):

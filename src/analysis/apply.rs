@@ -33,7 +33,11 @@ pub fn step_command(step: &Step, made: Option<&str>) -> Result<Command> {
             Value::Object(map) if i + 1 == step.args.len() => {
                 kwargs = map.iter().map(|(k, v)| (k.clone(), arg(v))).collect();
             }
-            Value::Null if i == 0 && matches!(step.command.as_str(), "approve" | "deny") => match made {
+            Value::Null
+                if i == 0
+                    && matches!(step.command.as_str(), "approve" | "deny" | "approve_package_request" | "deny_package_request") =>
+            {
+                match made {
                 Some(id) => args.push(Arg::Str(id.to_string())),
                 None => {
                     return Err(Error::type_error(format!(
@@ -41,7 +45,8 @@ pub fn step_command(step: &Step, made: Option<&str>) -> Result<Command> {
                         step.command
                     )))
                 }
-            },
+                }
+            }
             other => args.push(arg(other)),
         }
     }
@@ -51,7 +56,7 @@ pub fn step_command(step: &Step, made: Option<&str>) -> Result<Command> {
 /// The request a command's outcome names, for the step after it.
 pub(crate) fn made_request(outcome: &Outcome) -> Option<String> {
     match outcome {
-        Outcome::Request(id) => Some(id.clone()),
+        Outcome::Request(id) | Outcome::PackageRequest(id) => Some(id.clone()),
         _ => None,
     }
 }

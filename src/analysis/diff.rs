@@ -132,7 +132,11 @@ pub fn diff(before: &Tenant, after: &Tenant) -> Diff {
             removed: only_assignments(before, after, &fwd),
         },
         blocks: Changes { added: only_blocks(after, before, &back), removed: only_blocks(before, after, &fwd) },
-        objects: Changes { added: only_objects(after, &back), removed: only_objects(before, &fwd) },
+        objects: Changes {
+            // §15's objects follow, by kind.
+            added: [only_objects(after, &back), after.package_objects_not_in(before)].concat(),
+            removed: [only_objects(before, &fwd), before.package_objects_not_in(after)].concat(),
+        },
         settings: settings(before, after),
         requests: requests(before, after, &fwd),
     }

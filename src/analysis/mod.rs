@@ -11,7 +11,7 @@
 //! use ssgm::{Command, Tenant};
 //! let mut t = Tenant::new("contoso");
 //! let add = |upn: &str| Command::AddUser {
-//!     upn: upn.into(), display_name: None, department: None, roles: vec![], enabled: true,
+//!     upn: upn.into(), display_name: None, department: None, roles: vec![], enabled: true, manager: None,
 //! };
 //! t.execute(add("bob@contoso.com")).unwrap();
 //! // Self-service is off: bob may do nothing but nothing is needed to list nothing.
@@ -134,6 +134,8 @@ pub enum RouteKind {
     AssignSelf,
     /// An owner of the resource assigns the user.
     AssignedByOwner,
+    /// §15: request an access package holding the group; with a stage, a decider approves.
+    Package,
 }
 
 impl RouteKind {
@@ -146,6 +148,7 @@ impl RouteKind {
             RouteKind::AddedByOwner => "added_by_owner",
             RouteKind::AssignSelf => "assign_self",
             RouteKind::AssignedByOwner => "assigned_by_owner",
+            RouteKind::Package => "package",
         }
     }
 

@@ -32,12 +32,15 @@ pub(crate) struct RoutePlan {
     pub helpers: Vec<UserIx>,
     /// The user's pending request for the group (`request` routes of one step).
     pub pending: Option<RequestIx>,
+    /// §15: the package of a `package` route, and whether its policy has a stage.
+    pub package: Option<(u32, bool)>,
 }
 
 impl RoutePlan {
     fn steps(&self) -> usize {
         match (self.kind, self.pending) {
             (RouteKind::Request, None) => 2,
+            (RouteKind::Package, _) if self.package.is_some_and(|(_, staged)| staged) => 2,
             _ => 1,
         }
     }
@@ -123,7 +126,7 @@ impl Tenant {
         }
         quietly(|| {
             let mut out: Vec<RoutePlan> = Vec::new();
-            let plan = |kind, considered, helpers, pending| RoutePlan { kind, considered, helpers, pending };
+            let plan = |kind, considered, helpers, pending| RoutePlan { kind, considered, helpers, pending, package: None };
             let me = Principal::User(u);
             let res = &self.resources[r as usize];
             if res.owners.contains(&u) && self.decide_assignment(u, r, me, true).is_ok() {
@@ -161,7 +164,14 @@ impl Tenant {
                 if !helpers.is_empty() {
                     out.push(plan(RouteKind::AddedByOwner, at, helpers, None));
                 }
-                // Access packages (§15) add `package` routes through this group here.
+                // Access packages (§15): the first package holding the group whose policy
+                // for the user has no stage or one.
+                if let Some((p, staged, helpers)) = self.package_route(u, g, &ctx.justification) {
+                    let helpers = self.helpers(u, &helpers, |_| true);
+                    if !staged || !helpers.is_empty() {
+                        out.push(RoutePlan { kind: RouteKind::Package, considered: at, helpers, pending: None, package: Some((p, staged)) });
+                    }
+                }
             }
             out.sort_by_key(|p| {
                 let group = p.considered.map(|i| ctx.groups[i].group).unwrap_or(0);
@@ -203,6 +213,15 @@ impl Tenant {
             RouteKind::AddedByOwner => vec![step(helper, "add_member", vec![gv(), me()])],
             RouteKind::AssignSelf => vec![step(uid(u), "assign", vec![Value::from(rid), me()])],
             RouteKind::AssignedByOwner => vec![step(helper, "assign", vec![Value::from(rid), me()])],
+            RouteKind::Package => {
+                let (pk, staged) = p.package.unwrap_or((0, false));
+                let pid = self.pkg.packages.get(pk as usize).map(|x| x.id.clone()).unwrap_or_default();
+                let mut steps = vec![step(uid(u), "request_package", vec![Value::from(pid), Value::from(ctx.justification.clone())])];
+                if staged {
+                    steps.push(step(helper, "approve_package_request", vec![Value::Null, Value::from(ctx.justification.clone())]));
+                }
+                steps
+            }
         };
         Route {
             kind: p.kind,

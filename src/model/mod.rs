@@ -49,6 +49,8 @@ pub enum Object {
     Request(RequestIx),
     /// An access review (§14).
     Review(ReviewIx),
+    /// An access package, policy, package request or assignment (§15).
+    Package(crate::packages::PackageObject),
 }
 
 /// a name is trimmed; empty, longer than 256 characters or with control characters is

@@ -96,4 +96,6 @@ pub struct User {
     pub created_groups: u32,
     /// the last sign-in, if any.
     pub last_sign_in: Option<super::Timestamp>,
+    /// the user's manager (§15).
+    pub manager: Option<super::UserIx>,
 }

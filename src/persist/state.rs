@@ -39,6 +39,9 @@ struct UserState {
     // §14 (absent from older snapshots: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     last_sign_in: Option<Timestamp>,
+    // §15 (absent from older snapshots: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    manager: Option<UserIx>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -164,6 +167,9 @@ pub struct State {
     reviews: Vec<crate::reviews::Review>,
     #[serde(default = "one")]
     next_review_id: u64,
+    // §15 (absent from older snapshots: none).
+    #[serde(default)]
+    packages: crate::packages::Packages,
 }
 
 fn one() -> u64 {
@@ -236,6 +242,7 @@ impl State {
                     roles: u.roles.list(),
                     enabled: u.enabled,
                     last_sign_in: u.last_sign_in,
+                    manager: u.manager,
                 })
                 .collect(),
             groups: t
@@ -336,6 +343,7 @@ impl State {
             schedule_seq: t.schedule.next_seq(),
             reviews: t.reviews.clone(),
             next_review_id: t.next_review_id,
+            packages: t.pkg.clone(),
         }
     }
 
@@ -364,6 +372,7 @@ impl State {
             }
             let ix = t.register_user(u.id, u.upn, u.display_name, u.department, roles, u.enabled);
             t.users[ix as usize].last_sign_in = u.last_sign_in;
+            t.users[ix as usize].manager = u.manager;
         }
         let mut links = Vec::with_capacity(ng);
         for g in self.groups {
@@ -477,6 +486,7 @@ impl State {
         for e in self.audit {
             let activity = ACTIVITIES
                 .iter()
+                .chain(crate::packages::ACTIVITIES.iter())
                 .find(|a| **a == e.activity)
                 .copied()
                 .ok_or_else(|| bad(&format!("unknown audit activity {:?}", e.activity)))?;
@@ -521,6 +531,21 @@ impl State {
         if self.schedule.iter().any(|(_, e)| !event_ok(e, ng, nv)) {
             return Err(bad("a scheduled event names an object that does not exist"));
         }
+        // §15: objects, their ids and indexes; events naming them.
+        t.pkg = self.packages;
+        if !t.packages_consistent() {
+            return Err(bad("an access package object names something that does not exist"));
+        }
+        let (nq, na) = (t.pkg.requests.len(), t.pkg.assignments.len());
+        let package_event_ok = |e: &Event| match *e {
+            Event::PackageTimeout { request, .. } => (request as usize) < nq,
+            Event::PackageExpiry { assignment, .. } => (assignment as usize) < na,
+            _ => true,
+        };
+        if !self.schedule.iter().all(|(_, e)| package_event_ok(e)) {
+            return Err(bad("a scheduled event names a package request or assignment that does not exist"));
+        }
+        t.rebuild_packages();
         t.schedule = Schedule::restore(self.schedule, self.schedule_seq);
         // Counters last: registering above must not have moved them.
         t.next_id = self.next_id;
@@ -535,5 +560,6 @@ fn event_ok(e: &Event, groups: usize, reviews: usize) -> bool {
             (group as usize) < groups
         }
         Event::ReviewEnd { review } | Event::ReviewAutoApply { review } => (review as usize) < reviews,
+        Event::PackageTimeout { .. } | Event::PackageExpiry { .. } => true,
     }
 }

@@ -38,8 +38,38 @@ fn lookup(t: &Tenant, kind: HandleKind, id: &str) -> crate::Result<Value> {
         (HandleKind::Request, _) => (None, Code::RequestNotFound),
         (HandleKind::Review, Some(Object::Review(r))) => (Some(t.review_view(r)), Code::ReviewNotFound),
         (HandleKind::Review, _) => (None, Code::ReviewNotFound),
+        // §15
+        (HandleKind::Package | HandleKind::Policy | HandleKind::PackageRequest | HandleKind::Assignment, found) => {
+            let view = match (kind, found) {
+                (HandleKind::Package, Some(Object::Package(o @ P::Package(_))))
+                | (HandleKind::Policy, Some(Object::Package(o @ P::Policy(_))))
+                | (HandleKind::PackageRequest, Some(Object::Package(o @ P::Request(_))))
+                | (HandleKind::Assignment, Some(Object::Package(o @ P::Assignment(_)))) => live(t, o),
+                _ => None,
+            };
+            let code = match kind {
+                HandleKind::Package => Code::PackageNotFound,
+                HandleKind::Policy => Code::PolicyNotFound,
+                HandleKind::Assignment => Code::AssignmentNotFound,
+                _ => Code::RequestNotFound,
+            };
+            (view, code)
+        }
     };
     found.ok_or_else(|| t.not_found(code, id))
+}
+
+use crate::packages::PackageObject as P;
+
+/// The view of a §15 object, unless it is a deleted package or policy.
+fn live(t: &Tenant, o: P) -> Option<Value> {
+    let d = t.package_data();
+    let gone = match o {
+        P::Package(p) => d.packages.get(p as usize).is_none_or(|x| x.deleted),
+        P::Policy(p) => d.policies.get(p as usize).is_none_or(|x| x.deleted),
+        _ => false,
+    };
+    (!gone).then(|| t.package_object_view(o))
 }
 
 /// The kind of a principal id (a user or a live group).
@@ -64,6 +94,15 @@ enum Holds {
     Principals,
     /// §14: a review's decision items (`AccessReviewDecision` records).
     Decisions,
+    // ----- §15 -----
+    /// One id of this kind, or null.
+    One(HandleKind),
+    /// A list of ids of this kind.
+    Many(HandleKind),
+    /// `"none"`, `"all"` or a list of user and group ids.
+    Requestors,
+    /// A list of records of this class.
+    Records(&'static str),
 }
 
 fn holds(kind: HandleKind, field: &str) -> Holds {
@@ -79,6 +118,20 @@ fn holds(kind: HandleKind, field: &str) -> Holds {
         (HandleKind::Review, "reviewers") => Holds::Users,
         (HandleKind::Review, "created_by" | "ended_by" | "applied_by") => Holds::User,
         (HandleKind::Review, "decisions") => Holds::Decisions,
+        // §15
+        (HandleKind::User, "manager") => Holds::User,
+        (HandleKind::Package, "groups" | "incompatible_groups") => Holds::Many(HandleKind::Group),
+        (HandleKind::Package, "incompatible_packages") => Holds::Many(HandleKind::Package),
+        (HandleKind::Package, "policies") => Holds::Many(HandleKind::Policy),
+        (HandleKind::Package, "created_by") => Holds::User,
+        (HandleKind::Policy | HandleKind::PackageRequest | HandleKind::Assignment, "package") => Holds::One(HandleKind::Package),
+        (HandleKind::PackageRequest | HandleKind::Assignment, "policy") => Holds::One(HandleKind::Policy),
+        (HandleKind::PackageRequest, "requester" | "decided_by") | (HandleKind::Assignment, "user") => Holds::User,
+        (HandleKind::PackageRequest, "assignment") => Holds::One(HandleKind::Assignment),
+        (HandleKind::Assignment, "request") => Holds::One(HandleKind::PackageRequest),
+        (HandleKind::Policy, "requestors") => Holds::Requestors,
+        (HandleKind::Policy, "stages") => Holds::Records("ApprovalStage"),
+        (HandleKind::PackageRequest, "decisions") => Holds::Records("StageDecision"),
         _ => Holds::Plain,
     }
 }
@@ -89,6 +142,8 @@ enum Read {
     One(Option<(HandleKind, String)>),
     Many(Vec<(HandleKind, String)>),
     Decisions(Vec<Value>),
+    /// §15: records of a class, from their views.
+    Records(&'static str, Vec<Value>),
 }
 
 fn read_field(t: &Tenant, kind: HandleKind, id: &str, field: &'static str) -> crate::Result<Read> {
@@ -120,6 +175,11 @@ fn read_field(t: &Tenant, kind: HandleKind, id: &str, field: &'static str) -> cr
                 .collect(),
         ),
         Holds::Decisions => Read::Decisions(value.as_array().cloned().unwrap_or_default()),
+        Holds::One(k) => Read::One(value.as_str().map(|s| (k, s.to_string()))),
+        Holds::Many(k) => Read::Many(ids(&value).into_iter().map(|s| (k, s)).collect()),
+        Holds::Requestors if value.is_string() => Read::Plain(value),
+        Holds::Requestors => Read::Many(ids(&value).into_iter().map(|s| (principal_kind(t, &s), s)).collect()),
+        Holds::Records(class) => Read::Records(class, value.as_array().cloned().unwrap_or_default()),
     })
 }
 
@@ -146,6 +206,7 @@ pub fn make_handle<'py>(
     let ix = match kind {
         HandleKind::User | HandleKind::Resource => index_of(store, kind, &id),
         HandleKind::Group | HandleKind::Request | HandleKind::Review => NO_IX,
+        _ => NO_IX,
     };
     let store = store.clone();
     Ok(match kind {
@@ -154,6 +215,10 @@ pub fn make_handle<'py>(
         HandleKind::Resource => Bound::new(py, Resource { store, id, ix })?.into_any(),
         HandleKind::Request => Bound::new(py, Request { store, id, ix })?.into_any(),
         HandleKind::Review => Bound::new(py, Review { store, id, ix })?.into_any(),
+        HandleKind::Package => Bound::new(py, AccessPackage { store, id, ix })?.into_any(),
+        HandleKind::Policy => Bound::new(py, PackagePolicy { store, id, ix })?.into_any(),
+        HandleKind::PackageRequest => Bound::new(py, PackageRequest { store, id, ix })?.into_any(),
+        HandleKind::Assignment => Bound::new(py, PackageAssignment { store, id, ix })?.into_any(),
     })
 }
 
@@ -187,6 +252,18 @@ pub fn handle_of(obj: &Bound<'_, PyAny>) -> Option<(HandleKind, String)> {
     if let Ok(h) = obj.cast::<Review>() {
         return Some((HandleKind::Review, h.get().id.clone()));
     }
+    if let Ok(h) = obj.cast::<AccessPackage>() {
+        return Some((HandleKind::Package, h.get().id.clone()));
+    }
+    if let Ok(h) = obj.cast::<PackagePolicy>() {
+        return Some((HandleKind::Policy, h.get().id.clone()));
+    }
+    if let Ok(h) = obj.cast::<PackageRequest>() {
+        return Some((HandleKind::PackageRequest, h.get().id.clone()));
+    }
+    if let Ok(h) = obj.cast::<PackageAssignment>() {
+        return Some((HandleKind::Assignment, h.get().id.clone()));
+    }
     None
 }
 
@@ -207,6 +284,7 @@ fn field(
         Read::One(Some((k, id))) => make_handle(py, store, k, id)?.unbind(),
         Read::Many(items) => make_handles(py, store, items)?.unbind(),
         Read::Decisions(views) => super::reviews::decisions(py, store, views)?.unbind(),
+        Read::Records(class, views) => super::records::package_records(py, class, views)?.unbind(),
     })
 }
 
@@ -218,6 +296,10 @@ pub(crate) fn kind_word(kind: HandleKind) -> &'static str {
         HandleKind::Resource => "resource",
         HandleKind::Request => "request",
         HandleKind::Review => "review",
+        HandleKind::Package => "package",
+        HandleKind::Policy => "policy",
+        HandleKind::PackageRequest => "package_request",
+        HandleKind::Assignment => "package_assignment",
     }
 }
 
@@ -229,6 +311,7 @@ fn name_fields(kind: HandleKind) -> &'static [(&'static str, &'static str, views
         HandleKind::Resource => views::RESOURCE_NAMES,
         HandleKind::Request => views::REQUEST_NAMES,
         HandleKind::Review => &[],
+        _ => &[],
     }
 }
 
@@ -324,6 +407,13 @@ fn repr(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, class: &str, id: &
                 text(&v, "requester")
             )
         }
+        (_, Ok(v)) => match v.get("name") {
+            Some(_) => format!("{class}({}, id={shown_id})", text(&v, "name")),
+            None => format!(
+                "{class}({}, id={shown_id})",
+                v.get("status").or_else(|| v.get("state")).and_then(Value::as_str).unwrap_or_default()
+            ),
+        },
         (_, Err(_)) => format!("{class}(<deleted>, id={shown_id})"),
     }
 }
@@ -409,6 +499,96 @@ handle!(User, HandleKind::User, "A user of a tenant: a live view, resolved by id
     enabled => "enabled",
     /// The last sign-in (aware UTC datetime), or None (R-14.6).
     last_sign_in => "last_sign_in",
+    /// The user's manager (R-15.18), or None.
+    manager => "manager",
+});
+
+// ----- §15 -----
+
+handle!(AccessPackage, HandleKind::Package, "An access package (§15): a live view, resolved by id.", {
+    /// The name (unique among packages).
+    name => "name",
+    /// The description.
+    description => "description",
+    /// Its groups, in the order they were added.
+    groups => "groups",
+    /// Packages it is incompatible with (R-15.14).
+    incompatible_packages => "incompatible_packages",
+    /// Groups it is incompatible with (R-15.14).
+    incompatible_groups => "incompatible_groups",
+    /// Its policies, in creation order.
+    policies => "policies",
+    /// The administrator who created it.
+    created_by => "created_by",
+    /// When it was created.
+    created_at => "created_at",
+});
+
+handle!(PackagePolicy, HandleKind::Policy, "A policy of an access package (R-15.4): a live view.", {
+    /// Its package.
+    package => "package",
+    /// The name (unique within the package).
+    name => "name",
+    /// `"none"`, `"all"`, or a list of users and groups.
+    requestors => "requestors",
+    /// Whether requests need a justification.
+    justification_required => "justification_required",
+    /// Its approval stages (ApprovalStage records).
+    stages => "stages",
+    /// `"never"`, a number of days, or a datetime.
+    expires => "expires",
+    /// When it was created.
+    created_at => "created_at",
+});
+
+handle!(PackageRequest, HandleKind::PackageRequest, "A request for an access package (R-15.7): a live view.", {
+    /// The package.
+    package => "package",
+    /// The policy it was made under.
+    policy => "policy",
+    /// Who asked.
+    requester => "requester",
+    /// The justification.
+    justification => "justification",
+    /// `pending`, `delivered`, `denied` or `cancelled`.
+    status => "status",
+    /// The stage it is at or ended at (1-based; 0 without stages).
+    stage => "stage",
+    /// When the open stage times out, or None.
+    stage_due_at => "stage_due_at",
+    /// The stage decisions (StageDecision records).
+    decisions => "decisions",
+    /// Whose decision or cancel ended it, or None.
+    decided_by => "decided_by",
+    /// Empty, or `timed_out`.
+    reason => "reason",
+    /// The assignment it delivered, or None.
+    assignment => "assignment",
+    /// When it was made.
+    created_at => "created_at",
+    /// When it stopped being pending, or None.
+    decided_at => "decided_at",
+});
+
+handle!(PackageAssignment, HandleKind::Assignment, "An assignment of an access package (R-15.11): a live view.", {
+    /// The package.
+    package => "package",
+    /// The policy.
+    policy => "policy",
+    /// The user.
+    user => "user",
+    /// `delivered` (active), `expired` or `removed`.
+    state => "state",
+    /// The request that delivered it, or None if direct.
+    request => "request",
+    /// The justification.
+    justification => "justification",
+    /// When it was delivered.
+    created_at => "created_at",
+    /// When it expires, or None (never).
+    expires_at => "expires_at",
+    /// When it ended, or None.
+    ended_at => "ended_at",
 });
 
 handle!(Group, HandleKind::Group, "A group of a tenant: a live view, resolved by id.", {

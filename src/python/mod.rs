@@ -131,6 +131,14 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // §14
     m.add_class::<handles::Review>()?;
     m.add_class::<reviews::AccessReviewDecision>()?;
+    // §15
+    m.add_class::<handles::AccessPackage>()?;
+    m.add_class::<handles::PackagePolicy>()?;
+    m.add_class::<handles::PackageRequest>()?;
+    m.add_class::<handles::PackageAssignment>()?;
+    m.add_class::<records::ApprovalStage>()?;
+    m.add_class::<records::StageDecision>()?;
+    m.add_class::<records::Drift>()?;
     exceptions::register(m)?;
     m.add_function(wrap_pyfunction!(tenant::graph_to_directory, m)?)?;
     m.add_function(wrap_pyfunction!(tenant::_tenant_from_snapshot, m)?)?;

@@ -481,8 +481,20 @@ pub struct AccessPanel {
 }
 
 impl AccessPanel {
-    const FIELDS: &'static [&'static str] =
-        &["joinable", "member_of", "owner_of", "requests", "approvals", "reviews"];
+    const FIELDS: &'static [&'static str] = &[
+        "joinable",
+        "member_of",
+        "owner_of",
+        "requests",
+        "approvals",
+        // §14
+        "reviews",
+        // §15
+        "packages",
+        "package_requests",
+        "package_approvals",
+        "package_assignments",
+    ];
 
     /// The panel of a view from [`crate::Tenant::panel_view`].
     pub(crate) fn from_view(store: Arc<Store>, view: Value) -> Self {
@@ -496,6 +508,9 @@ impl AccessPanel {
         let kind = match name {
             "requests" | "approvals" => HandleKind::Request,
             "reviews" => HandleKind::Review,
+            "packages" => HandleKind::Package,
+            "package_requests" | "package_approvals" => HandleKind::PackageRequest,
+            "package_assignments" => HandleKind::Assignment,
             _ => HandleKind::Group,
         };
         let strings = |key: &str| -> Vec<String> {
@@ -567,6 +582,30 @@ impl AccessPanel {
         Ok(self.section(py, "reviews")?.unbind())
     }
 
+    /// Packages the user's `request_package` without a policy would pass now.
+    #[getter]
+    fn packages(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(self.section(py, "packages")?.unbind())
+    }
+
+    /// The user's own package requests.
+    #[getter]
+    fn package_requests(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(self.section(py, "package_requests")?.unbind())
+    }
+
+    /// Pending package requests the user is a decider of now.
+    #[getter]
+    fn package_approvals(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(self.section(py, "package_approvals")?.unbind())
+    }
+
+    /// The user's active package assignments.
+    #[getter]
+    fn package_assignments(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(self.section(py, "package_assignments")?.unbind())
+    }
+
     /// The field names, in order.
     #[classattr]
     fn _fields(py: Python<'_>) -> PyResult<Py<PyTuple>> {
@@ -618,4 +657,70 @@ impl AccessPanel {
     fn _repr_html_(&self) -> String {
         html_table("AccessPanel", &html_rows(Self::FIELDS, &self.view))
     }
+}
+
+// ----- §15 -----
+
+record!(
+    ApprovalStage,
+    "One approval stage of a package policy (R-15.4); references as ids.",
+    [
+        /// Users and groups who decide.
+        approvers,
+        /// Whether the requester's manager decides.
+        manager,
+        /// Users and groups deciding when no primary decider is found.
+        fallback_approvers,
+        /// Days before the stage times out (1 to 14).
+        timeout_days,
+        /// Whether the approver must justify.
+        justification_required,
+    ]
+);
+
+record!(
+    StageDecision,
+    "One stage's decision of a package request (R-15.9).",
+    [
+        /// The stage, 1-based.
+        stage,
+        /// Who decided (an id).
+        approver,
+        /// `approved` or `denied`.
+        outcome,
+        /// The approver's justification.
+        justification,
+        /// When.
+        time,
+    ]
+);
+
+record!(
+    Drift,
+    "An active assignment's group its user is not a direct member of (R-15.15); ids.",
+    [
+        /// The assignment.
+        assignment,
+        /// Its user.
+        user,
+        /// Its package.
+        package,
+        /// The group.
+        group,
+    ]
+);
+
+/// A list of §15 records of `class` from their views.
+pub(crate) fn package_records<'py>(py: Python<'py>, class: &str, views: Vec<Value>) -> PyResult<Bound<'py, PyAny>> {
+    let items = views
+        .into_iter()
+        .map(|v| {
+            Ok(match class {
+                "ApprovalStage" => Bound::new(py, ApprovalStage::from_view(v))?.into_any(),
+                "StageDecision" => Bound::new(py, StageDecision::from_view(v))?.into_any(),
+                _ => Bound::new(py, Drift::from_view(v))?.into_any(),
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(pyo3::types::PyList::new(py, items)?.into_any())
 }

@@ -39,6 +39,26 @@ const USER_REF: &str = "a User, an id or a upn";
 const GROUP_REF: &str = "a Group, an id or a name";
 const RESOURCE_REF: &str = "a Resource, an id or a name";
 const REQUEST_REF: &str = "a Request or an id";
+// §15
+const PACKAGE: &[HandleKind] = &[HandleKind::Package];
+const POLICY: &[HandleKind] = &[HandleKind::Policy];
+const PACKAGE_REQUEST: &[HandleKind] = &[HandleKind::PackageRequest];
+const ASSIGNMENT: &[HandleKind] = &[HandleKind::Assignment];
+const PACKAGE_REF: &str = "an AccessPackage, an id or a name";
+const POLICY_REF: &str = "a PackagePolicy or an id";
+const PACKAGE_REQUEST_REF: &str = "a PackageRequest or an id";
+const ASSIGNMENT_REF: &str = "a PackageAssignment or an id";
+
+/// a datetime given as `expires` is the instant's RFC 3339 text (naive read as UTC).
+fn expires_arg<'py>(py: Python<'py>, func: &str, expires: Opt<'py>) -> PyResult<Opt<'py>> {
+    match expires {
+        Opt::Given(v) if v.cast::<pyo3::types::PyDateTime>().is_ok() => {
+            let t = py_to_time(func, "expires", &v)?;
+            Ok(Opt::Given(PyString::new(py, &format_time(t)).into_any()))
+        }
+        other => Ok(other),
+    }
+}
 
 /// A tenant: one directory with its settings, objects, logs, clock and history (SPEC §1).
 #[pyclass(frozen, module = "ssgm._core")]
@@ -122,6 +142,11 @@ impl Tenant {
                     .into_any()
                     .unbind()
             }
+            // §15
+            Outcome::Package(id) => self.handle(py, HandleKind::Package, id)?,
+            Outcome::Policy(id) => self.handle(py, HandleKind::Policy, id)?,
+            Outcome::PackageRequest(id) => self.handle(py, HandleKind::PackageRequest, id)?,
+            Outcome::Assignment(id) => self.handle(py, HandleKind::Assignment, id)?,
         })
     }
 
@@ -256,9 +281,10 @@ impl Tenant {
 
     /// Seeds a user (no actor; audited as `system`).
     #[pyo3(
-        signature = (upn, *, display_name=Opt::Missing, department=Opt::Missing, roles=Opt::Missing, enabled=Opt::Missing),
-        text_signature = "($self, upn, *, display_name=None, department=None, roles=(), enabled=True)"
+        signature = (upn, *, display_name=Opt::Missing, department=Opt::Missing, roles=Opt::Missing, enabled=Opt::Missing, manager=Opt::Missing),
+        text_signature = "($self, upn, *, display_name=None, department=None, roles=(), enabled=True, manager=None)"
     )]
+    #[allow(clippy::too_many_arguments)]
     fn add_user(
         &self,
         py: Python<'_>,
@@ -267,12 +293,14 @@ impl Tenant {
         department: Opt<'_>,
         roles: Opt<'_>,
         enabled: Opt<'_>,
+        manager: Opt<'_>,
     ) -> PyResult<Py<PyAny>> {
         let kw = kwargs(vec![
             ("display_name", display_name),
             ("department", department),
             ("roles", roles),
             ("enabled", enabled),
+            ("manager", manager),
         ])?;
         self.command(py, "add_user", args(&[upn])?, kw)
     }
@@ -843,6 +871,295 @@ impl Tenant {
     fn set_time(&self, py: Python<'_>, when: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let micros = py_to_time("set_time", "when", when)?;
         self.execute(py, Command::SetTime { micros })
+    }
+
+    // ----- access packages (§15) ---------------------------------------------------------------
+
+    /// Seeding: sets or clears a user's manager.
+    fn set_manager(&self, py: Python<'_>, user: &Bound<'_, PyAny>, manager: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "set_manager", args(&[user, manager])?, Vec::new())
+    }
+
+    /// Creates an access package of groups.
+    #[pyo3(signature = (actor, name, *, description=Opt::Missing, groups=Opt::Missing), text_signature = "($self, actor, name, *, description='', groups=())")]
+    fn create_package(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>, description: Opt<'_>, groups: Opt<'_>) -> PyResult<Py<PyAny>> {
+        let kw = kwargs(vec![("description", description), ("groups", groups)])?;
+        self.command(py, "create_package", args(&[actor, name])?, kw)
+    }
+
+    /// Renames or describes a package.
+    #[pyo3(signature = (actor, package, *, name=Opt::Missing, description=Opt::Missing), text_signature = "($self, actor, package, *, name=None, description=None)")]
+    fn update_package(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, package: &Bound<'_, PyAny>, name: Opt<'_>, description: Opt<'_>) -> PyResult<Py<PyAny>> {
+        let kw = kwargs(vec![("name", name), ("description", description)])?;
+        self.command(py, "update_package", args(&[actor, package])?, kw)
+    }
+
+    /// Deletes a package with no active assignment or pending request.
+    fn delete_package(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, package: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "delete_package", args(&[actor, package])?, Vec::new())
+    }
+
+    /// Adds a group to a package; its active assignments' users gain it.
+    fn add_package_group(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, package: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "add_package_group", args(&[actor, package, group])?, Vec::new())
+    }
+
+    /// Takes a group out of a package; its active assignments' users lose it.
+    fn remove_package_group(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, package: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "remove_package_group", args(&[actor, package, group])?, Vec::new())
+    }
+
+    /// Makes a package or a group incompatible with a package, one way.
+    fn add_incompatible(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, package: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "add_incompatible", args(&[actor, package, other])?, Vec::new())
+    }
+
+    /// Lifts an incompatibility.
+    fn remove_incompatible(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, package: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "remove_incompatible", args(&[actor, package, other])?, Vec::new())
+    }
+
+    /// Creates a policy of a package.
+    #[pyo3(
+        signature = (actor, package, name, *, requestors=Opt::Missing, justification_required=Opt::Missing, stages=Opt::Missing, expires=Opt::Missing),
+        text_signature = "($self, actor, package, name, *, requestors='none', justification_required=True, stages=(), expires='never')"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn create_policy(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        package: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        requestors: Opt<'_>,
+        justification_required: Opt<'_>,
+        stages: Opt<'_>,
+        expires: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
+        let kw = kwargs(vec![
+            ("requestors", requestors),
+            ("justification_required", justification_required),
+            ("stages", stages),
+            ("expires", expires_arg(py, "create_policy", expires)?),
+        ])?;
+        self.command(py, "create_policy", args(&[actor, package, name])?, kw)
+    }
+
+    /// Changes a policy; an option left None is unchanged.
+    #[pyo3(
+        signature = (actor, policy, *, name=Opt::Missing, requestors=Opt::Missing, justification_required=Opt::Missing, stages=Opt::Missing, expires=Opt::Missing),
+        text_signature = "($self, actor, policy, *, name=None, requestors=None, justification_required=None, stages=None, expires=None)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn update_policy(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        policy: &Bound<'_, PyAny>,
+        name: Opt<'_>,
+        requestors: Opt<'_>,
+        justification_required: Opt<'_>,
+        stages: Opt<'_>,
+        expires: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
+        let kw = kwargs(vec![
+            ("name", name),
+            ("requestors", requestors),
+            ("justification_required", justification_required),
+            ("stages", stages),
+            ("expires", expires_arg(py, "update_policy", expires)?),
+        ])?;
+        self.command(py, "update_policy", args(&[actor, policy])?, kw)
+    }
+
+    /// Deletes a policy not in use.
+    fn delete_policy(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, policy: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "delete_policy", args(&[actor, policy])?, Vec::new())
+    }
+
+    /// An administrator assigns a package directly.
+    #[pyo3(signature = (actor, package, user, policy, *, justification=Opt::Missing), text_signature = "($self, actor, package, user, policy, *, justification='')")]
+    fn assign_package(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        package: &Bound<'_, PyAny>,
+        user: &Bound<'_, PyAny>,
+        policy: &Bound<'_, PyAny>,
+        justification: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
+        let kw = kwargs(vec![("justification", justification)])?;
+        self.command(py, "assign_package", args(&[actor, package, user, policy])?, kw)
+    }
+
+    /// Re-adds an active assignment's missing memberships.
+    fn reprocess_assignment(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, assignment: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "reprocess_assignment", args(&[actor, assignment])?, Vec::new())
+    }
+
+    /// Requests a package under a policy that offers itself.
+    #[pyo3(signature = (actor, package, justification=Opt::Missing, *, policy=Opt::Missing), text_signature = "($self, actor, package, justification='', *, policy=None)")]
+    fn request_package(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        package: &Bound<'_, PyAny>,
+        justification: Opt<'_>,
+        policy: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
+        let kw = kwargs(vec![("justification", justification), ("policy", policy)])?;
+        self.command(py, "request_package", args(&[actor, package])?, kw)
+    }
+
+    /// Approves a request's stage.
+    #[pyo3(signature = (actor, request, justification=Opt::Missing), text_signature = "($self, actor, request, justification='')")]
+    fn approve_package_request(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>, justification: Opt<'_>) -> PyResult<Py<PyAny>> {
+        let kw = kwargs(vec![("justification", justification)])?;
+        self.command(py, "approve_package_request", args(&[actor, request])?, kw)
+    }
+
+    /// Denies a pending request.
+    #[pyo3(signature = (actor, request, justification=Opt::Missing), text_signature = "($self, actor, request, justification='')")]
+    fn deny_package_request(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>, justification: Opt<'_>) -> PyResult<Py<PyAny>> {
+        let kw = kwargs(vec![("justification", justification)])?;
+        self.command(py, "deny_package_request", args(&[actor, request])?, kw)
+    }
+
+    /// Cancels a pending request: the requester or an admin.
+    fn cancel_package_request(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "cancel_package_request", args(&[actor, request])?, Vec::new())
+    }
+
+    /// Ends an active assignment: its user or an admin.
+    fn remove_assignment(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, assignment: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "remove_assignment", args(&[actor, assignment])?, Vec::new())
+    }
+
+    /// Access packages, in creation order.
+    fn packages(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let ids = self.read(py, |t| t.packages().into_iter().map(|p| (HandleKind::Package, t.package_data().packages[p as usize].id.clone())).collect());
+        self.handles(py, ids)
+    }
+
+    /// The package with this id or name (package_not_found).
+    fn package(&self, py: Python<'_>, r#ref: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r = reference("package", "ref", r#ref, PACKAGE, PACKAGE_REF)?;
+        let id = self.find(py, r, |t, r| t.find_package(r).map(|p| t.package_data().packages[p as usize].id.clone()))?;
+        self.handle(py, HandleKind::Package, id)
+    }
+
+    /// Policies, of one package or all, in creation order.
+    #[pyo3(signature = (*, package=None))]
+    fn policies(&self, py: Python<'_>, package: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let package = package.map(|p| reference("policies", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
+        let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
+            let p = package.map(|p| t.find_package(&p)).transpose()?;
+            Ok(t.policies_of(p).into_iter().map(|x| (HandleKind::Policy, t.package_data().policies[x as usize].id.clone())).collect())
+        });
+        let ids = found.raise(py)?;
+        self.handles(py, ids)
+    }
+
+    /// The policy with this id (policy_not_found).
+    fn policy(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r = reference("policy", "id", id, POLICY, POLICY_REF)?;
+        let id = self.find(py, r, |t, r| t.find_policy(r, None).map(|p| t.package_data().policies[p as usize].id.clone()))?;
+        self.handle(py, HandleKind::Policy, id)
+    }
+
+    /// Package requests in creation order, filtered by status, package and requester.
+    #[pyo3(signature = (*, status=None, package=None, requester=None))]
+    fn package_requests(
+        &self,
+        py: Python<'_>,
+        status: Option<&Bound<'_, PyAny>>,
+        package: Option<&Bound<'_, PyAny>>,
+        requester: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let status = status.map(|s| s.extract::<String>().map_err(|_| PyTypeError::new_err("package_requests() argument 'status' must be a str or None"))).transpose()?;
+        let package = package.map(|p| reference("package_requests", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
+        let requester = requester.map(|u| reference("package_requests", "requester", u, USER, USER_REF)).transpose()?;
+        let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
+            let status = status
+                .map(|s| {
+                    crate::packages::PackageRequestStatus::parse(&s).ok_or_else(|| {
+                        crate::Error::new(crate::Code::InvalidKind, format!("{s:?} is not a package request status: pending, delivered, denied or cancelled"))
+                    })
+                })
+                .transpose()?;
+            let p = package.map(|p| t.find_package(&p)).transpose()?;
+            let u = requester.map(|u| t.find_user(&u)).transpose()?;
+            Ok(t.package_requests_where(status, p, u).into_iter().map(|q| (HandleKind::PackageRequest, t.package_data().requests[q as usize].id.clone())).collect())
+        });
+        let ids = found.raise(py)?;
+        self.handles(py, ids)
+    }
+
+    /// The package request with this id (request_not_found).
+    fn package_request(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r = reference("package_request", "id", id, PACKAGE_REQUEST, PACKAGE_REQUEST_REF)?;
+        let id = self.find(py, r, |t, r| t.find_package_request(r).map(|q| t.package_data().requests[q as usize].id.clone()))?;
+        self.handle(py, HandleKind::PackageRequest, id)
+    }
+
+    /// Assignments in creation order, filtered by state, package and user.
+    #[pyo3(signature = (*, state=None, package=None, user=None))]
+    fn package_assignments(
+        &self,
+        py: Python<'_>,
+        state: Option<&Bound<'_, PyAny>>,
+        package: Option<&Bound<'_, PyAny>>,
+        user: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let state = state.map(|s| s.extract::<String>().map_err(|_| PyTypeError::new_err("package_assignments() argument 'state' must be a str or None"))).transpose()?;
+        let package = package.map(|p| reference("package_assignments", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
+        let user = user.map(|u| reference("package_assignments", "user", u, USER, USER_REF)).transpose()?;
+        let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
+            let state = state
+                .map(|s| {
+                    crate::packages::AssignmentState::parse(&s).ok_or_else(|| {
+                        crate::Error::new(crate::Code::InvalidKind, format!("{s:?} is not an assignment state: delivered, expired or removed"))
+                    })
+                })
+                .transpose()?;
+            let p = package.map(|p| t.find_package(&p)).transpose()?;
+            let u = user.map(|u| t.find_user(&u)).transpose()?;
+            Ok(t.package_assignments_where(state, p, u).into_iter().map(|a| (HandleKind::Assignment, t.package_data().assignments[a as usize].id.clone())).collect())
+        });
+        let ids = found.raise(py)?;
+        self.handles(py, ids)
+    }
+
+    /// The assignment with this id (assignment_not_found).
+    fn package_assignment(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r = reference("package_assignment", "id", id, ASSIGNMENT, ASSIGNMENT_REF)?;
+        let id = self.find(py, r, |t, r| t.find_assignment(r).map(|a| t.package_data().assignments[a as usize].id.clone()))?;
+        self.handle(py, HandleKind::Assignment, id)
+    }
+
+    /// Active assignments' groups their users are missing from.
+    #[pyo3(signature = (*, package=None))]
+    fn assignment_drift(&self, py: Python<'_>, package: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let package = package.map(|p| reference("assignment_drift", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
+        let views = self
+            .read(py, move |t| -> crate::Result<Vec<Value>> {
+                let p = package.map(|p| t.find_package(&p)).transpose()?;
+                Ok(t.assignment_drift(p).iter().map(|d| t.drift_view(d)).collect())
+            })
+            .raise(py)?;
+        Ok(super::records::package_records(py, "Drift", views)?.unbind())
+    }
+
+    /// Active assignments whose user now holds incompatible access.
+    #[pyo3(signature = (*, package=None))]
+    fn incompatible_assignments(&self, py: Python<'_>, package: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let package = package.map(|p| reference("incompatible_assignments", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
+        let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
+            let p = package.map(|p| t.find_package(&p)).transpose()?;
+            Ok(t.incompatible_assignments(p).into_iter().map(|a| (HandleKind::Assignment, t.package_data().assignments[a as usize].id.clone())).collect())
+        });
+        let ids = found.raise(py)?;
+        self.handles(py, ids)
     }
 
     // ----- analyst queries (no actor, R-6.4) -------------------------------------------------

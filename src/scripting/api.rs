@@ -36,6 +36,7 @@ pub fn register(engine: &mut Engine) {
     register_queries(engine);
     register_history(engine);
     register_analysis(engine);
+    super::packages::register(engine);
 }
 
 /// A registration with its parameters (the last entry is the return type, if any), a doc
@@ -105,6 +106,11 @@ fn outcome_value(store: &Arc<Store>, outcome: Outcome) -> RhaiResult {
         Outcome::Review(id) => handle::<ReviewKind>(store, id),
         Outcome::Reviews(ids) => Dynamic::from_array(ids.into_iter().map(|id| handle::<ReviewKind>(store, id)).collect()),
         Outcome::ReviewDecision { review, user } => from_json(&store.read(|t| t.review_decision_view(&review, &user)))?,
+        // §15
+        Outcome::Package(id) => handle::<super::types::PackageKind>(store, id),
+        Outcome::Policy(id) => handle::<super::types::PolicyKind>(store, id),
+        Outcome::PackageRequest(id) => handle::<super::types::PackageRequestKind>(store, id),
+        Outcome::Assignment(id) => handle::<super::types::AssignmentKind>(store, id),
     })
 }
 
@@ -118,6 +124,13 @@ fn register_commands(engine: &mut Engine) {
         }
         if e.options().next().is_some() || e.params.iter().any(|p| p.ty == Ty::Settings) {
             register_command(engine, e, e.required(), true);
+        }
+        // §15: keyword options after the optional positional ones too, as API.md writes
+        // `t.request_package(bob, "Sales tools", "quarter close", #{ policy: "Employees" })`.
+        if e.name == "request_package" {
+            for n in e.required() + 1..=positional {
+                register_command(engine, e, n, true);
+            }
         }
     }
 }
@@ -245,7 +258,7 @@ fn register_check(engine: &mut Engine) {
 // ----- references and lookups --------------------------------------------------------------
 
 /// A reference argument of a query: a handle of kind `K`, or an id or a name.
-fn reference<K: Kind>(value: &Dynamic, func: &str, param: &str) -> RhaiResult<String> {
+pub(super) fn reference<K: Kind>(value: &Dynamic, func: &str, param: &str) -> RhaiResult<String> {
     let value = value.flatten_clone();
     if value.is_string() {
         return Ok(value.to_string());
@@ -259,12 +272,16 @@ fn reference<K: Kind>(value: &Dynamic, func: &str, param: &str) -> RhaiResult<St
         HandleKind::Group => "a Group, an id or a name",
         HandleKind::Resource => "a Resource, an id or a name",
         HandleKind::Review => "a Review or an id",
+        HandleKind::Package => "an AccessPackage, an id or a name",
+        HandleKind::Policy => "a PackagePolicy or an id",
+        HandleKind::PackageRequest => "a PackageRequest or an id",
+        HandleKind::Assignment => "a PackageAssignment or an id",
     };
     Err(type_error(format!("{func}() argument '{param}' must be {expected}, not {}", convert::type_name(&value))))
 }
 
 /// the object `r` names, as its index and id.
-fn find(t: &Tenant, kind: HandleKind, r: &str) -> crate::Result<(u32, String)> {
+pub(super) fn find(t: &Tenant, kind: HandleKind, r: &str) -> crate::Result<(u32, String)> {
     Ok(match kind {
         HandleKind::User => {
             let u = t.find_user(r)?;
@@ -286,16 +303,33 @@ fn find(t: &Tenant, kind: HandleKind, r: &str) -> crate::Result<(u32, String)> {
             let x = t.find_review(r)?;
             (x, t.review_at(x).map(|x| x.id.clone()).unwrap_or_default())
         }
+        // §15
+        HandleKind::Package => {
+            let p = t.find_package(r)?;
+            (p, t.package_data().packages[p as usize].id.clone())
+        }
+        HandleKind::Policy => {
+            let p = t.find_policy(r, None)?;
+            (p, t.package_data().policies[p as usize].id.clone())
+        }
+        HandleKind::PackageRequest => {
+            let q = t.find_package_request(r)?;
+            (q, t.package_data().requests[q as usize].id.clone())
+        }
+        HandleKind::Assignment => {
+            let a = t.find_assignment(r)?;
+            (a, t.package_data().assignments[a as usize].id.clone())
+        }
     })
 }
 
 /// Resolves a reference argument of kind `K` in `t`: its index.
-fn resolve<K: Kind>(t: &Tenant, value: &Dynamic, func: &str, param: &str) -> RhaiResult<u32> {
+pub(super) fn resolve<K: Kind>(t: &Tenant, value: &Dynamic, func: &str, param: &str) -> RhaiResult<u32> {
     let r = reference::<K>(value, func, param)?;
     find(t, K::KIND, &r).map(|(ix, _)| ix).map_err(throw)
 }
 
-fn lookup<K: Kind>(t: &TenantHandle, value: &Dynamic, func: &str) -> RhaiResult {
+pub(super) fn lookup<K: Kind>(t: &TenantHandle, value: &Dynamic, func: &str) -> RhaiResult {
     let r = reference::<K>(value, func, "ref")?;
     let (_, id) = t.store().read(|x| find(x, K::KIND, &r)).map_err(throw)?;
     Ok(handle::<K>(t.store(), id))
@@ -404,6 +438,7 @@ fn access_panel(t: &TenantHandle, user: &Dynamic) -> RhaiResult {
         map.insert("requests".into(), requests_array(store, x, &p.requests));
         map.insert("approvals".into(), requests_array(store, x, &p.approvals));
         map.insert("reviews".into(), reviews_array(store, x, &p.reviews));
+        super::packages::panel(store, x, u, &mut map);
         Ok(Dynamic::from_map(map))
     })
 }
@@ -604,7 +639,7 @@ fn apply(t: &TenantHandle, steps: &Array) -> RhaiResult {
         let cmd = crate::analysis::step_command(&step, made.as_deref()).map_err(throw)?;
         let outcome = store.execute(cmd).map_err(throw)?;
         made = match &outcome {
-            Outcome::Request(id) => Some(id.clone()),
+            Outcome::Request(id) | Outcome::PackageRequest(id) => Some(id.clone()),
             _ => None,
         };
         out.push(outcome_value(store, outcome)?);
@@ -898,7 +933,11 @@ fn not_found<K: Kind>(t: &Tenant, id: &str) -> Error {
             HandleKind::User => Code::UserNotFound,
             HandleKind::Group => Code::GroupNotFound,
             HandleKind::Resource => Code::ResourceNotFound,
-            HandleKind::Request | HandleKind::Review => Code::RequestNotFound,
+            HandleKind::Request | HandleKind::PackageRequest => Code::RequestNotFound,
+            HandleKind::Review => Code::ReviewNotFound,
+            HandleKind::Package => Code::PackageNotFound,
+            HandleKind::Policy => Code::PolicyNotFound,
+            HandleKind::Assignment => Code::AssignmentNotFound,
         },
         id,
     )
@@ -915,11 +954,15 @@ fn view_of<K: Kind>(h: &Handle<K>, t: &Tenant) -> RhaiResult<Value> {
         HandleKind::Resource => t.resource_view(ix),
         HandleKind::Request => t.request_view(ix),
         HandleKind::Review => t.review_view(ix),
+        HandleKind::Package => t.package_view(ix),
+        HandleKind::Policy => t.policy_view(ix),
+        HandleKind::PackageRequest => t.package_request_view(ix),
+        HandleKind::Assignment => t.assignment_view(ix),
     })
 }
 
 /// A property of a handle, read now: ids become handles.
-fn get_field<K: Kind>(h: &Handle<K>, field: &str, kind: Field) -> RhaiResult {
+pub(super) fn get_field<K: Kind>(h: &Handle<K>, field: &str, kind: Field) -> RhaiResult {
     let store = h.store();
     store.read(|t| {
         let view = view_of(h, t)?;
@@ -938,6 +981,7 @@ fn get_field<K: Kind>(h: &Handle<K>, field: &str, kind: Field) -> RhaiResult {
                     })
                     .collect(),
             ),
+            other => super::packages::field(store, t, &value, other)?,
         })
     })
 }
@@ -955,7 +999,7 @@ fn plain_type(field: &str) -> &'static str {
     }
 }
 
-fn register_handle<K: Kind>(engine: &mut Engine) {
+pub(super) fn register_handle<K: Kind>(engine: &mut Engine) {
     engine.register_type_with_name::<Handle<K>>(K::NAME);
     let this = format!("{}: {}", K::NAME.to_lowercase(), K::NAME);
     for (field, kind) in K::FIELDS {
@@ -965,6 +1009,7 @@ fn register_handle<K: Kind>(engine: &mut Engine) {
             Field::User => "User",
             Field::Group => "Group",
             Field::Users | Field::Principals => "Array",
+            other => super::packages::field_type(other),
         };
         FuncRegistration::new_getter(field)
             .with_params_info([this.as_str(), returns])
@@ -1060,7 +1105,7 @@ mod tests {
             display_name: None,
             department: None,
             roles,
-            enabled: true,
+            enabled: true, manager: None,
         };
         let ok = t.execute(add("a@x", vec!["global_admin".into()])).is_ok()
             && t.execute(Command::Configure {

@@ -102,6 +102,10 @@ fn arg_within(value: &Dynamic, depth: usize, limits: &super::Limits, items: &mut
     if let Some(h) = value.read_lock::<super::types::ReviewHandle>() {
         return Ok(Arg::Handle(HandleKind::Review, h.id().to_string()));
     }
+    // §15's handles.
+    if let Some((kind, id)) = super::packages::handle_id(value) {
+        return Ok(Arg::Handle(kind, id));
+    }
     Ok(Arg::Other(type_name(value)))
 }
 
@@ -131,6 +135,9 @@ pub(crate) fn type_name(value: &Dynamic) -> String {
     }
     if value.is::<RequestHandle>() {
         return "Request".into();
+    }
+    if let Some(name) = super::packages::type_name(value) {
+        return name.into();
     }
     value.type_name().rsplit("::").next().unwrap_or("value").to_string()
 }
@@ -216,6 +223,9 @@ fn json_within(value: &Dynamic, depth: usize, limit: usize) -> Result<Value, Str
     }
     if let Some(h) = value.read_lock::<RequestHandle>() {
         return Ok(Value::String(h.id().to_string()));
+    }
+    if let Some((_, id)) = super::packages::handle_id(value) {
+        return Ok(Value::String(id));
     }
     if let Some(t) = value.read_lock::<TenantHandle>() {
         return Ok(Value::String(t.store().read(|t| t.name().to_string())));
@@ -323,6 +333,9 @@ fn show_within(value: &Dynamic, depth: usize) -> String {
     }
     if let Some(h) = value.read_lock::<RequestHandle>() {
         return h.to_string();
+    }
+    if let Some(text) = super::packages::show(value) {
+        return text;
     }
     if value.is_unit() {
         return "()".into();

@@ -61,6 +61,7 @@ mod cli;
 pub mod console;
 mod convert;
 mod guard;
+mod packages;
 pub mod sandbox;
 pub mod types;
 

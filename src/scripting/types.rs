@@ -68,6 +68,27 @@ pub enum Field {
     Group,
     /// A list of user and group ids.
     Principals,
+    // ----- §15 -----
+    /// A list of group ids.
+    Groups,
+    /// One access package id.
+    Package,
+    /// A list of access package ids.
+    Packages,
+    /// One policy id.
+    Policy,
+    /// A list of policy ids.
+    Policies,
+    /// One package request id.
+    PackageRequest,
+    /// One package assignment id.
+    Assignment,
+    /// `"none"`, `"all"` or a list of user and group ids.
+    Requestors,
+    /// A list of stage maps whose approvers are user and group ids.
+    Stages,
+    /// A list of decision maps whose approver is a user id.
+    Decisions,
 }
 
 /// The kind of object a handle type names. Implemented by the four marker types.
@@ -100,6 +121,7 @@ impl Kind for UserKind {
         ("roles", Field::Plain),
         ("enabled", Field::Plain),
         ("last_sign_in", Field::Plain),
+        ("manager", Field::User),
     ];
 }
 
@@ -185,6 +207,85 @@ impl Kind for ReviewKind {
 
 /// A review handle (Rhai type `Review`).
 pub type ReviewHandle = Handle<ReviewKind>;
+// ----- §15 -----
+
+/// Marker: access packages.
+pub struct PackageKind;
+/// Marker: package policies.
+pub struct PolicyKind;
+/// Marker: package requests.
+pub struct PackageRequestKind;
+/// Marker: package assignments.
+pub struct AssignmentKind;
+
+impl Kind for PackageKind {
+    const KIND: HandleKind = HandleKind::Package;
+    const NAME: &'static str = "AccessPackage";
+    const FIELDS: &'static [(&'static str, Field)] = &[
+        ("id", Field::Plain),
+        ("name", Field::Plain),
+        ("description", Field::Plain),
+        ("groups", Field::Groups),
+        ("incompatible_packages", Field::Packages),
+        ("incompatible_groups", Field::Groups),
+        ("policies", Field::Policies),
+        ("created_by", Field::User),
+        ("created_at", Field::Plain),
+    ];
+}
+
+impl Kind for PolicyKind {
+    const KIND: HandleKind = HandleKind::Policy;
+    const NAME: &'static str = "PackagePolicy";
+    const FIELDS: &'static [(&'static str, Field)] = &[
+        ("id", Field::Plain),
+        ("package", Field::Package),
+        ("name", Field::Plain),
+        ("requestors", Field::Requestors),
+        ("justification_required", Field::Plain),
+        ("stages", Field::Stages),
+        ("expires", Field::Plain),
+        ("created_at", Field::Plain),
+    ];
+}
+
+impl Kind for PackageRequestKind {
+    const KIND: HandleKind = HandleKind::PackageRequest;
+    const NAME: &'static str = "PackageRequest";
+    const FIELDS: &'static [(&'static str, Field)] = &[
+        ("id", Field::Plain),
+        ("package", Field::Package),
+        ("policy", Field::Policy),
+        ("requester", Field::User),
+        ("justification", Field::Plain),
+        ("status", Field::Plain),
+        ("stage", Field::Plain),
+        ("stage_due_at", Field::Plain),
+        ("decisions", Field::Decisions),
+        ("decided_by", Field::User),
+        ("reason", Field::Plain),
+        ("assignment", Field::Assignment),
+        ("created_at", Field::Plain),
+        ("decided_at", Field::Plain),
+    ];
+}
+
+impl Kind for AssignmentKind {
+    const KIND: HandleKind = HandleKind::Assignment;
+    const NAME: &'static str = "PackageAssignment";
+    const FIELDS: &'static [(&'static str, Field)] = &[
+        ("id", Field::Plain),
+        ("package", Field::Package),
+        ("policy", Field::Policy),
+        ("user", Field::User),
+        ("state", Field::Plain),
+        ("request", Field::PackageRequest),
+        ("justification", Field::Plain),
+        ("created_at", Field::Plain),
+        ("expires_at", Field::Plain),
+        ("ended_at", Field::Plain),
+    ];
+}
 
 /// A live view of one object of one tenant: its store and its id.
 pub struct Handle<K: Kind> {
@@ -233,7 +334,12 @@ impl<K: Kind> Handle<K> {
 
     /// The object's index in `t`, if `t` has it (live).
     pub(crate) fn index(&self, t: &Tenant) -> Option<u32> {
+        use crate::packages::PackageObject as P;
         match (K::KIND, t.object(&self.id)?) {
+            (HandleKind::Package, Object::Package(P::Package(p))) => t.package_data().packages.get(p as usize).filter(|x| !x.deleted).map(|_| p),
+            (HandleKind::Policy, Object::Package(P::Policy(p))) => t.package_data().policies.get(p as usize).filter(|x| !x.deleted).map(|_| p),
+            (HandleKind::PackageRequest, Object::Package(P::Request(q))) => Some(q),
+            (HandleKind::Assignment, Object::Package(P::Assignment(a))) => Some(a),
             (HandleKind::User, Object::User(u)) => Some(u),
             (HandleKind::Group, Object::Group(g)) => Some(g),
             (HandleKind::Resource, Object::Resource(r)) => Some(r),
@@ -255,6 +361,14 @@ impl<K: Kind> Handle<K> {
             HandleKind::Resource => t.resource(ix).map(|r| format!("{:?}", r.name)).unwrap_or_default(),
             HandleKind::Request => t.request(ix).map(|q| q.status.as_str().to_string()).unwrap_or_default(),
             HandleKind::Review => t.review_at(ix).map(|r| format!("{:?}, {}", r.name, r.status.as_str())).unwrap_or_default(),
+            HandleKind::Package => t.package_data().packages.get(ix as usize).map(|p| format!("{:?}", p.name)).unwrap_or_default(),
+            HandleKind::Policy => t.package_data().policies.get(ix as usize).map(|p| format!("{:?}", p.name)).unwrap_or_default(),
+            HandleKind::PackageRequest => {
+                t.package_data().requests.get(ix as usize).map(|q| q.status.as_str().to_string()).unwrap_or_default()
+            }
+            HandleKind::Assignment => {
+                t.package_data().assignments.get(ix as usize).map(|a| a.state.as_str().to_string()).unwrap_or_default()
+            }
         }
     }
 }

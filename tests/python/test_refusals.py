@@ -17,15 +17,19 @@ SPEC_FAMILIES = {
     ssgm.PermissionDenied: "not_global_admin not_admin self_service_disabled group_creation_disabled "
     "not_in_self_service_group group_changes_disabled not_owner not_resource_owner not_requester "
     "not_self_service_kind on_premises_group group_closed actor_disabled last_owner group_quota "
-    "owner_reviews_disabled not_reviewer",
-    ssgm.NotFound: "user_not_found group_not_found resource_not_found request_not_found review_not_found",
+    "owner_reviews_disabled not_reviewer "
+    "self_approval not_approver not_in_policy_scope incompatible_access approval_required",
+    ssgm.NotFound: "user_not_found group_not_found resource_not_found request_not_found review_not_found "
+    "package_not_found policy_not_found assignment_not_found",
     ssgm.Conflict: "duplicate_id already_member not_member already_owner not_an_owner request_pending "
     "request_not_pending duplicate_name cycle already_assigned not_assigned already_blocked not_blocked "
     "owner_limit already_selected not_selected expiration_group_limit review_not_in_progress "
-    "review_not_completed not_in_review",
+    "review_not_completed not_in_review "
+    "already_incompatible not_incompatible assignment_not_active in_use",
     ssgm.InvalidArgument: "invalid_name ambiguous_name invalid_kind invalid_join_policy invalid_role "
     "invalid_setting invalid_time unknown_command justification_required nested_group_not_allowed "
-    "not_security_principal expiration_not_applicable blocked_word invalid_review_setting invalid_decision",
+    "not_security_principal expiration_not_applicable blocked_word invalid_review_setting invalid_decision "
+    "invalid_policy",
     ssgm.StorageError: "io_error corrupt_snapshot corrupt_journal unsupported_version invalid_export",
     ssgm.ScriptError: "script_error",
 }
@@ -439,6 +443,98 @@ def _(w: World, p: Path) -> object:
 @trigger("invalid_decision")
 def _(w: World, p: Path) -> object:
     return w.t.decide_review(w.bob, _review(w), w.carol, "maybe")
+# ----- §15 (R-15.21) -----
+
+
+def package_of(w: World, **policy: object) -> tuple[ssgm.AccessPackage, ssgm.PackagePolicy]:
+    g = w.t.create_group(w.admin, "Pkg group")
+    p = w.t.create_package(w.admin, "Kit", groups=[g])
+    return p, w.t.create_policy(w.admin, p, "P", **policy)  # type: ignore[arg-type]
+
+
+@trigger("package_not_found")
+def _(w: World, p: Path) -> object:
+    return w.t.request_package(w.bob, "Nope", "x")
+
+
+@trigger("policy_not_found")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w)
+    return w.t.request_package(w.bob, pkg, "x", policy="Nope")
+
+
+@trigger("assignment_not_found")
+def _(w: World, p: Path) -> object:
+    return w.t.remove_assignment(w.admin, "pa-404")
+
+
+@trigger("invalid_policy")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w)
+    return w.t.create_policy(w.admin, pkg, "Q", expires=5000)  # 0-3660 days
+
+
+@trigger("self_approval")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w, requestors="all", stages=[{"approvers": [w.carol]}])
+    r = w.t.request_package(w.bob, pkg, "x")
+    return w.t.approve_package_request(w.bob, r, "me")
+
+
+@trigger("not_approver")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w, requestors="all", stages=[{"approvers": [w.carol]}])
+    r = w.t.request_package(w.bob, pkg, "x")
+    return w.t.approve_package_request(w.admin, r, "admin")  # admins included
+
+
+@trigger("not_in_policy_scope")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w, requestors=[w.carol])
+    return w.t.request_package(w.bob, pkg, "x")
+
+
+@trigger("incompatible_access")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w, requestors="all")
+    g = w.t.create_group(w.admin, "Auditors", members=[w.bob])
+    w.t.add_incompatible(w.admin, pkg, g)
+    return w.t.request_package(w.bob, pkg, "x")
+
+
+@trigger("approval_required")
+def _(w: World, p: Path) -> object:
+    pkg, pol = package_of(w, requestors="all", stages=[{"approvers": [w.carol]}])
+    return w.t.assign_package(w.admin, pkg, w.bob, pol)
+
+
+@trigger("already_incompatible")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w)
+    other = w.t.create_package(w.admin, "Other")
+    w.t.add_incompatible(w.admin, pkg, other)
+    return w.t.add_incompatible(w.admin, pkg, other)
+
+
+@trigger("not_incompatible")
+def _(w: World, p: Path) -> object:
+    pkg, _ = package_of(w)
+    return w.t.remove_incompatible(w.admin, pkg, w.t.create_package(w.admin, "Other"))
+
+
+@trigger("assignment_not_active")
+def _(w: World, p: Path) -> object:
+    pkg, pol = package_of(w)
+    a = w.t.assign_package(w.admin, pkg, w.bob, pol)
+    w.t.remove_assignment(w.bob, a)
+    return w.t.remove_assignment(w.bob, a)
+
+
+@trigger("in_use")
+def _(w: World, p: Path) -> object:
+    pkg, pol = package_of(w)
+    w.t.assign_package(w.admin, pkg, w.bob, pol)
+    return w.t.delete_package(w.admin, pkg)
 
 
 @trigger("script_error")

@@ -84,6 +84,11 @@ def test_r6_3_access_panel_sections(w: World) -> None:
         "requests": [mine.id],
         "approvals": [],
         "reviews": [],  # §14
+        # §15
+        "packages": [],
+        "package_requests": [],
+        "package_approvals": [],
+        "package_assignments": [],
     }
     assert "<table" in panel._repr_html_() and "Open" in panel._repr_html_()
 

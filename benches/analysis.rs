@@ -24,7 +24,8 @@ fn busy_tenant() -> Tenant {
         r.owners = vec![format!("u{}", i * 17 % shape.users)];
     }
     let mut settings = serde_json::Map::new();
-    for k in ["delegated_group_management", "users_can_create_security_groups", "users_can_create_microsoft365_groups"] {
+    for k in ["delegated_group_management", "users_can_create_security_groups", "users_can_create_microsoft365_groups"]
+    {
         settings.insert(k.into(), true.into());
     }
     d.settings = Some(settings);
@@ -48,7 +49,9 @@ fn bench_small(c: &mut Criterion) {
         group.bench_function(format!("capabilities/every user of 10k ({label})"), |b| {
             b.iter(|| (0..users).map(|u| t.capabilities(u).len()).sum::<usize>())
         });
-        group.bench_function(format!("exposure/app 1/10k users ({label})"), |b| b.iter(|| black_box(t.exposure(1).len())));
+        group.bench_function(format!("exposure/app 1/10k users ({label})"), |b| {
+            b.iter(|| black_box(t.exposure(1).len()))
+        });
         group.bench_function(format!("gatekeepers/app 1 ({label})"), |b| b.iter(|| black_box(t.gatekeepers(1).len())));
         group.bench_function(format!("to_dot/10k users ({label})"), |b| b.iter(|| black_box(t.to_dot().len())));
         group.finish();
@@ -74,12 +77,22 @@ fn scale_report(_: &mut Criterion) {
     let fork_s = t1.elapsed().as_secs_f64();
     let mut settings = serde_json::Map::new();
     settings.insert("delegated_group_management".into(), true.into());
-    let _ = fork.execute(Command::AddUser { upn: "admin@contoso.com".into(), display_name: None, department: None, roles: vec!["global_admin".into()], enabled: true, manager: None });
+    let _ = fork.execute(Command::AddUser {
+        upn: "admin@contoso.com".into(),
+        display_name: None,
+        department: None,
+        roles: vec!["global_admin".into()],
+        enabled: true,
+        manager: None,
+    });
     let _ = fork.execute(Command::Configure { actor: "admin@contoso.com".into(), settings });
     let t2 = Instant::now();
     let d = ssgm::analysis::diff(&t, &fork);
     let diff_s = t2.elapsed().as_secs_f64();
-    println!("scale: exposure of the largest app ({size} with access) over {} users: {exposure_s:.3} s", exposure.len());
+    println!(
+        "scale: exposure of the largest app ({size} with access) over {} users: {exposure_s:.3} s",
+        exposure.len()
+    );
     println!("scale: fork: {fork_s:.3} s");
     println!(
         "scale: diff after one configure (and one new admin): {diff_s:.3} s ({} settings, {} objects added)",

@@ -67,10 +67,16 @@ fn bench_build(c: &mut Criterion) {
         display_name: None,
         department: None,
         roles: vec!["global_admin".into()],
-        enabled: true, manager: None,
+        enabled: true,
+        manager: None,
     };
     let _ = t.execute(admin);
-    let _ = t.execute(Command::CreateResource { actor: "admin@c.com".into(), name: "App".into(), kind: "application".into(), owners: vec![] });
+    let _ = t.execute(Command::CreateResource {
+        actor: "admin@c.com".into(),
+        name: "App".into(),
+        kind: "application".into(),
+        owners: vec![],
+    });
     let _ = t.execute(Command::CreateGroup {
         actor: "admin@c.com".into(),
         name: "G".into(),
@@ -84,17 +90,29 @@ fn bench_build(c: &mut Criterion) {
     let _ = t.execute(Command::Assign { actor: "admin@c.com".into(), resource: "App".into(), principal: "G".into() });
     for i in 0..20_000 {
         let upn = format!("u{i}@c.com");
-        let _ = t.execute(Command::AddUser { upn: upn.clone(), display_name: None, department: None, roles: vec![], enabled: true, manager: None });
+        let _ = t.execute(Command::AddUser {
+            upn: upn.clone(),
+            display_name: None,
+            department: None,
+            roles: vec![],
+            enabled: true,
+            manager: None,
+        });
         let _ = t.execute(Command::AddMember { actor: "admin@c.com".into(), group: "G".into(), member: upn });
     }
     let history: Vec<Command> = t.history().to_vec();
     group.throughput(criterion::Throughput::Elements(history.len() as u64));
-    group.bench_function("replay/40k commands", |b| b.iter(|| black_box(Tenant::replay(history.iter().cloned(), None, "x").users().len())));
+    group.bench_function("replay/40k commands", |b| {
+        b.iter(|| black_box(Tenant::replay(history.iter().cloned(), None, "x").users().len()))
+    });
     let big = tenant(&shape);
     let bytes = snapshot::to_bytes(&big).unwrap_or_default();
     group.throughput(criterion::Throughput::Bytes(bytes.len() as u64));
-    group.bench_function("snapshot save/10k users", |b| b.iter(|| black_box(snapshot::to_bytes(&big).map(|b| b.len()))));
-    group.bench_function("snapshot load/10k users", |b| b.iter(|| black_box(snapshot::from_bytes(&bytes, "x").map(|t| t.users().len()))));
+    group
+        .bench_function("snapshot save/10k users", |b| b.iter(|| black_box(snapshot::to_bytes(&big).map(|b| b.len()))));
+    group.bench_function("snapshot load/10k users", |b| {
+        b.iter(|| black_box(snapshot::from_bytes(&bytes, "x").map(|t| t.users().len())))
+    });
     group.finish();
 }
 

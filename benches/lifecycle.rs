@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{Shape, tenant};
+use common::{tenant, Shape};
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
 use ssgm::{Command, Tenant};
 use std::time::Instant;
@@ -18,7 +18,14 @@ const DAY: i64 = 86_400_000_000;
 /// `groups` Microsoft 365 groups of 10k users (one owner, about three members each) under
 /// `expiration_scope = all`; every other group has recorded activity.
 fn lifecycle_tenant(groups: usize) -> Tenant {
-    let shape = Shape { users: 10_000, groups, groups_per_user: 3 * groups / 10_000, resources: 0, groups_per_resource: 0, all_staff: false };
+    let shape = Shape {
+        users: 10_000,
+        groups,
+        groups_per_user: 3 * groups / 10_000,
+        resources: 0,
+        groups_per_resource: 0,
+        all_staff: false,
+    };
     let mut data = common::data(&shape);
     for (g, entry) in data.groups.iter_mut().enumerate() {
         entry.kind = "microsoft365".into();
@@ -62,7 +69,11 @@ fn year_of_events(c: &mut Criterion) {
     let mut group = c.benchmark_group("lifecycle");
     group.sample_size(10);
     group.bench_function("advance 365 days/100k Microsoft 365 groups (scope all)", |b| {
-        b.iter_batched(|| t.fork(), |mut f| black_box(f.execute(Command::Advance { micros: 365 * DAY }).is_ok()), BatchSize::LargeInput)
+        b.iter_batched(
+            || t.fork(),
+            |mut f| black_box(f.execute(Command::Advance { micros: 365 * DAY }).is_ok()),
+            BatchSize::LargeInput,
+        )
     });
     group.finish();
 }

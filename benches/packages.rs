@@ -99,13 +99,22 @@ fn bench_decide(c: &mut Criterion) {
     assert_eq!(t.package_data().assignments.len(), N);
     let mut pending = Vec::with_capacity(POOL);
     for i in N..N + POOL {
-        let cmd = Command::RequestPackage { actor: format!("u{i}@c.com"), package: "Kit".into(), justification: String::new(), policy: None };
+        let cmd = Command::RequestPackage {
+            actor: format!("u{i}@c.com"),
+            package: "Kit".into(),
+            justification: String::new(),
+            policy: None,
+        };
         if let Ok(ssgm::Outcome::PackageRequest(id)) = t.execute(cmd) {
             pending.push(id);
         }
     }
     assert_eq!(pending.len(), POOL);
-    let approve = |id: &str| Command::ApprovePackageRequest { actor: "dave@c.com".into(), request: id.to_string(), justification: String::new() };
+    let approve = |id: &str| Command::ApprovePackageRequest {
+        actor: "dave@c.com".into(),
+        request: id.to_string(),
+        justification: String::new(),
+    };
     let mut group = c.benchmark_group("decide");
     let mut i = 0;
     group.bench_function("check approve at 100k assignments", |b| {

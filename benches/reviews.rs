@@ -15,15 +15,16 @@ const ADMIN: &str = "admin@contoso.com";
 /// An admin, 100k users, all direct members of "Big", which is assigned an application; half
 /// of the users signed in recently, so recommendations differ.
 fn tenant() -> Tenant {
-    let users: Vec<serde_json::Value> = std::iter::once(serde_json::json!({"id": "admin", "upn": ADMIN, "roles": ["global_admin"]}))
-        .chain((0..MEMBERS).map(|i| {
-            let mut u = serde_json::json!({"id": format!("u{i}"), "upn": format!("user{i}@contoso.com")});
-            if i % 2 == 0 {
-                u["last_sign_in"] = "2016-06-01T00:00:00Z".into();
-            }
-            u
-        }))
-        .collect();
+    let users: Vec<serde_json::Value> =
+        std::iter::once(serde_json::json!({"id": "admin", "upn": ADMIN, "roles": ["global_admin"]}))
+            .chain((0..MEMBERS).map(|i| {
+                let mut u = serde_json::json!({"id": format!("u{i}"), "upn": format!("user{i}@contoso.com")});
+                if i % 2 == 0 {
+                    u["last_sign_in"] = "2016-06-01T00:00:00Z".into();
+                }
+                u
+            }))
+            .collect();
     let members: Vec<String> = (0..MEMBERS).map(|i| format!("u{i}")).collect();
     let data = serde_json::json!({
         "users": users,
@@ -76,10 +77,14 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("reviews");
     group.sample_size(10);
     group.bench_function("create_review/group of 100k members", |b| {
-        b.iter_batched(|| base.clone(), |mut t| {
-            let r = t.execute(create("recommendation"));
-            (t, r) // dropped untimed
-        }, BatchSize::LargeInput)
+        b.iter_batched(
+            || base.clone(),
+            |mut t| {
+                let r = t.execute(create("recommendation"));
+                (t, r) // dropped untimed
+            },
+            BatchSize::LargeInput,
+        )
     });
     let apply = || Command::ApplyReview { actor: ADMIN.into(), review: "rev-1".into() };
     for (label, deny_every) in [
@@ -89,10 +94,14 @@ fn bench(c: &mut Criterion) {
     ] {
         let done = completed(&base, deny_every);
         group.bench_function(format!("apply_review/100k items, {label}"), |b| {
-            b.iter_batched(|| done.clone(), |mut t| {
-                let r = t.execute(apply());
-                (t, r)
-            }, BatchSize::LargeInput)
+            b.iter_batched(
+                || done.clone(),
+                |mut t| {
+                    let r = t.execute(apply());
+                    (t, r)
+                },
+                BatchSize::LargeInput,
+            )
         });
     }
     group.finish();

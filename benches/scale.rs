@@ -61,5 +61,9 @@ fn main() {
         "has_access: {:.1} ns per check over {n} random pairs ({granted} granted)",
         checks.as_nanos() as f64 / n as f64
     );
-    println!("memory: tenant {:.0} MiB (RSS after import - before, data dropped); peak RSS {:.0} MiB", (after.saturating_sub(before)) as f64 / 1024.0, rss_kib("VmHWM:") as f64 / 1024.0);
+    println!(
+        "memory: tenant {:.0} MiB (RSS after import - before, data dropped); peak RSS {:.0} MiB",
+        (after.saturating_sub(before)) as f64 / 1024.0,
+        rss_kib("VmHWM:") as f64 / 1024.0
+    );
 }

@@ -15,6 +15,9 @@ fi
 python -m pip install --quiet --disable-pip-version-check "maturin>=1.5,<2" pytest hypothesis mypy networkx pydot \
   pandas distributed nbclient nbformat ipykernel mkdocs mkdocs-material "mkdocstrings[python]"
 
+echo "== cargo fmt --check (rustfmt.toml)"
+cargo fmt --check
+
 echo "== cargo clippy (warnings are errors; every feature, the Python face included)"
 cargo clippy --quiet --all-targets --all-features -- -D warnings
 

@@ -228,12 +228,12 @@ impl Tenant {
             match *p {
                 Principal::User(u) => users.push(u),
                 Principal::Group(g) => match res.kind {
-                    ResourceKind::Application => users.extend(
-                        self.groups[g as usize].members.iter().filter_map(|m| match m {
+                    ResourceKind::Application => {
+                        users.extend(self.groups[g as usize].members.iter().filter_map(|m| match m {
                             Principal::User(u) => Some(*u),
                             Principal::Group(_) => None,
-                        }),
-                    ),
+                        }))
+                    }
                     ResourceKind::Site => users.extend(self.transitive_users(g)),
                 },
             }
@@ -291,8 +291,7 @@ impl Tenant {
         for m in &self.groups[g as usize].members {
             match *m {
                 Principal::User(x) if x == u => {
-                    let mut path: Vec<String> =
-                        trail.iter().map(|g| self.groups[*g as usize].id.clone()).collect();
+                    let mut path: Vec<String> = trail.iter().map(|g| self.groups[*g as usize].id.clone()).collect();
                     path.push(self.users[u as usize].id.clone());
                     out.push(path);
                 }

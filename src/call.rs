@@ -189,7 +189,13 @@ fn bind_one(command: &str, p: &Param, arg: &Arg) -> Result<Bound> {
         Ty::Groups => match arg {
             Arg::List(_) => Bound::List(list(command, name, arg, &[HandleKind::Group], "groups")?),
             // One reference alone counts as a list of one.
-            one => Bound::List(vec![reference(command, name, one, &[HandleKind::Group], "a list of groups, a Group, an id or a name")?]),
+            one => Bound::List(vec![reference(
+                command,
+                name,
+                one,
+                &[HandleKind::Group],
+                "a list of groups, a Group, an id or a name",
+            )?]),
         },
         // a bool is not an integer.
         Ty::Int => match arg {
@@ -201,16 +207,28 @@ fn bind_one(command: &str, p: &Param, arg: &Arg) -> Result<Bound> {
             Arg::Null => Bound::OptStr(None),
             other => Bound::OptStr(Some(reference(command, name, other, USER, "a User, an id, a upn or None")?)),
         },
-        Ty::Package => Bound::Str(reference(command, name, arg, &[HandleKind::Package], "an AccessPackage, an id or a name")?),
-        Ty::Policy => Bound::Str(reference(command, name, arg, &[HandleKind::Policy], "a PackagePolicy, an id or a name")?),
+        Ty::Package => {
+            Bound::Str(reference(command, name, arg, &[HandleKind::Package], "an AccessPackage, an id or a name")?)
+        }
+        Ty::Policy => {
+            Bound::Str(reference(command, name, arg, &[HandleKind::Policy], "a PackagePolicy, an id or a name")?)
+        }
         Ty::OptPolicy => match arg {
             Arg::Null => Bound::OptStr(None),
-            other => Bound::OptStr(Some(reference(command, name, other, &[HandleKind::Policy], "a PackagePolicy, an id, a name or None")?)),
+            other => Bound::OptStr(Some(reference(
+                command,
+                name,
+                other,
+                &[HandleKind::Policy],
+                "a PackagePolicy, an id, a name or None",
+            )?)),
         },
         Ty::PackageRequest => {
             Bound::Str(reference(command, name, arg, &[HandleKind::PackageRequest], "a PackageRequest or an id")?)
         }
-        Ty::Assignment => Bound::Str(reference(command, name, arg, &[HandleKind::Assignment], "a PackageAssignment or an id")?),
+        Ty::Assignment => {
+            Bound::Str(reference(command, name, arg, &[HandleKind::Assignment], "a PackageAssignment or an id")?)
+        }
         Ty::PackageOrGroup => Bound::Str(reference(
             command,
             name,
@@ -245,7 +263,11 @@ fn bind_one(command: &str, p: &Param, arg: &Arg) -> Result<Bound> {
             other => return Err(type_error(command, name, "\"never\", an int number of days or an instant", other)),
         },
         // Settings, clock amounts and query arguments are not bound here.
-        other => return Err(Error::type_error(format!("{command}() argument '{name}' of type {other:?} is not a command argument"))),
+        other => {
+            return Err(Error::type_error(format!(
+                "{command}() argument '{name}' of type {other:?} is not a command argument"
+            )))
+        }
     })
 }
 
@@ -296,7 +318,10 @@ fn import_json(arg: &Arg, path: &mut Vec<String>) -> Result<Value> {
             }
         },
         Arg::Other(t) => {
-            return Err(Error::type_error(format!("import_directory() data {} must be plain data, not {t}", here(path))))
+            return Err(Error::type_error(format!(
+                "import_directory() data {} must be plain data, not {t}",
+                here(path)
+            )))
         }
         Arg::List(items) => {
             let mut out = Vec::with_capacity(items.len());
@@ -372,7 +397,10 @@ pub fn is_command(name: &str) -> bool {
 
 fn unknown(name: &str) -> Error {
     let commands = catalogue::CATALOGUE.iter().filter(|e| is_command(e.name)).map(|e| e.name);
-    Error::new(Code::UnknownCommand, format!("{name:?} is not a command{}", crate::suggest::did_you_mean(name, commands)))
+    Error::new(
+        Code::UnknownCommand,
+        format!("{name:?} is not a command{}", crate::suggest::did_you_mean(name, commands)),
+    )
 }
 
 /// Builds the command `name` from positional and keyword arguments, as the catalogue
@@ -386,7 +414,9 @@ pub fn build(name: &str, args: &[Arg], kwargs: &[(String, Arg)]) -> Result<Comma
     };
     let positional: Vec<&Param> = entry.positional().collect();
     if args.len() > positional.len() {
-        let what = if name == "configure" { "the actor, then settings by keyword".to_string() } else {
+        let what = if name == "configure" {
+            "the actor, then settings by keyword".to_string()
+        } else {
             format!("{} positional arguments but {} were given", positional.len(), args.len())
         };
         return Err(Error::type_error(format!("{name}() takes {what}")));
@@ -408,7 +438,8 @@ pub fn build(name: &str, args: &[Arg], kwargs: &[(String, Arg)]) -> Result<Comma
                 settings.get_or_insert_with(Map::new).insert(k.clone(), a.to_json());
             }
             None => {
-                let hint = crate::suggest::did_you_mean(k, entry.params.iter().filter(|p| p.keyword_only).map(|p| p.name));
+                let hint =
+                    crate::suggest::did_you_mean(k, entry.params.iter().filter(|p| p.keyword_only).map(|p| p.name));
                 return Err(Error::type_error(format!("{name}() got an unexpected keyword argument '{k}'{hint}")));
             }
         }
@@ -460,7 +491,10 @@ pub fn build_check(actor: &Arg, command: &str, args: &[Arg], kwargs: &[(String, 
             Code::UnknownCommand,
             format!(
                 "{command:?} is not an actor command or checked read that check accepts{}",
-                crate::suggest::did_you_mean(command, catalogue::CATALOGUE.iter().filter(|e| e.checkable()).map(|e| e.name))
+                crate::suggest::did_you_mean(
+                    command,
+                    catalogue::CATALOGUE.iter().filter(|e| e.checkable()).map(|e| e.name)
+                )
             ),
         ));
     }
@@ -524,12 +558,22 @@ pub fn advance(parts: &[(String, Arg)]) -> Result<Command> {
 /// The `status` filter of `requests(status=...)`: one of the four statuses, else
 /// `invalid_kind` (an InvalidArgument), in both faces alike.
 pub fn request_status(arg: &Arg) -> Result<Option<crate::model::RequestStatus>> {
-    status_filter(arg, "requests", crate::model::RequestStatus::parse, "a request status: pending, approved, denied or cancelled")
+    status_filter(
+        arg,
+        "requests",
+        crate::model::RequestStatus::parse,
+        "a request status: pending, approved, denied or cancelled",
+    )
 }
 
 /// §14: the `status` filter of `reviews(status=...)`, as `requests`'.
 pub fn review_status(arg: &Arg) -> Result<Option<crate::reviews::ReviewStatus>> {
-    status_filter(arg, "reviews", crate::reviews::ReviewStatus::parse, "a review status: in_progress, completed, applied or cancelled")
+    status_filter(
+        arg,
+        "reviews",
+        crate::reviews::ReviewStatus::parse,
+        "a review status: in_progress, completed, applied or cancelled",
+    )
 }
 
 /// A query's `status=` filter: None, or a status `parse` knows, else `invalid_kind`.
@@ -538,8 +582,17 @@ fn status_filter<T>(arg: &Arg, query: &str, parse: impl Fn(&str) -> Option<T>, w
         Arg::Null => Ok(None),
         Arg::Str(text) => parse(text).map(Some).ok_or_else(|| {
             // The words after the colon are the statuses: the closest one is suggested.
-            let names: Vec<&str> = what.rsplit(':').next().unwrap_or("").split([',', ' ']).filter(|w| !w.is_empty() && *w != "or").collect();
-            Error::new(Code::InvalidKind, format!("{text:?} is not {what}{}", crate::suggest::did_you_mean(text, names)))
+            let names: Vec<&str> = what
+                .rsplit(':')
+                .next()
+                .unwrap_or("")
+                .split([',', ' '])
+                .filter(|w| !w.is_empty() && *w != "or")
+                .collect();
+            Error::new(
+                Code::InvalidKind,
+                format!("{text:?} is not {what}{}", crate::suggest::did_you_mean(text, names)),
+            )
         }),
         other => Err(type_error(query, "status", "a str or None", other)),
     }

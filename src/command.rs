@@ -519,8 +519,8 @@ impl Command {
 
     /// A history entry read back; a type error names what is wrong (too deep a value too).
     pub fn from_value(value: Value) -> crate::Result<Command> {
-        let cmd: Command = serde_json::from_value(value)
-            .map_err(|e| crate::Error::type_error(format!("not a history entry: {e}")))?;
+        let cmd: Command =
+            serde_json::from_value(value).map_err(|e| crate::Error::type_error(format!("not a history entry: {e}")))?;
         cmd.check_depth()?;
         Ok(cmd)
     }
@@ -616,7 +616,9 @@ mod tests {
             let slow: Option<Command> = serde_json::from_value(e.clone()).ok();
             assert_eq!(fast.map(|f| f.0), slow, "{e}");
         }
-        for bad in [json!({"op": "import_directory", "data": {"people": []}}), json!({"op": "fly"}), json!({"upn": "x"})] {
+        for bad in
+            [json!({"op": "import_directory", "data": {"people": []}}), json!({"op": "fly"}), json!({"upn": "x"})]
+        {
             assert!(serde_json::from_value::<FastCommand>(bad.clone()).is_err(), "{bad}");
         }
     }

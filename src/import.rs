@@ -2,9 +2,9 @@
 //! in §9's steps) and its application.
 
 use crate::error::{Code, Error, Result};
+use crate::model::parse_time;
 use crate::model::*;
 use crate::records::ImportCounts;
-use crate::model::parse_time;
 use crate::rules::{merge, parse_group_kind, parse_join_policy, parse_resource_kind, parse_roles};
 use crate::tenant::{NewGroup, Tenant, KIND_GROUP, KIND_RESOURCE, KIND_USER};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -253,8 +253,7 @@ impl Tenant {
         let missing = |n: usize, kind: usize| self.peek_ids(kind, n, &given);
         let mut gen_u = missing(data.users.iter().filter(|u| u.id.is_none()).count(), KIND_USER).into_iter();
         let mut gen_g = missing(data.groups.iter().filter(|g| g.id.is_none()).count(), KIND_GROUP).into_iter();
-        let mut gen_r =
-            missing(data.resources.iter().filter(|r| r.id.is_none()).count(), KIND_RESOURCE).into_iter();
+        let mut gen_r = missing(data.resources.iter().filter(|r| r.id.is_none()).count(), KIND_RESOURCE).into_iter();
         let user_ids: Vec<String> =
             data.users.iter().map(|u| u.id.clone().or_else(|| gen_u.next()).unwrap_or_default()).collect();
         let group_ids: Vec<String> =
@@ -287,16 +286,14 @@ impl Tenant {
         let mut groups_refs = Vec::with_capacity(data.groups.len());
         for g in &data.groups {
             let owners = g.owners.iter().map(|r| self.import_user_ref(&ix, r)).collect::<Result<Vec<_>>>()?;
-            let members =
-                g.members.iter().map(|r| self.import_principal_ref(&ix, r)).collect::<Result<Vec<_>>>()?;
+            let members = g.members.iter().map(|r| self.import_principal_ref(&ix, r)).collect::<Result<Vec<_>>>()?;
             let created_by = g.created_by.as_deref().map(|r| self.import_user_ref(&ix, r)).transpose()?;
             groups_refs.push((merge(owners), merge(members), created_by));
         }
         let mut resource_refs = Vec::with_capacity(data.resources.len());
         for r in &data.resources {
             let owners = r.owners.iter().map(|x| self.import_user_ref(&ix, x)).collect::<Result<Vec<_>>>()?;
-            let assigned =
-                r.assigned.iter().map(|x| self.import_principal_ref(&ix, x)).collect::<Result<Vec<_>>>()?;
+            let assigned = r.assigned.iter().map(|x| self.import_principal_ref(&ix, x)).collect::<Result<Vec<_>>>()?;
             let blocked = r.blocked.iter().map(|x| self.import_user_ref(&ix, x)).collect::<Result<Vec<_>>>()?;
             resource_refs.push((merge(owners), merge(assigned), merge(blocked)));
         }
@@ -319,8 +316,7 @@ impl Tenant {
             clean_name(&r.name).ok_or_else(|| bad_name("resource name", &r.name))?;
         }
         let group_kinds = data.groups.iter().map(|g| parse_group_kind(&g.kind)).collect::<Result<Vec<_>>>()?;
-        let resource_kinds =
-            data.resources.iter().map(|r| parse_resource_kind(&r.kind)).collect::<Result<Vec<_>>>()?;
+        let resource_kinds = data.resources.iter().map(|r| parse_resource_kind(&r.kind)).collect::<Result<Vec<_>>>()?;
         let policies = data.groups.iter().map(|g| parse_join_policy(&g.join_policy)).collect::<Result<Vec<_>>>()?;
         let mut dates = Vec::with_capacity(data.groups.len());
         for (g, kind) in data.groups.iter().zip(&group_kinds) {
@@ -330,7 +326,10 @@ impl Tenant {
                         parse_time(t).ok_or_else(|| {
                             Error::new(
                                 Code::InvalidTime,
-                                format!("import_directory: group {:?} has {field} {t:?}, which is not an ISO 8601 instant", g.name),
+                                format!(
+                                    "import_directory: group {:?} has {field} {t:?}, which is not an ISO 8601 instant",
+                                    g.name
+                                ),
                             )
                         })
                     })
@@ -368,7 +367,11 @@ impl Tenant {
             if owners.len() as u64 > max_owners {
                 return Err(Error::new(
                     Code::OwnerLimit,
-                    format!("import_directory: group {:?} has {} owners, more than the {max_owners} allowed", g.name, owners.len()),
+                    format!(
+                        "import_directory: group {:?} has {} owners, more than the {max_owners} allowed",
+                        g.name,
+                        owners.len()
+                    ),
                 ));
             }
         }
@@ -438,7 +441,10 @@ impl Tenant {
                     if kind_of(*g) == GroupKind::Distribution {
                         return Err(Error::new(
                             Code::NotSecurityPrincipal,
-                            format!("import_directory: a distribution list cannot be assigned to resource {:?}", r.name),
+                            format!(
+                                "import_directory: a distribution list cannot be assigned to resource {:?}",
+                                r.name
+                            ),
                         ));
                     }
                 }
@@ -493,12 +499,8 @@ impl Tenant {
             })
             .collect();
         let mut groups = Vec::with_capacity(data.groups.len());
-        for (((g, id), (kind, policy)), (owners, members, created_by)) in data
-            .groups
-            .iter()
-            .zip(group_ids)
-            .zip(group_kinds.iter().zip(policies))
-            .zip(groups_refs)
+        for (((g, id), (kind, policy)), (owners, members, created_by)) in
+            data.groups.iter().zip(group_ids).zip(group_kinds.iter().zip(policies)).zip(groups_refs)
         {
             counts.owners += owners.len() as u64;
             counts.memberships += members.len() as u64;

@@ -411,11 +411,13 @@ impl Tenant {
         if groups.is_empty() {
             return Err(setting("an access review needs at least one group".into()));
         }
-        let reviewer_type = ReviewerType::parse(raw.reviewer_type).ok_or_else(|| {
-            setting(format!("{:?} is not a reviewer type (owners, self, users)", raw.reviewer_type))
-        })?;
+        let reviewer_type = ReviewerType::parse(raw.reviewer_type)
+            .ok_or_else(|| setting(format!("{:?} is not a reviewer type (owners, self, users)", raw.reviewer_type)))?;
         let default_decision = DefaultDecision::parse(raw.default_decision).ok_or_else(|| {
-            setting(format!("{:?} is not a default decision (none, approve, deny, recommendation)", raw.default_decision))
+            setting(format!(
+                "{:?} is not a default decision (none, approve, deny, recommendation)",
+                raw.default_decision
+            ))
         })?;
         if !(1..=MAX_DURATION_DAYS).contains(&raw.duration_days) {
             return Err(setting(format!("a review lasts 1 to {MAX_DURATION_DAYS} days, not {}", raw.duration_days)));
@@ -423,7 +425,10 @@ impl Tenant {
         match (reviewer_type, reviewers.is_empty()) {
             (ReviewerType::Users, true) => return Err(setting("reviewer type users needs reviewers".into())),
             (ReviewerType::Owners | ReviewerType::SelfReview, false) => {
-                return Err(setting(format!("reviewers are given only with reviewer type users, not {}", reviewer_type.as_str())))
+                return Err(setting(format!(
+                    "reviewers are given only with reviewer type users, not {}",
+                    reviewer_type.as_str()
+                )))
             }
             _ => {}
         }
@@ -474,7 +479,11 @@ impl Tenant {
         if !matches!(group.kind, GroupKind::Security | GroupKind::Microsoft365) {
             return Err(Error::new(
                 Code::NotSelfServiceKind,
-                format!("{} is a {} group; only owners of security and Microsoft 365 groups manage their reviews", self.dg(g), group.kind.as_str()),
+                format!(
+                    "{} is a {} group; only owners of security and Microsoft 365 groups manage their reviews",
+                    self.dg(g),
+                    group.kind.as_str()
+                ),
             ));
         }
         Ok(())
@@ -519,7 +528,11 @@ impl Tenant {
             if x.status != ReviewStatus::Completed {
                 return Err(Error::new(
                     Code::ReviewNotCompleted,
-                    format!("access review {} is {}, not completed, so its results cannot be applied", x.id, x.status.as_str()),
+                    format!(
+                        "access review {} is {}, not completed, so its results cannot be applied",
+                        x.id,
+                        x.status.as_str()
+                    ),
                 ));
             }
             Ok(ReviewPlan::Apply { actor, review })
@@ -527,7 +540,11 @@ impl Tenant {
             if x.status != ReviewStatus::InProgress {
                 return Err(Error::new(
                     Code::ReviewNotInProgress,
-                    format!("access review {} is {}, not in progress, so it cannot be stopped", x.id, x.status.as_str()),
+                    format!(
+                        "access review {} is {}, not in progress, so it cannot be stopped",
+                        x.id,
+                        x.status.as_str()
+                    ),
                 ));
             }
             Ok(ReviewPlan::Stop { actor, review })
@@ -662,7 +679,11 @@ impl Tenant {
                     user: *u,
                     direct: direct.contains(u),
                     last_sign_in: last,
-                    recommendation: if last.is_some_and(|t| t >= since) { Recommendation::Approve } else { Recommendation::Deny },
+                    recommendation: if last.is_some_and(|t| t >= since) {
+                        Recommendation::Approve
+                    } else {
+                        Recommendation::Deny
+                    },
                     decision: ItemDecision::NotReviewed,
                     justification: String::new(),
                     reviewed_by: None,

@@ -183,13 +183,10 @@ pub(crate) fn parse_roles(roles: &[String]) -> Result<Roles> {
         match Role::parse(r) {
             Some(role) => set = set.with(role),
             None => {
-                return refuse(
-                    Code::InvalidRole,
-                    || {
-                        let hint = crate::suggest::did_you_mean(r, ["global_admin", "groups_admin", "application_admin"]);
-                        format!("{r:?} is not a role (global_admin, groups_admin, application_admin){hint}")
-                    },
-                )
+                return refuse(Code::InvalidRole, || {
+                    let hint = crate::suggest::did_you_mean(r, ["global_admin", "groups_admin", "application_admin"]);
+                    format!("{r:?} is not a role (global_admin, groups_admin, application_admin){hint}")
+                })
             }
         }
     }
@@ -202,7 +199,10 @@ pub(crate) fn parse_group_kind(kind: &str) -> Result<GroupKind> {
             Code::InvalidKind,
             format!(
                 "{kind:?} is not a group kind (security, microsoft365, mail_enabled_security, distribution){}",
-                crate::suggest::did_you_mean(kind, ["security", "microsoft365", "mail_enabled_security", "distribution"])
+                crate::suggest::did_you_mean(
+                    kind,
+                    ["security", "microsoft365", "mail_enabled_security", "distribution"]
+                )
             ),
         )
     })
@@ -357,10 +357,9 @@ impl Tenant {
                 let next = self.settings.with_changes(&changes)?;
                 self.active(actor)?;
                 if !self.users[actor as usize].roles.has(Role::GlobalAdmin) {
-                    return refuse(
-                        Code::NotGlobalAdmin,
-                        || format!("{} is not a global administrator, so cannot change settings", self.du(actor)),
-                    );
+                    return refuse(Code::NotGlobalAdmin, || {
+                        format!("{} is not a global administrator, so cannot change settings", self.du(actor))
+                    });
                 }
                 Ok(Plan::Configure { actor, settings: next })
             }
@@ -370,7 +369,16 @@ impl Tenant {
                 let owners_r = a.users(owners);
                 let members_r = a.principals(members);
                 let (actor, owners, members) = (actor_r?, owners_r?, members_r?);
-                self.decide_create_group(actor, name, kind, join_policy.as_deref(), description, owners, members, *on_premises)
+                self.decide_create_group(
+                    actor,
+                    name,
+                    kind,
+                    join_policy.as_deref(),
+                    description,
+                    owners,
+                    members,
+                    *on_premises,
+                )
             }
             Command::UpdateGroup { actor, group, name, description, join_policy } => {
                 let actor_r = a.actor(actor);
@@ -407,34 +415,26 @@ impl Tenant {
                 if adding {
                     // owner_limit wins over already_owner.
                     if owners.len() as u64 >= self.settings.max_owners_per_group {
-                        return refuse(
-                            Code::OwnerLimit,
-                            || format!(
-                                "{} already has {} owners, the most allowed",
-                                self.dg(group),
-                                owners.len()
-                            ),
-                        );
+                        return refuse(Code::OwnerLimit, || {
+                            format!("{} already has {} owners, the most allowed", self.dg(group), owners.len())
+                        });
                     }
                     if is_owner {
-                        return refuse(
-                            Code::AlreadyOwner,
-                            || format!("{} is already an owner of {}", self.du(user), self.dg(group)),
-                        );
+                        return refuse(Code::AlreadyOwner, || {
+                            format!("{} is already an owner of {}", self.du(user), self.dg(group))
+                        });
                     }
                     Ok(Plan::AddOwner { group, user })
                 } else {
                     if is_owner && owners.len() == 1 && !self.group_admin(actor) {
-                        return refuse(
-                            Code::LastOwner,
-                            || format!("{} is the last owner of {} and cannot be removed", self.du(user), self.dg(group)),
-                        );
+                        return refuse(Code::LastOwner, || {
+                            format!("{} is the last owner of {} and cannot be removed", self.du(user), self.dg(group))
+                        });
                     }
                     if !is_owner {
-                        return refuse(
-                            Code::NotAnOwner,
-                            || format!("{} is not an owner of {}", self.du(user), self.dg(group)),
-                        );
+                        return refuse(Code::NotAnOwner, || {
+                            format!("{} is not an owner of {}", self.du(user), self.dg(group))
+                        });
                     }
                     Ok(Plan::RemoveOwner { group, user })
                 }
@@ -447,10 +447,9 @@ impl Tenant {
                 self.kind_gate(actor, group, "leave")?;
                 let member = Principal::User(actor);
                 if !self.is_direct_member(group, member) {
-                    return refuse(
-                        Code::NotMember,
-                        || format!("{} is not a member of {}", self.du(actor), self.dg(group)),
-                    );
+                    return refuse(Code::NotMember, || {
+                        format!("{} is not a member of {}", self.du(actor), self.dg(group))
+                    });
                 }
                 Ok(Plan::RemoveMember { group, member })
             }
@@ -484,10 +483,9 @@ impl Tenant {
                     None => {}
                 }
                 if !admin && req.requester != actor {
-                    return refuse(
-                        Code::NotRequester,
-                        || format!("{} did not make {} and cannot cancel it", self.du(actor), self.dq(request)),
-                    );
+                    return refuse(Code::NotRequester, || {
+                        format!("{} did not make {} and cannot cancel it", self.du(actor), self.dq(request))
+                    });
                 }
                 self.still_pending(request)?;
                 Ok(Plan::Settle { request, by: actor, status: RequestStatus::Cancelled, reason: String::new() })
@@ -501,10 +499,12 @@ impl Tenant {
                 let kind = parse_resource_kind(kind)?;
                 self.active(actor)?;
                 if !self.resource_admin(actor) {
-                    return refuse(
-                        Code::NotAdmin,
-                        || format!("{} is not an application or global administrator, so cannot create resources", self.du(actor)),
-                    );
+                    return refuse(Code::NotAdmin, || {
+                        format!(
+                            "{} is not an application or global administrator, so cannot create resources",
+                            self.du(actor)
+                        )
+                    });
                 }
                 if self.resource_names.contains_key(fold(&clean).as_ref()) {
                     return refuse(Code::DuplicateName, || format!("a resource named {clean:?} already exists"));
@@ -520,21 +520,22 @@ impl Tenant {
                 let (actor, resource, user) = (actor_r?, resource_r?, user_r?);
                 self.active(actor)?;
                 if !self.resource_admin(actor) {
-                    return refuse(
-                        Code::NotAdmin,
-                        || format!("{} is not an application or global administrator, so cannot manage the owners of {}", self.du(actor), self.dr(resource)),
-                    );
+                    return refuse(Code::NotAdmin, || {
+                        format!(
+                            "{} is not an application or global administrator, so cannot manage the owners of {}",
+                            self.du(actor),
+                            self.dr(resource)
+                        )
+                    });
                 }
                 let is_owner = self.resources[resource as usize].owners.contains(&user);
                 match (adding, is_owner) {
-                    (true, true) => refuse(
-                        Code::AlreadyOwner,
-                        || format!("{} is already an owner of {}", self.du(user), self.dr(resource)),
-                    ),
-                    (false, false) => refuse(
-                        Code::NotAnOwner,
-                        || format!("{} is not an owner of {}", self.du(user), self.dr(resource)),
-                    ),
+                    (true, true) => refuse(Code::AlreadyOwner, || {
+                        format!("{} is already an owner of {}", self.du(user), self.dr(resource))
+                    }),
+                    (false, false) => refuse(Code::NotAnOwner, || {
+                        format!("{} is not an owner of {}", self.du(user), self.dr(resource))
+                    }),
                     (true, false) => Ok(Plan::AddResourceOwner { resource, user }),
                     (false, true) => Ok(Plan::RemoveResourceOwner { resource, user }),
                 }
@@ -557,14 +558,12 @@ impl Tenant {
                 self.resource_standing(actor, resource, "block users from")?;
                 let blocked = self.resources[resource as usize].blocked_set.contains(&user);
                 match (adding, blocked) {
-                    (true, true) => refuse(
-                        Code::AlreadyBlocked,
-                        || format!("{} is already blocked from {}", self.du(user), self.dr(resource)),
-                    ),
-                    (false, false) => refuse(
-                        Code::NotBlocked,
-                        || format!("{} is not blocked from {}", self.du(user), self.dr(resource)),
-                    ),
+                    (true, true) => refuse(Code::AlreadyBlocked, || {
+                        format!("{} is already blocked from {}", self.du(user), self.dr(resource))
+                    }),
+                    (false, false) => refuse(Code::NotBlocked, || {
+                        format!("{} is not blocked from {}", self.du(user), self.dr(resource))
+                    }),
                     (true, false) => Ok(Plan::Block { resource, user }),
                     (false, true) => Ok(Plan::Unblock { resource, user }),
                 }
@@ -601,10 +600,9 @@ impl Tenant {
                     );
                 }
                 match (adding, listed) {
-                    (true, true) => refuse(
-                        Code::AlreadySelected,
-                        format!("{} is already in the expiration policy", self.dg(group)),
-                    ),
+                    (true, true) => {
+                        refuse(Code::AlreadySelected, format!("{} is already in the expiration policy", self.dg(group)))
+                    }
                     (false, false) => {
                         refuse(Code::NotSelected, format!("{} is not in the expiration policy", self.dg(group)))
                     }
@@ -636,12 +634,15 @@ impl Tenant {
                 let group_r = a.deleted_group(group);
                 let (actor, group) = (actor_r?, group_r?);
                 self.active(actor)?;
-                let was_owner =
-                    self.groups[group as usize].kept.as_ref().is_some_and(|k| k.owners.contains(&actor));
+                let was_owner = self.groups[group as usize].kept.as_ref().is_some_and(|k| k.owners.contains(&actor));
                 if !self.group_admin(actor) && !was_owner {
                     return refuse(
                         Code::NotOwner,
-                        format!("{} was not an owner of the deleted {}, so cannot restore it", self.du(actor), self.dg(group)),
+                        format!(
+                            "{} was not an owner of the deleted {}, so cannot restore it",
+                            self.du(actor),
+                            self.dg(group)
+                        ),
                     );
                 }
                 Ok(Plan::Restore { group })
@@ -736,57 +737,64 @@ impl Tenant {
 
     /// `add_member` (`adding`) or `remove_member` once its references are resolved (R-4.8,
     ///
-    pub(crate) fn decide_membership(&self, actor: UserIx, group: GroupIx, member: Principal, adding: bool) -> Result<Plan> {
+    pub(crate) fn decide_membership(
+        &self,
+        actor: UserIx,
+        group: GroupIx,
+        member: Principal,
+        adding: bool,
+    ) -> Result<Plan> {
         self.active(actor)?;
         self.gate(actor, group, GroupOp::Membership, "manage the members of")?;
         let is_member = self.is_direct_member(group, member);
         if adding {
             if is_member {
-                return refuse(
-                    Code::AlreadyMember,
-                    || format!("{} is already a member of {}", self.dp(member), self.dg(group)),
-                );
+                return refuse(Code::AlreadyMember, || {
+                    format!("{} is already a member of {}", self.dp(member), self.dg(group))
+                });
             }
             self.check_structure(group, member)?;
             Ok(Plan::AddMember { group, member })
         } else {
             if !is_member {
-                return refuse(
-                    Code::NotMember,
-                    || format!("{} is not a member of {}", self.dp(member), self.dg(group)),
-                );
+                return refuse(Code::NotMember, || {
+                    format!("{} is not a member of {}", self.dp(member), self.dg(group))
+                });
             }
             Ok(Plan::RemoveMember { group, member })
         }
     }
 
     /// `assign` (`adding`) or `unassign` once its references are resolved.
-    pub(crate) fn decide_assignment(&self, actor: UserIx, resource: ResourceIx, principal: Principal, adding: bool) -> Result<Plan> {
+    pub(crate) fn decide_assignment(
+        &self,
+        actor: UserIx,
+        resource: ResourceIx,
+        principal: Principal,
+        adding: bool,
+    ) -> Result<Plan> {
         self.active(actor)?;
         self.resource_standing(actor, resource, "manage assignments to")?;
         let assigned = self.resources[resource as usize].assigned.contains(&principal);
         if adding {
             if assigned {
-                return refuse(
-                    Code::AlreadyAssigned,
-                    || format!("{} is already assigned to {}", self.dp(principal), self.dr(resource)),
-                );
+                return refuse(Code::AlreadyAssigned, || {
+                    format!("{} is already assigned to {}", self.dp(principal), self.dr(resource))
+                });
             }
             if let Principal::Group(g) = principal {
                 if self.groups[g as usize].kind == GroupKind::Distribution {
-                    return refuse(
-                        Code::NotSecurityPrincipal,
-                        || format!("{} is a distribution list and cannot be assigned to {}", self.dg(g), self.dr(resource)),
-                    );
+                    return refuse(Code::NotSecurityPrincipal, || {
+                        format!("{} is a distribution list and cannot be assigned to {}", self.dg(g), self.dr(resource))
+                    });
                 }
             }
             Ok(Plan::Assign { resource, principal })
         } else {
             if !assigned {
-                return refuse(
-                    Code::NotAssigned,
-                    || format!("{} is not assigned to {}", self.dp(principal), self.dr(resource)),
-                );
+                return refuse(Code::NotAssigned, || {
+                    format!("{} is not assigned to {}", self.dp(principal), self.dr(resource))
+                });
             }
             Ok(Plan::Unassign { resource, principal })
         }
@@ -797,10 +805,9 @@ impl Tenant {
         self.active(actor)?;
         // admins and the group's owners only, whatever the settings or kind.
         if !self.group_admin(actor) && !self.groups[group as usize].owners.contains(&actor) {
-            return refuse(
-                Code::NotOwner,
-                || format!("{} is not an owner of {}, so cannot list its members", self.du(actor), self.dg(group)),
-            );
+            return refuse(Code::NotOwner, || {
+                format!("{} is not an owner of {}, so cannot list its members", self.du(actor), self.dg(group))
+            });
         }
         Ok(Plan::ListMembers { group })
     }
@@ -886,36 +893,32 @@ impl Tenant {
             // never Exchange-managed kinds or on-premises groups.
             if !kind.self_service() || on_premises {
                 let what = if on_premises { "on-premises".to_string() } else { kind.as_str().to_string() };
-                return refuse(
-                    Code::NotSelfServiceKind,
-                    || format!("{who} cannot create {what} groups: only administrators can"),
-                );
+                return refuse(Code::NotSelfServiceKind, || {
+                    format!("{who} cannot create {what} groups: only administrators can")
+                });
             }
             self.self_service_on(actor, "create groups")?;
             match kind {
                 GroupKind::Security => {
                     if !self.settings.users_can_create_security_groups {
-                        return refuse(
-                            Code::GroupCreationDisabled,
-                            || format!("users cannot create security groups, so {who} cannot create group {name:?}"),
-                        );
+                        return refuse(Code::GroupCreationDisabled, || {
+                            format!("users cannot create security groups, so {who} cannot create group {name:?}")
+                        });
                     }
                     if !self.eligible(actor) {
-                        return refuse(
-                            Code::NotInSelfServiceGroup,
-                            || format!(
+                        return refuse(Code::NotInSelfServiceGroup, || {
+                            format!(
                                 "{who} is not a member of {:?}, the group that can use self-service for security groups",
                                 self.settings.self_service_group
-                            ),
-                        );
+                            )
+                        });
                     }
                 }
                 _ => {
                     if !self.settings.users_can_create_microsoft365_groups && !self.in_m365_creation_group(actor) {
-                        return refuse(
-                            Code::GroupCreationDisabled,
-                            || format!("users cannot create Microsoft 365 groups, so {who} cannot create group {name:?}"),
-                        );
+                        return refuse(Code::GroupCreationDisabled, || {
+                            format!("users cannot create Microsoft 365 groups, so {who} cannot create group {name:?}")
+                        });
                     }
                 }
             }
@@ -925,7 +928,10 @@ impl Tenant {
         let name = shaped;
         if !admin && self.users[actor as usize].created_groups as u64 >= self.settings.max_groups_per_user {
             return refuse(Code::GroupQuota, || {
-                format!("{who} has already created {} groups, the most allowed", self.users[actor as usize].created_groups)
+                format!(
+                    "{who} has already created {} groups, the most allowed",
+                    self.users[actor as usize].created_groups
+                )
             });
         }
         // a non-admin creator is owner and member, first.
@@ -933,14 +939,13 @@ impl Tenant {
         let owners = merge(creator.into_iter().chain(owners));
         let members = merge(creator.map(Principal::User).into_iter().chain(members));
         if owners.len() as u64 > self.settings.max_owners_per_group {
-            return refuse(
-                Code::OwnerLimit,
-                || format!(
+            return refuse(Code::OwnerLimit, || {
+                format!(
                     "group {name:?} would have {} owners, more than the {} allowed",
                     owners.len(),
                     self.settings.max_owners_per_group
-                ),
-            );
+                )
+            });
         }
         for m in &members {
             if let Principal::Group(c) = m {
@@ -967,25 +972,22 @@ impl Tenant {
         let admin = self.group_admin(actor);
         let who = Who(self, actor);
         if g.on_premises {
-            return refuse(
-                Code::OnPremisesGroup,
-                || format!("{} is synced from on-premises and cannot be joined here", self.dg(group)),
-            );
+            return refuse(Code::OnPremisesGroup, || {
+                format!("{} is synced from on-premises and cannot be joined here", self.dg(group))
+            });
         }
         if !admin {
             self.kind_gate(actor, group, "ask to join")?;
             match g.join_policy {
                 JoinPolicy::OwnersOnly => {
-                    return refuse(
-                        Code::GroupClosed,
-                        || format!("{} does not accept requests to join; {who} cannot ask", self.dg(group)),
-                    )
+                    return refuse(Code::GroupClosed, || {
+                        format!("{} does not accept requests to join; {who} cannot ask", self.dg(group))
+                    })
                 }
                 JoinPolicy::OwnerApproval if justification.trim().is_empty() => {
-                    return refuse(
-                        Code::JustificationRequired,
-                        || format!("{} needs a justification for a request to join", self.dg(group)),
-                    )
+                    return refuse(Code::JustificationRequired, || {
+                        format!("{} needs a justification for a request to join", self.dg(group))
+                    })
                 }
                 _ => {}
             }
@@ -993,14 +995,13 @@ impl Tenant {
         if self.is_direct_member(group, Principal::User(actor)) {
             return refuse(Code::AlreadyMember, || format!("{who} is already a member of {}", self.dg(group)));
         }
-        let pending = self.user_requests[actor as usize]
-            .iter()
-            .any(|q| self.requests[*q as usize].group == group && self.requests[*q as usize].status == RequestStatus::Pending);
+        let pending = self.user_requests[actor as usize].iter().any(|q| {
+            self.requests[*q as usize].group == group && self.requests[*q as usize].status == RequestStatus::Pending
+        });
         if pending {
-            return refuse(
-                Code::RequestPending,
-                || format!("{who} already has a pending request to join {}", self.dg(group)),
-            );
+            return refuse(Code::RequestPending, || {
+                format!("{who} already has a pending request to join {}", self.dg(group))
+            });
         }
         let settle = match (g.join_policy, admin) {
             (JoinPolicy::Open, _) => Some("open_group"),
@@ -1089,10 +1090,9 @@ impl Tenant {
         if self.settings.delegated_group_management {
             Ok(())
         } else {
-            refuse(
-                Code::SelfServiceDisabled,
-                || format!("delegated group management is off, so {} cannot {}", self.du(actor), what.text()),
-            )
+            refuse(Code::SelfServiceDisabled, || {
+                format!("delegated group management is off, so {} cannot {}", self.du(actor), what.text())
+            })
         }
     }
 
@@ -1101,24 +1101,22 @@ impl Tenant {
     fn kind_gate(&self, actor: UserIx, group: GroupIx, verb: &str) -> Result<()> {
         let g = &self.groups[group as usize];
         if g.on_premises {
-            return refuse(
-                Code::OnPremisesGroup,
-                || format!("{} is synced from on-premises and cannot be changed here", self.dg(group)),
-            );
+            return refuse(Code::OnPremisesGroup, || {
+                format!("{} is synced from on-premises and cannot be changed here", self.dg(group))
+            });
         }
         if self.group_admin(actor) {
             return Ok(());
         }
         if !g.kind.self_service() {
-            return refuse(
-                Code::NotSelfServiceKind,
-                || format!(
+            return refuse(Code::NotSelfServiceKind, || {
+                format!(
                     "{} is a {} group, managed in Exchange, so {} cannot {verb} it",
                     self.dg(group),
                     g.kind.as_str(),
                     self.du(actor)
-                ),
-            );
+                )
+            });
         }
         self.self_service_on(actor, || format!("{verb} {}", self.dg(group)))
     }
@@ -1140,20 +1138,18 @@ impl Tenant {
                 _ => (self.settings.users_can_create_microsoft365_groups, "Microsoft 365"),
             };
             if !allowed {
-                return refuse(
-                    Code::GroupChangesDisabled,
-                    || format!("users cannot create {label} groups, so {who} cannot {verb} {}", self.dg(group)),
-                );
+                return refuse(Code::GroupChangesDisabled, || {
+                    format!("users cannot create {label} groups, so {who} cannot {verb} {}", self.dg(group))
+                });
             }
         }
         if g.kind == GroupKind::Security && !self.eligible(actor) {
-            return refuse(
-                Code::NotInSelfServiceGroup,
-                || format!(
+            return refuse(Code::NotInSelfServiceGroup, || {
+                format!(
                     "{who} is not a member of {:?}, the group that can use self-service for security groups",
                     self.settings.self_service_group
-                ),
-            );
+                )
+            });
         }
         Ok(())
     }
@@ -1166,10 +1162,9 @@ impl Tenant {
             None if self.group_admin(actor) => Ok(()),
             None => {
                 self.self_service_on(actor, "decide requests")?;
-                refuse(
-                    Code::NotOwner,
-                    || format!("{} is not an owner of the deleted {}", self.du(actor), self.dg(req.group)),
-                )
+                refuse(Code::NotOwner, || {
+                    format!("{} is not an owner of the deleted {}", self.du(actor), self.dg(req.group))
+                })
             }
         }
     }
@@ -1183,10 +1178,7 @@ impl Tenant {
         if req.status == RequestStatus::Pending {
             Ok(())
         } else {
-            refuse(
-                Code::RequestNotPending,
-                || format!("{} is {}, not pending", self.dq(request), req.status.as_str()),
-            )
+            refuse(Code::RequestNotPending, || format!("{} is {}, not pending", self.dq(request), req.status.as_str()))
         }
     }
 
@@ -1195,10 +1187,9 @@ impl Tenant {
         if self.resource_admin(actor) || self.resources[resource as usize].owners.contains(&actor) {
             Ok(())
         } else {
-            refuse(
-                Code::NotResourceOwner,
-                || format!("{} is not an owner of {}, so cannot {verb} it", self.du(actor), self.dr(resource)),
-            )
+            refuse(Code::NotResourceOwner, || {
+                format!("{} is not an owner of {}, so cannot {verb} it", self.du(actor), self.dr(resource))
+            })
         }
     }
 
@@ -1208,15 +1199,14 @@ impl Tenant {
         if kind == GroupKind::Security && c.kind.nestable() {
             Ok(())
         } else {
-            refuse(
-                Code::NestedGroupNotAllowed,
-                || format!(
+            refuse(Code::NestedGroupNotAllowed, || {
+                format!(
                     "{} ({}) cannot be a member of {} group {name:?}",
                     self.dg(child),
                     c.kind.as_str(),
                     kind.as_str()
-                ),
-            )
+                )
+            })
         }
     }
 
@@ -1226,10 +1216,9 @@ impl Tenant {
         let g = &self.groups[group as usize];
         self.nesting_allowed(g.kind, &g.name, child)?;
         if child == group || self.group_ancestors(group).contains(&child) {
-            return refuse(
-                Code::Cycle,
-                || format!("adding {} to {} would make a group contain itself", self.dg(child), self.dg(group)),
-            );
+            return refuse(Code::Cycle, || {
+                format!("adding {} to {} would make a group contain itself", self.dg(child), self.dg(group))
+            });
         }
         Ok(())
     }

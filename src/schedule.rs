@@ -223,9 +223,7 @@ impl Schedule {
 
     /// Whether `owner` has a scheduled event that `pick` selects.
     pub fn has(&self, owner: Owner, mut pick: impl FnMut(&Event) -> bool) -> bool {
-        self.by_owner
-            .get(&owner)
-            .is_some_and(|keys| keys.iter().any(|k| self.queue.get(k).is_some_and(&mut pick)))
+        self.by_owner.get(&owner).is_some_and(|keys| keys.iter().any(|k| self.queue.get(k).is_some_and(&mut pick)))
     }
 
     /// The due instant of the first event, if any.

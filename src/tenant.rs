@@ -62,34 +62,117 @@ pub struct Tenant {
 /// What a planned command will do, once decided (see [`crate::rules`]).
 #[derive(Debug, Clone)]
 pub(crate) enum Plan {
-    AddUser { upn: String, display_name: String, department: Option<String>, roles: Roles, enabled: bool, manager: Option<UserIx> },
-    SetEnabled { user: UserIx, enabled: bool },
-    SetRoles { user: UserIx, roles: Roles },
+    AddUser {
+        upn: String,
+        display_name: String,
+        department: Option<String>,
+        roles: Roles,
+        enabled: bool,
+        manager: Option<UserIx>,
+    },
+    SetEnabled {
+        user: UserIx,
+        enabled: bool,
+    },
+    SetRoles {
+        user: UserIx,
+        roles: Roles,
+    },
     Import(Box<crate::import::ImportPlan>),
-    Configure { actor: UserIx, settings: Settings },
+    Configure {
+        actor: UserIx,
+        settings: Settings,
+    },
     CreateGroup(Box<NewGroup>),
-    UpdateGroup { group: GroupIx, name: Option<String>, description: Option<String>, join_policy: Option<JoinPolicy> },
-    DeleteGroup { actor: UserIx, group: GroupIx },
-    AddMember { group: GroupIx, member: Principal },
-    RemoveMember { group: GroupIx, member: Principal },
-    AddOwner { group: GroupIx, user: UserIx },
-    RemoveOwner { group: GroupIx, user: UserIx },
-    RequestToJoin { group: GroupIx, requester: UserIx, justification: String, settle: Option<&'static str> },
-    Settle { request: RequestIx, by: UserIx, status: RequestStatus, reason: String },
-    CreateResource { name: String, kind: ResourceKind, owners: Vec<UserIx> },
-    AddResourceOwner { resource: ResourceIx, user: UserIx },
-    RemoveResourceOwner { resource: ResourceIx, user: UserIx },
-    Assign { resource: ResourceIx, principal: Principal },
-    Unassign { resource: ResourceIx, principal: Principal },
-    Block { resource: ResourceIx, user: UserIx },
-    Unblock { resource: ResourceIx, user: UserIx },
-    ListMembers { group: GroupIx },
-    ListAccess { resource: ResourceIx },
-    Select { group: GroupIx, add: bool },
-    Renew { group: GroupIx },
-    Restore { group: GroupIx },
-    Purge { group: GroupIx },
-    RecordActivity { group: GroupIx },
+    UpdateGroup {
+        group: GroupIx,
+        name: Option<String>,
+        description: Option<String>,
+        join_policy: Option<JoinPolicy>,
+    },
+    DeleteGroup {
+        actor: UserIx,
+        group: GroupIx,
+    },
+    AddMember {
+        group: GroupIx,
+        member: Principal,
+    },
+    RemoveMember {
+        group: GroupIx,
+        member: Principal,
+    },
+    AddOwner {
+        group: GroupIx,
+        user: UserIx,
+    },
+    RemoveOwner {
+        group: GroupIx,
+        user: UserIx,
+    },
+    RequestToJoin {
+        group: GroupIx,
+        requester: UserIx,
+        justification: String,
+        settle: Option<&'static str>,
+    },
+    Settle {
+        request: RequestIx,
+        by: UserIx,
+        status: RequestStatus,
+        reason: String,
+    },
+    CreateResource {
+        name: String,
+        kind: ResourceKind,
+        owners: Vec<UserIx>,
+    },
+    AddResourceOwner {
+        resource: ResourceIx,
+        user: UserIx,
+    },
+    RemoveResourceOwner {
+        resource: ResourceIx,
+        user: UserIx,
+    },
+    Assign {
+        resource: ResourceIx,
+        principal: Principal,
+    },
+    Unassign {
+        resource: ResourceIx,
+        principal: Principal,
+    },
+    Block {
+        resource: ResourceIx,
+        user: UserIx,
+    },
+    Unblock {
+        resource: ResourceIx,
+        user: UserIx,
+    },
+    ListMembers {
+        group: GroupIx,
+    },
+    ListAccess {
+        resource: ResourceIx,
+    },
+    Select {
+        group: GroupIx,
+        add: bool,
+    },
+    Renew {
+        group: GroupIx,
+    },
+    Restore {
+        group: GroupIx,
+    },
+    Purge {
+        group: GroupIx,
+    },
+    RecordActivity {
+        group: GroupIx,
+    },
     /// §14: an access review command.
     Review(crate::reviews::ReviewPlan),
     /// §15.
@@ -295,18 +378,13 @@ impl Tenant {
             _ => None,
         };
         match target {
-            Some(t) if t > LATEST => Err(Error::new(
-                Code::InvalidTime,
-                format!("the clock cannot move past {}", format_time(LATEST)),
-            )),
+            Some(t) if t > LATEST => {
+                Err(Error::new(Code::InvalidTime, format!("the clock cannot move past {}", format_time(LATEST))))
+            }
             Some(t) if t >= self.now => Ok(t),
             Some(t) => Err(Error::new(
                 Code::InvalidTime,
-                format!(
-                    "the clock cannot move back from {} to {}",
-                    format_time(self.now),
-                    format_time(t)
-                ),
+                format!("the clock cannot move back from {} to {}", format_time(self.now), format_time(t)),
             )),
             None => Err(Error::new(Code::InvalidTime, "the clock can only move forward")),
         }
@@ -334,13 +412,23 @@ impl Tenant {
 
     /// A fired event that changes the state: one audit entry of actor `system` naming
     /// `group`, whose `seq` is the cause of the provisioning `apply` makes.
-    pub(crate) fn record_event(&mut self, activity: &'static str, group: GroupIx, apply: impl FnOnce(&mut Tenant, u64)) {
+    pub(crate) fn record_event(
+        &mut self,
+        activity: &'static str,
+        group: GroupIx,
+        apply: impl FnOnce(&mut Tenant, u64),
+    ) {
         let target = self.groups.get(group as usize).map(|g| g.id.clone()).unwrap_or_default();
         self.record_system(activity, target, apply);
     }
 
     /// A fired event's audit entry (actor `system`, one target), `apply` run with its `seq`.
-    pub(crate) fn record_system(&mut self, activity: &'static str, target: String, apply: impl FnOnce(&mut Tenant, u64)) {
+    pub(crate) fn record_system(
+        &mut self,
+        activity: &'static str,
+        target: String,
+        apply: impl FnOnce(&mut Tenant, u64),
+    ) {
         let seq = self.audit.len() as u64 + 1;
         apply(self, seq);
         self.audit.push(AuditEntry {
@@ -417,10 +505,7 @@ impl Tenant {
         if let Some(Object::User(u)) = self.ids.get(r) {
             return Ok(*u);
         }
-        self.upns
-            .get(fold(r.trim()).as_ref())
-            .copied()
-            .ok_or_else(|| self.not_found(Code::UserNotFound, r))
+        self.upns.get(fold(r.trim()).as_ref()).copied().ok_or_else(|| self.not_found(Code::UserNotFound, r))
     }
 
     fn group_by_name(&self, r: &str) -> Result<Option<GroupIx>> {
@@ -441,8 +526,7 @@ impl Tenant {
                 return Ok(*g);
             }
         }
-        self.group_by_name(r)?
-            .ok_or_else(|| self.not_found(Code::GroupNotFound, r))
+        self.group_by_name(r)?.ok_or_else(|| self.not_found(Code::GroupNotFound, r))
     }
 
     /// a resource by id, then by name.
@@ -606,7 +690,15 @@ impl Tenant {
 
     // ----- applying ------------------------------------------------------------------------
 
-    pub(crate) fn register_user(&mut self, id: String, upn: String, display_name: String, department: Option<String>, roles: Roles, enabled: bool) -> UserIx {
+    pub(crate) fn register_user(
+        &mut self,
+        id: String,
+        upn: String,
+        display_name: String,
+        department: Option<String>,
+        roles: Roles,
+        enabled: bool,
+    ) -> UserIx {
         let u = self.users.len() as UserIx;
         self.ids.insert(id.clone(), Object::User(u));
         self.upns.insert(fold(&upn).into_owned(), u);
@@ -932,10 +1024,7 @@ impl Tenant {
     /// the SSGM group a `configure` or an import must create, if any.
     pub(crate) fn ssgm_group_needed(&self, settings: &Settings) -> bool {
         settings.self_service_scope == SelfServiceScope::Some
-            && self
-                .group_names
-                .get(fold(&settings.self_service_group).as_ref())
-                .is_none_or(|gs| gs.is_empty())
+            && self.group_names.get(fold(&settings.self_service_group).as_ref()).is_none_or(|gs| gs.is_empty())
     }
 
     /// creates the SSGM group.
@@ -1177,7 +1266,8 @@ impl Tenant {
                 (Outcome::Members(members), Created::Nothing)
             }
             Plan::ListAccess { resource } => {
-                let users = self.who_has_access(resource).iter().filter_map(|u| self.user(*u)).map(|u| u.id.clone()).collect();
+                let users =
+                    self.who_has_access(resource).iter().filter_map(|u| self.user(*u)).map(|u| u.id.clone()).collect();
                 (Outcome::Users(users), Created::Nothing)
             }
         }
@@ -1252,7 +1342,12 @@ impl Tenant {
     /// evaluates access for `pairs` before and after `change`, and appends one
     /// provisioning entry per pair whose effective access changed, ordered by user then
     /// resource.
-    pub(crate) fn provision(&mut self, mut pairs: Vec<(UserIx, ResourceIx)>, cause: u64, change: impl FnOnce(&mut Tenant)) {
+    pub(crate) fn provision(
+        &mut self,
+        mut pairs: Vec<(UserIx, ResourceIx)>,
+        cause: u64,
+        change: impl FnOnce(&mut Tenant),
+    ) {
         pairs.sort_unstable();
         pairs.dedup();
         let before: Vec<bool> = pairs.iter().map(|(u, r)| self.has_access_ix(*u, *r)).collect();

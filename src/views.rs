@@ -119,7 +119,9 @@ impl Tenant {
     pub fn panel_view(&self, p: &AccessPanel) -> Value {
         let groups = |gs: &[GroupIx]| gs.iter().map(|g| self.gid(*g)).collect::<Vec<_>>();
         let reqs = |qs: &[RequestIx]| {
-            qs.iter().filter_map(|q| self.requests.get(*q as usize).map(|r| Value::from(r.id.clone()))).collect::<Vec<_>>()
+            qs.iter()
+                .filter_map(|q| self.requests.get(*q as usize).map(|r| Value::from(r.id.clone())))
+                .collect::<Vec<_>>()
         };
         json!({
             "joinable": groups(&p.joinable), "member_of": groups(&p.member_of),
@@ -249,8 +251,12 @@ impl Tenant {
             Object::Group(g) => self.groups.get(*g as usize).map(|x| x.name.as_str()),
             Object::Resource(r) => self.resources.get(*r as usize).map(|x| x.name.as_str()),
             Object::Request(_) | Object::Review(_) => None,
-            Object::Package(crate::packages::PackageObject::Package(p)) => self.pkg.packages.get(*p as usize).map(|x| x.name.as_str()),
-            Object::Package(crate::packages::PackageObject::Policy(p)) => self.pkg.policies.get(*p as usize).map(|x| x.name.as_str()),
+            Object::Package(crate::packages::PackageObject::Package(p)) => {
+                self.pkg.packages.get(*p as usize).map(|x| x.name.as_str())
+            }
+            Object::Package(crate::packages::PackageObject::Policy(p)) => {
+                self.pkg.policies.get(*p as usize).map(|x| x.name.as_str())
+            }
             Object::Package(_) => None,
         }
     }

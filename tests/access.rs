@@ -126,10 +126,13 @@ fn r7_7_one_entry_per_change_of_access_in_user_then_resource_order() {
     t.ok("delete_group", &[A, "Outer"]);
     assert_eq!(
         t.provisioning_since(before),
-        [(CAROL.to_string(), "Site".to_string(), "deprovisioned"), (BOB.to_string(), "Site".to_string(), "deprovisioned")]
-            .into_iter()
-            .rev()
-            .collect::<Vec<_>>()
+        [
+            (CAROL.to_string(), "Site".to_string(), "deprovisioned"),
+            (BOB.to_string(), "Site".to_string(), "deprovisioned")
+        ]
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
     );
     let log = t.t.provisioning_log();
     let last = log.last().unwrap();
@@ -148,7 +151,14 @@ fn r7_8_explain_lists_every_path_in_order() {
     t.ok("assign", &[A, "Site", CAROL]);
     t.ok("block", &[A, "Site", CAROL]);
     let e = t.t.explain(t.uix(CAROL), t.rix("Site"));
-    assert_eq!(e.paths, vec![vec![carol.clone()], vec![outer.clone(), inner.clone(), carol.clone()], vec![inner.clone(), carol.clone()]]);
+    assert_eq!(
+        e.paths,
+        vec![
+            vec![carol.clone()],
+            vec![outer.clone(), inner.clone(), carol.clone()],
+            vec![inner.clone(), carol.clone()]
+        ]
+    );
     assert!(e.blocked && !e.granted && !e.disabled);
     // Applications: direct members only.
     t.ok("assign", &[A, "App", "Outer"]);

@@ -17,8 +17,16 @@ fn delegated() -> T {
         t.user(&format!("{u}@contoso.com"), &[]);
     }
     t.ok("create_resource", &[A, "Salesforce"]);
-    t.okk("create_group", &[A, "Salesforce users"], &[("owners", l(&["owner@contoso.com"])), ("members", l(&["ann@contoso.com"]))]);
-    t.okk("create_group", &[A, "Salesforce EMEA"], &[("owners", l(&["manager@contoso.com"])), ("members", l(&["dee@contoso.com"]))]);
+    t.okk(
+        "create_group",
+        &[A, "Salesforce users"],
+        &[("owners", l(&["owner@contoso.com"])), ("members", l(&["ann@contoso.com"]))],
+    );
+    t.okk(
+        "create_group",
+        &[A, "Salesforce EMEA"],
+        &[("owners", l(&["manager@contoso.com"])), ("members", l(&["dee@contoso.com"]))],
+    );
     t.ok("assign", &[A, "Salesforce", "Salesforce users"]);
     t.ok("assign", &[A, "Salesforce", "Salesforce EMEA"]);
     t
@@ -101,7 +109,10 @@ fn r12_1_change_follows_the_creation_settings_and_join_follows_the_policy() {
     assert!(bob.contains(&("change", g.clone())));
     // The creator is a member already: no join; cat may join the open group.
     assert!(!bob.contains(&("join", g.clone())));
-    assert_eq!(caps(&t, "cat@contoso.com"), [("create", "security".into()), ("create", "microsoft365".into()), ("join", g.clone())]);
+    assert_eq!(
+        caps(&t, "cat@contoso.com"),
+        [("create", "security".into()), ("create", "microsoft365".into()), ("join", g.clone())]
+    );
     // without creation, an owner keeps members but loses changes.
     t.okk("configure", &[A], &[("users_can_create_security_groups", b(false))]);
     let bob = caps(&t, "bob@contoso.com");
@@ -115,12 +126,21 @@ fn r12_2_r12_3_a_user_in_neither_group_needs_a_business_owner() {
     let routes = t.t.routes(zoe, app);
     // one added_by_owner route through each business owner's group.
     assert_eq!(routes.len(), 2, "{routes:?}");
-    for (r, (group, owner)) in routes.iter().zip([("Salesforce users", "owner@contoso.com"), ("Salesforce EMEA", "manager@contoso.com")]) {
+    for (r, (group, owner)) in
+        routes.iter().zip([("Salesforce users", "owner@contoso.com"), ("Salesforce EMEA", "manager@contoso.com")])
+    {
         assert_eq!(r.kind, RouteKind::AddedByOwner);
         assert_eq!(r.group.as_deref(), Some(id(&t, group).as_str()));
         assert_eq!(r.via, [id(&t, group)]);
         assert_eq!(r.helpers, [id(&t, owner)]);
-        assert_eq!(r.steps, [Step { actor: id(&t, owner), command: "add_member".into(), args: vec![id(&t, group).into(), id(&t, "zoe@contoso.com").into()] }]);
+        assert_eq!(
+            r.steps,
+            [Step {
+                actor: id(&t, owner),
+                command: "add_member".into(),
+                args: vec![id(&t, group).into(), id(&t, "zoe@contoso.com").into()]
+            }]
+        );
     }
     // zoe's status is helper; ann has access; the admin holds a role.
     let exposure = t.t.exposure(app);
@@ -143,7 +163,8 @@ fn r12_2_r12_3_a_user_in_neither_group_needs_a_business_owner() {
 #[test]
 fn r12_4_each_business_owner_keeps_the_gate_of_their_own_group_only() {
     let t = delegated();
-    let gk: Vec<_> = t.t.gatekeepers(t.rix("Salesforce")).into_iter().map(|g| (g.user, g.right.as_str(), g.object)).collect();
+    let gk: Vec<_> =
+        t.t.gatekeepers(t.rix("Salesforce")).into_iter().map(|g| (g.user, g.right.as_str(), g.object)).collect();
     let (users, emea) = (id(&t, "Salesforce users"), id(&t, "Salesforce EMEA"));
     let (owner, manager) = (id(&t, "owner@contoso.com"), id(&t, "manager@contoso.com"));
     assert_eq!(
@@ -174,7 +195,10 @@ fn r12_2_r12_3_the_self_service_scenario() {
     assert_eq!(request.helpers, [id(&t, "sitea@contoso.com"), id(&t, "siteb@contoso.com")]);
     assert_eq!(request.steps.len(), 2);
     assert_eq!(request.steps[0].args, [serde_json::json!(id(&t, "Project X")), serde_json::json!("Access to Site A")]);
-    assert_eq!(request.steps[1], Step { actor: id(&t, "sitea@contoso.com"), command: "approve".into(), args: vec![serde_json::Value::Null] });
+    assert_eq!(
+        request.steps[1],
+        Step { actor: id(&t, "sitea@contoso.com"), command: "approve".into(), args: vec![serde_json::Value::Null] }
+    );
     // Applied to a fork, the steps give access; the tenant is untouched.
     let mut fork = t.t.fork();
     fork.apply_steps(&request.steps).unwrap();
@@ -183,12 +207,18 @@ fn r12_2_r12_3_the_self_service_scenario() {
     let q = t.ok("request_to_join", &["joe@contoso.com", "Project X", "please"]);
     let routes = t.t.routes(joe, site_a);
     let pending = routes.iter().find(|r| r.kind == RouteKind::Request).unwrap();
-    assert_eq!(pending.steps, [Step { actor: id(&t, "sitea@contoso.com"), command: "approve".into(), args: vec![q.into()] }]);
+    assert_eq!(
+        pending.steps,
+        [Step { actor: id(&t, "sitea@contoso.com"), command: "approve".into(), args: vec![q.into()] }]
+    );
     // siteb owns Site B and Project X (but is no member of it): self routes first, the
     // assign kind before the group kind.
     let own = t.t.routes(t.uix("siteb@contoso.com"), t.rix("Site B"));
     let kinds: Vec<_> = own.iter().map(|r| (r.kind, r.helpers.len())).collect();
-    assert_eq!(kinds, [(RouteKind::AssignSelf, 0), (RouteKind::AddSelf, 0), (RouteKind::AddedByOwner, 1), (RouteKind::Request, 1)]);
+    assert_eq!(
+        kinds,
+        [(RouteKind::AssignSelf, 0), (RouteKind::AddSelf, 0), (RouteKind::AddedByOwner, 1), (RouteKind::Request, 1)]
+    );
     // sitea is a member of Project X: access already, so no routes.
     assert!(t.t.routes(t.uix("sitea@contoso.com"), t.rix("Site B")).is_empty());
 }
@@ -220,7 +250,10 @@ fn r12_2_site_routes_go_through_nested_groups() {
     // The owner adds themselves to either group: no helpers first, by group creation order.
     let sue = t.t.routes(t.uix("sue@contoso.com"), t.rix("Wiki"));
     let kinds: Vec<_> = sue.iter().map(|r| (r.kind, r.group.clone().unwrap())).collect();
-    assert_eq!(kinds, [(RouteKind::AddSelf, outer.clone()), (RouteKind::Join, inner.clone()), (RouteKind::AddSelf, inner)]);
+    assert_eq!(
+        kinds,
+        [(RouteKind::AddSelf, outer.clone()), (RouteKind::Join, inner.clone()), (RouteKind::AddSelf, inner)]
+    );
     // An application reaches direct members only: the inner group is not considered.
     t.ok("create_resource", &[A, "App"]);
     t.ok("assign", &[A, "App", "Outer"]);
@@ -263,7 +296,10 @@ fn r12_5_a_what_if_change_of_settings() {
     assert!(d.objects.removed.is_empty() && d.access.gained.is_empty() && d.access.lost.is_empty());
     let lost: Vec<_> = d.capabilities.lost.iter().map(|(u, r, o)| (u.clone(), r.as_str(), o.clone())).collect();
     let (owner, users) = (id(&t, "owner@contoso.com"), id(&t, "Salesforce users"));
-    assert!(lost.contains(&(owner.clone(), "manage_members", users.clone())) && lost.contains(&(owner, "decide", users)), "{lost:?}");
+    assert!(
+        lost.contains(&(owner.clone(), "manage_members", users.clone())) && lost.contains(&(owner, "decide", users)),
+        "{lost:?}"
+    );
     assert!(d.capabilities.gained.is_empty());
     // the mirror.
     let back = diff(&what_if, &t.t);
@@ -307,7 +343,10 @@ fn r12_6_the_graph_and_its_dot_text() {
         id(&t, "ann@contoso.com")
     );
     assert!(dot.starts_with("digraph ssgm {\n") && dot.ends_with("}\n") && dot.contains(&expected), "{dot}");
-    assert!(dot.contains(&format!("\"{}\" [type=\"group\", label=\"Salesforce users\", kind=\"security\", on_premises=\"false\"];", id(&t, "Salesforce users"))));
+    assert!(dot.contains(&format!(
+        "\"{}\" [type=\"group\", label=\"Salesforce users\", kind=\"security\", on_premises=\"false\"];",
+        id(&t, "Salesforce users")
+    )));
     // The same state, the same text (a fork keeps the name; a replay renames).
     let replayed = Tenant::replay(t.t.history().iter().cloned(), None, "other name");
     assert_eq!(replayed.to_dot(), dot);
@@ -319,7 +358,11 @@ fn apply_stops_at_the_first_refused_step() {
     let mut fork = t.t.fork();
     let kim = id(&t, "kim@contoso.com");
     let steps = vec![
-        Step { actor: kim.clone(), command: "request_to_join".into(), args: vec![id(&t, "Project X").into(), "hi".into()] },
+        Step {
+            actor: kim.clone(),
+            command: "request_to_join".into(),
+            args: vec![id(&t, "Project X").into(), "hi".into()],
+        },
         Step { actor: kim, command: "approve".into(), args: vec![serde_json::Value::Null] },
     ];
     let err = fork.apply_steps(&steps).unwrap_err();
@@ -327,7 +370,8 @@ fn apply_stops_at_the_first_refused_step() {
     // The first step stays applied.
     assert_eq!(fork.requests().len(), t.t.requests().len() + 1);
     // An approve with no request before it is a type error naming the step.
-    let lone = Step { actor: id(&t, "sitea@contoso.com"), command: "approve".into(), args: vec![serde_json::Value::Null] };
+    let lone =
+        Step { actor: id(&t, "sitea@contoso.com"), command: "approve".into(), args: vec![serde_json::Value::Null] };
     assert!(matches!(step_command(&lone, None), Err(ssgm::Error::Type(m)) if m.contains("approve")));
 }
 
@@ -338,7 +382,8 @@ const GROUPS: [&str; 4] = ["Alpha", "Beta", "Gamma", "Delta"];
 const POLICIES: [&str; 3] = ["owner_approval", "open", "owners_only"];
 const KINDS: [&str; 3] = ["security", "microsoft365", "distribution"];
 const RESOURCES: [&str; 2] = ["App", "Site"];
-const SETTINGS: [&str; 3] = ["delegated_group_management", "users_can_create_security_groups", "users_can_create_microsoft365_groups"];
+const SETTINGS: [&str; 3] =
+    ["delegated_group_management", "users_can_create_security_groups", "users_can_create_microsoft365_groups"];
 
 fn base() -> Tenant {
     let mut t = T::new();
@@ -379,7 +424,13 @@ fn command(op: u8, a: usize, x: usize, y: usize, t: &Tenant) -> Command {
         6 => Command::RequestToJoin { actor, group, justification: "x".into() },
         7 => Command::Approve { actor, request, reason: String::new() },
         8 => Command::Deny { actor, request, reason: String::new() },
-        9 => Command::UpdateGroup { actor, group, name: None, description: None, join_policy: Some(POLICIES[y % 3].into()) },
+        9 => Command::UpdateGroup {
+            actor,
+            group,
+            name: None,
+            description: None,
+            join_policy: Some(POLICIES[y % 3].into()),
+        },
         10 => Command::DeleteGroup { actor, group },
         11 | 12 => Command::Assign { actor: USERS[0].into(), resource, principal: group },
         13 => Command::Block { actor, resource, user },
@@ -409,8 +460,19 @@ fn probes(t: &Tenant, user: &str, right: Right, object: &str) -> Vec<Command> {
     let actor = user.to_string();
     let o = object.to_string();
     match right {
-        Right::Create => vec![Command::CreateGroup { actor, name: "Probe".into(), kind: o, join_policy: None, description: String::new(), owners: vec![], members: vec![], on_premises: false }],
-        Right::Change => vec![Command::UpdateGroup { actor, group: o, name: None, description: Some("d".into()), join_policy: None }],
+        Right::Create => vec![Command::CreateGroup {
+            actor,
+            name: "Probe".into(),
+            kind: o,
+            join_policy: None,
+            description: String::new(),
+            owners: vec![],
+            members: vec![],
+            on_premises: false,
+        }],
+        Right::Change => {
+            vec![Command::UpdateGroup { actor, group: o, name: None, description: Some("d".into()), join_policy: None }]
+        }
         // Adding or removing the actor: one of them is a state the rules allow.
         Right::ManageMembers => {
             let g = t.find_group(object).unwrap();
@@ -450,10 +512,27 @@ fn decide_check(t: &Tenant, user: &str, group: &str) -> Option<bool> {
         actor: USERS[0].into(),
         settings: serde_json::json!({ "delegated_group_management": on }).as_object().cloned().unwrap(),
     };
-    let _ = f.execute(Command::AddUser { upn: "probe@c.com".into(), display_name: None, department: None, roles: vec![], enabled: true, manager: None });
+    let _ = f.execute(Command::AddUser {
+        upn: "probe@c.com".into(),
+        display_name: None,
+        department: None,
+        roles: vec![],
+        enabled: true,
+        manager: None,
+    });
     let _ = f.execute(configure(true));
-    let _ = f.execute(Command::UpdateGroup { actor: USERS[1].into(), group: group.into(), name: None, description: None, join_policy: Some("owner_approval".into()) });
-    let made = f.execute(Command::RequestToJoin { actor: "probe@c.com".into(), group: group.into(), justification: "j".into() });
+    let _ = f.execute(Command::UpdateGroup {
+        actor: USERS[1].into(),
+        group: group.into(),
+        name: None,
+        description: None,
+        join_policy: Some("owner_approval".into()),
+    });
+    let made = f.execute(Command::RequestToJoin {
+        actor: "probe@c.com".into(),
+        group: group.into(),
+        justification: "j".into(),
+    });
     let _ = f.execute(configure(t.settings().delegated_group_management));
     let Ok(Outcome::Request(q)) = made else { return None };
     if f.settings() != t.settings() {

@@ -121,7 +121,14 @@ fn check_reports_a_syntax_error_with_line_and_column() {
 // ----- limits --------------------------------------------------------------------------------
 
 fn small() -> Limits {
-    Limits { operations: 20_000, call_levels: 16, string_size: 10_000, array_size: 1_000, map_size: 1_000, ..Limits::default() }
+    Limits {
+        operations: 20_000,
+        call_levels: 16,
+        string_size: 10_000,
+        array_size: 1_000,
+        map_size: 1_000,
+        ..Limits::default()
+    }
 }
 
 #[test]
@@ -213,9 +220,7 @@ fn r9_a_refused_command_is_caught_as_a_map_with_code_family_and_message() {
 fn r10_13_a_type_error_is_an_ordinary_runtime_error_and_not_recorded() {
     let mut c = seeded();
     let before = value(c.feed("t.audit_log().len()"));
-    let caught = c
-        .eval(r#"let got = (); try { t.add_owner(bob, g, g); } catch (e) { got = e; } got"#)
-        .unwrap();
+    let caught = c.eval(r#"let got = (); try { t.add_owner(bob, g, g); } catch (e) { got = e; } got"#).unwrap();
     assert!(caught.is_string(), "a type error is a string, not a refusal map");
     assert_eq!(caught.to_string(), "add_owner() argument 'user' must be a User, an id or a upn, not Group");
     assert_eq!(value(c.feed("t.audit_log().len()")), before, "not a command: not audited");
@@ -275,14 +280,18 @@ fn r10_15_handles_print_readably_compare_within_a_tenant_and_resolve_in_forks() 
 #[test]
 fn r8_6_has_access_many_answers_in_order_and_fails_whole() {
     let mut c = seeded();
-    let _ = c.eval(
-        r#"
+    let _ = c
+        .eval(
+            r#"
         let crm = t.create_resource(admin, "CRM");
         t.assign(admin, crm, g);
         "#,
-    )
-    .unwrap();
-    assert_eq!(value(c.feed(r#"t.has_access_many([[bob, crm], [carol, "CRM"], ["bob@contoso.com", crm.id]])"#)), "[true, false, true]");
+        )
+        .unwrap();
+    assert_eq!(
+        value(c.feed(r#"t.has_access_many([[bob, crm], [carol, "CRM"], ["bob@contoso.com", crm.id]])"#)),
+        "[true, false, true]"
+    );
     let e = error(c.feed("t.has_access_many([[bob, crm], [carol]])"));
     assert!(e.contains("has_access_many() pair 1 must be a [user, resource] array"), "{e}");
     let e = error(c.feed("t.has_access_many([[bob, crm], [\"zed@contoso.com\", crm]])"));
@@ -366,27 +375,94 @@ fn run_script_json_shares_the_store_and_returns_ids() {
 /// offer them.
 const API_NAMES: &[&str] = &[
     // seeding
-    "add_user", "set_enabled", "set_roles", "import_directory",
+    "add_user",
+    "set_enabled",
+    "set_roles",
+    "import_directory",
     // commands and checked reads
-    "configure", "create_group", "update_group", "delete_group", "add_member", "remove_member",
-    "add_owner", "remove_owner", "leave", "request_to_join", "approve", "deny", "cancel",
-    "create_resource", "add_resource_owner", "remove_resource_owner", "assign", "unassign",
-    "block", "unblock", "list_members", "list_access", "check",
+    "configure",
+    "create_group",
+    "update_group",
+    "delete_group",
+    "add_member",
+    "remove_member",
+    "add_owner",
+    "remove_owner",
+    "leave",
+    "request_to_join",
+    "approve",
+    "deny",
+    "cancel",
+    "create_resource",
+    "add_resource_owner",
+    "remove_resource_owner",
+    "assign",
+    "unassign",
+    "block",
+    "unblock",
+    "list_members",
+    "list_access",
+    "check",
     // analyst queries
-    "name", "settings", "now", "advance", "set_time", "users", "groups", "resources", "requests",
-    "user", "group", "resource", "request", "has_access", "has_access_many", "explain_access",
-    "who_has_access", "access_of", "access_panel", "audit_log", "provisioning_log",
+    "name",
+    "settings",
+    "now",
+    "advance",
+    "set_time",
+    "users",
+    "groups",
+    "resources",
+    "requests",
+    "user",
+    "group",
+    "resource",
+    "request",
+    "has_access",
+    "has_access_many",
+    "explain_access",
+    "who_has_access",
+    "access_of",
+    "access_panel",
+    "audit_log",
+    "provisioning_log",
     // history and persistence
-    "save", "load", "open", "events", "replay", "fork",
+    "save",
+    "load",
+    "open",
+    "events",
+    "replay",
+    "fork",
     // Graph
-    "from_graph", "import_report", "graph_to_directory",
+    "from_graph",
+    "import_report",
+    "graph_to_directory",
     // errors
     "error_codes",
     // handle properties
-    "id", "upn", "display_name", "department", "roles", "enabled", "description", "kind",
-    "join_policy", "owners", "members", "on_premises", "created_by", "created_at", "assigned",
-    "blocked", "group", "requester", "justification", "status", "decided_by", "reason",
-    "decided_at", "to_dict",
+    "id",
+    "upn",
+    "display_name",
+    "department",
+    "roles",
+    "enabled",
+    "description",
+    "kind",
+    "join_policy",
+    "owners",
+    "members",
+    "on_premises",
+    "created_by",
+    "created_at",
+    "assigned",
+    "blocked",
+    "group",
+    "requester",
+    "justification",
+    "status",
+    "decided_by",
+    "reason",
+    "decided_at",
+    "to_dict",
 ];
 
 /// Python names with no Rhai counterpart, and why.
@@ -420,9 +496,8 @@ fn stub_names(stub: &str) -> BTreeSet<(String, String)> {
         let indent = line.len() - line.trim_start().len();
         let text = line.trim_start();
         if indent == 0 && !text.is_empty() && !text.starts_with('#') && !text.starts_with('@') {
-            class = text.strip_prefix("class ").map(|rest| {
-                rest.split(['(', ':']).next().unwrap_or("").trim().to_string()
-            });
+            class =
+                text.strip_prefix("class ").map(|rest| rest.split(['(', ':']).next().unwrap_or("").trim().to_string());
         }
         let def = text.strip_prefix("async def ").or_else(|| text.strip_prefix("def "));
         let Some(def) = def else { continue };

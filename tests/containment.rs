@@ -172,14 +172,19 @@ fn r8_4_scripts_reach_files_only_inside_allowed_folders() {
     let sneaky = mine.join("..").join("precious.json");
     let err = save(&sneaky, &in_dir(&mine)).unwrap_err();
     assert_eq!(err.code(), Some(Code::ScriptError));
-    assert!(err.message().contains("io_error") && err.message().contains("is outside the folders"), "{}", err.message());
+    assert!(
+        err.message().contains("io_error") && err.message().contains("is outside the folders"),
+        "{}",
+        err.message()
+    );
     assert!(err.message().contains(&std::fs::canonicalize(&mine).unwrap().display().to_string()));
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep");
     // No folder allowed: no file at all.
     let err = save(&inside, &RunOptions::default()).unwrap_err();
     assert!(err.message().contains("may not use files"), "{}", err.message());
     for call in ["open", "from_graph", "graph_to_directory", "load"] {
-        let err = run_script_with(&format!("{call}({:?})", sneaky.display().to_string()), None, None, &in_dir(&mine)).unwrap_err();
+        let err = run_script_with(&format!("{call}({:?})", sneaky.display().to_string()), None, None, &in_dir(&mine))
+            .unwrap_err();
         assert!(err.message().contains("is outside the folders"), "{call}: {}", err.message());
     }
 }
@@ -189,7 +194,8 @@ fn r8_4_a_file_that_is_not_a_snapshot_is_named_without_its_content() {
     let dir = tempfile::tempdir().unwrap();
     let secret = dir.path().join("shadow");
     std::fs::write(&secret, "\"TOP-SECRET root:x:0:0\"").unwrap();
-    let err = run_script_with(&format!("load({:?})", secret.display().to_string()), None, None, &in_dir(dir.path())).unwrap_err();
+    let err = run_script_with(&format!("load({:?})", secret.display().to_string()), None, None, &in_dir(dir.path()))
+        .unwrap_err();
     assert!(err.message().contains("corrupt_snapshot"), "{}", err.message());
     assert!(!err.message().contains("TOP-SECRET"), "{}", err.message());
     assert!(err.message().contains("line 1, column"), "{}", err.message());
@@ -199,12 +205,18 @@ fn r8_4_a_file_that_is_not_a_snapshot_is_named_without_its_content() {
 #[test]
 fn r8_4_devices_and_links_out_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let err = run_script_with("load(\"/dev/zero\")", None, None, &RunOptions::new(Sandbox::new(["/dev"]).unwrap())).unwrap_err();
+    let err = run_script_with("load(\"/dev/zero\")", None, None, &RunOptions::new(Sandbox::new(["/dev"]).unwrap()))
+        .unwrap_err();
     assert!(err.message().contains("not a regular file"), "{}", err.message());
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("users.json"), "{\"value\": []}").unwrap();
     std::os::unix::fs::symlink(outside.path().join("users.json"), dir.path().join("users.json")).unwrap();
-    let err = run_script_with(&format!("from_graph({:?})", dir.path().display().to_string()), None, None, &in_dir(dir.path()))
-        .unwrap_err();
+    let err = run_script_with(
+        &format!("from_graph({:?})", dir.path().display().to_string()),
+        None,
+        None,
+        &in_dir(dir.path()),
+    )
+    .unwrap_err();
     assert!(err.message().contains("users.json is outside the folders"), "{}", err.message());
 }

@@ -105,7 +105,14 @@ fn r10_9_settings_domains() {
 #[test]
 fn r10_11_check_refuses_seeding_and_clock_moves() {
     let t = T::with_admin(&[]);
-    let d = t.t.check(&Command::AddUser { upn: "x@y".into(), display_name: None, department: None, roles: vec![], enabled: true, manager: None });
+    let d = t.t.check(&Command::AddUser {
+        upn: "x@y".into(),
+        display_name: None,
+        department: None,
+        roles: vec![],
+        enabled: true,
+        manager: None,
+    });
     assert_eq!(d.code, Some(Code::UnknownCommand));
     let d = t.t.check(&Command::Advance { micros: 1 });
     assert_eq!(d.code, Some(Code::UnknownCommand));

@@ -208,7 +208,8 @@ fn fault_trial(dir: &Path, rng: &mut u64) -> (usize, usize, usize, usize, usize)
         display_name: None,
         department: None,
         roles: vec!["global_admin".into()],
-        enabled: true, manager: None,
+        enabled: true,
+        manager: None,
     }];
     for i in 0..40 {
         commands.push(match next() % 5 {
@@ -223,7 +224,11 @@ fn fault_trial(dir: &Path, rng: &mut u64) -> (usize, usize, usize, usize, usize)
                 members: vec![],
                 on_premises: false,
             },
-            2 => Command::AddMember { actor: admin.into(), group: format!("G{}", next() % 8), member: format!("user{}@contoso.com", next() % 8) },
+            2 => Command::AddMember {
+                actor: admin.into(),
+                group: format!("G{}", next() % 8),
+                member: format!("user{}@contoso.com", next() % 8),
+            },
             3 => Command::Advance { micros: -1 }, // refused: not in the history
             _ => add_user(i),
         });
@@ -485,11 +490,7 @@ fn r8_4_saving_over_a_journal_another_process_holds_is_refused() {
     drop(open(&path));
     let bytes = std::fs::read(&path).unwrap();
     // flock(1) holds the same kind of lock a journal open in another process holds.
-    let Ok(mut holder) = std::process::Command::new("flock")
-        .args(["-x"])
-        .arg(&path)
-        .args(["sleep", "30"])
-        .spawn()
+    let Ok(mut holder) = std::process::Command::new("flock").args(["-x"]).arg(&path).args(["sleep", "30"]).spawn()
     else {
         eprintln!("skipped: no flock(1)");
         return;
@@ -594,7 +595,16 @@ fn r10_13_values_nested_too_deep_never_enter_the_history() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.journal");
     let store = store_at(&path);
-    store.execute(Command::AddUser { upn: "admin@contoso.com".into(), display_name: None, department: None, roles: vec!["global_admin".into()], enabled: true, manager: None }).unwrap();
+    store
+        .execute(Command::AddUser {
+            upn: "admin@contoso.com".into(),
+            display_name: None,
+            department: None,
+            roles: vec!["global_admin".into()],
+            enabled: true,
+            manager: None,
+        })
+        .unwrap();
     let bytes = std::fs::read(&path).unwrap();
     // A report sits one level below the data, a setting at the top: 64 levels fit, 65 do not.
     for cmd in [import_with_report(nested(64, &[false])), configure_with(nested(65, &[true]))] {
@@ -661,14 +671,13 @@ fn any_value() -> impl Strategy<Value = Value> {
         ]
     });
     // A random tree at the bottom of a chain of random depth, around the bound and far past it.
-    (tree, 0usize..140, proptest::collection::vec(any::<bool>(), 1..8))
-        .prop_map(|(tree, depth, maps)| {
-            let mut v = tree;
-            for i in 0..depth {
-                v = if maps[i % maps.len()] { json!({ "k": v }) } else { json!([v, 1]) };
-            }
-            v
-        })
+    (tree, 0usize..140, proptest::collection::vec(any::<bool>(), 1..8)).prop_map(|(tree, depth, maps)| {
+        let mut v = tree;
+        for i in 0..depth {
+            v = if maps[i % maps.len()] { json!({ "k": v }) } else { json!([v, 1]) };
+        }
+        v
+    })
 }
 
 proptest! {

@@ -59,7 +59,8 @@ fn r11_6_r11_8_settings_from_the_export_and_overrides() {
     assert!(!s.users_can_create_microsoft365_groups);
     assert_eq!(s.microsoft365_creation_group, "Microsoft 365 creators");
     let report = t.import_report().unwrap();
-    let defaults: Vec<&str> = report["settings_from_defaults"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let defaults: Vec<&str> =
+        report["settings_from_defaults"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(!defaults.contains(&"delegated_group_management"));
     assert!(defaults.contains(&"self_service_scope"));
     // A bad override refuses the import and returns no tenant.
@@ -161,12 +162,24 @@ fn r11_2_r13_bad_lifecycle_files_are_invalid_export() {
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("c");
     copy_dir(&fixture(), &copy);
-    std::fs::write(copy.join("groupLifecyclePolicies.json"), r#"{"value": [{"id": "p", "managedGroupTypes": "Some"}]}"#).unwrap();
+    std::fs::write(
+        copy.join("groupLifecyclePolicies.json"),
+        r#"{"value": [{"id": "p", "managedGroupTypes": "Some"}]}"#,
+    )
+    .unwrap();
     let err = Tenant::from_graph(&copy, None, &Map::new()).unwrap_err();
     assert_eq!(err.code(), Some(Code::InvalidExport));
-    assert!(err.message().contains("groupLifecyclePolicies.json") && err.message().contains("Some"), "{}", err.message());
+    assert!(
+        err.message().contains("groupLifecyclePolicies.json") && err.message().contains("Some"),
+        "{}",
+        err.message()
+    );
     std::fs::remove_file(copy.join("groupLifecyclePolicies.json")).unwrap();
-    std::fs::write(copy.join("deletedGroups.json"), r#"{"value": [{"id": "d", "displayName": "D", "groupTypes": ["Unified"], "deletedDateTime": "yesterday"}]}"#).unwrap();
+    std::fs::write(
+        copy.join("deletedGroups.json"),
+        r#"{"value": [{"id": "d", "displayName": "D", "groupTypes": ["Unified"], "deletedDateTime": "yesterday"}]}"#,
+    )
+    .unwrap();
     let err = Tenant::from_graph(&copy, None, &Map::new()).unwrap_err();
     assert_eq!(err.code(), Some(Code::InvalidExport));
     assert!(err.message().contains("deletedGroups.json") && err.message().contains("yesterday"), "{}", err.message());
@@ -196,9 +209,10 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 fn r11_1_from_graph_reports_progress_to_the_threads_sink() {
     let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let log = seen.clone();
-    let t = ssgm::progress::with_sink(move |phase, done, total| log.borrow_mut().push((phase.to_string(), done, total)), || {
-        Tenant::from_graph(&fixture(), None, &Map::new()).unwrap()
-    });
+    let t = ssgm::progress::with_sink(
+        move |phase, done, total| log.borrow_mut().push((phase.to_string(), done, total)),
+        || Tenant::from_graph(&fixture(), None, &Map::new()).unwrap(),
+    );
     let seen = seen.borrow();
     let last = |phase: &str| seen.iter().rev().find(|(p, _, _)| p == phase).cloned();
     // One unit per live group whose members and owners files are read.

@@ -95,7 +95,11 @@ fn r4_1_exchange_kinds_are_not_self_service() {
 fn r4_2_on_premises_groups_are_changed_by_nobody() {
     let mut t = T::open_tenant();
     t.user(BOB, &[]);
-    let g = t.okk("create_group", &[A, "Synced"], &[("on_premises", b(true)), ("owners", l(&[BOB])), ("members", l(&[BOB]))]);
+    let g = t.okk(
+        "create_group",
+        &[A, "Synced"],
+        &[("on_premises", b(true)), ("owners", l(&[BOB])), ("members", l(&[BOB]))],
+    );
     for actor in [A, BOB] {
         assert_eq!(t.code("add_member", &[actor, &g, A]), "on_premises_group");
         assert_eq!(t.code("remove_member", &[actor, &g, BOB]), "on_premises_group");
@@ -167,9 +171,16 @@ fn r4_7_change_and_delete() {
     t.user(CAROL, &[]);
     let g = t.ok("create_group", &[BOB, "Team"]);
     assert_eq!(t.code("update_group", &[CAROL, &g]), "not_owner");
-    t.okk("update_group", &[BOB, &g], &[("name", s("Renamed")), ("description", s("d")), ("join_policy", s("owner_approval"))]);
+    t.okk(
+        "update_group",
+        &[BOB, &g],
+        &[("name", s("Renamed")), ("description", s("d")), ("join_policy", s("owner_approval"))],
+    );
     let group = t.t.group(t.gix(&g)).unwrap().clone();
-    assert_eq!((group.name.as_str(), group.description.as_str(), group.join_policy.as_str()), ("Renamed", "d", "owner_approval"));
+    assert_eq!(
+        (group.name.as_str(), group.description.as_str(), group.join_policy.as_str()),
+        ("Renamed", "d", "owner_approval")
+    );
     assert!(t.t.find_group("Renamed").is_ok() && t.t.find_group("Team").is_err());
     assert_eq!(t.codek("update_group", &[BOB, &g], &[("join_policy", s("closed"))]), "invalid_join_policy");
     assert_eq!(t.codek("update_group", &[BOB, &g], &[("name", s(" "))]), "invalid_name");
@@ -190,10 +201,7 @@ fn r4_9_owners_limit_and_last_owner() {
     // owner_limit wins over already_owner, and binds admins.
     assert_eq!(t.code("add_owner", &[BOB, &g, CAROL]), "owner_limit");
     assert_eq!(t.code("add_owner", &[A, &g, "dan@contoso.com"]), "owner_limit");
-    assert_eq!(
-        t.codek("create_group", &[A, "Big"], &[("owners", l(&[BOB, CAROL, "dan@contoso.com"]))]),
-        "owner_limit"
-    );
+    assert_eq!(t.codek("create_group", &[A, "Big"], &[("owners", l(&[BOB, CAROL, "dan@contoso.com"]))]), "owner_limit");
     assert_eq!(t.codek("create_group", &[BOB, "Big"], &[("owners", l(&[CAROL, "dan@contoso.com"]))]), "owner_limit");
     t.ok("remove_owner", &[CAROL, &g, BOB]);
     // An admin may remove the last owner.
@@ -217,7 +225,10 @@ fn r4_10_nesting_rules_and_cycles() {
     assert_eq!(t.code("add_member", &[A, &dl, &inner]), "nested_group_not_allowed");
     assert_eq!(t.code("add_member", &[A, &inner, &sec]), "cycle");
     assert_eq!(t.code("add_member", &[A, &sec, &sec]), "cycle");
-    assert_eq!(t.codek("create_group", &[A, "X"], &[("kind", s("microsoft365")), ("members", l(&[&inner]))]), "nested_group_not_allowed");
+    assert_eq!(
+        t.codek("create_group", &[A, "X"], &[("kind", s("microsoft365")), ("members", l(&[&inner]))]),
+        "nested_group_not_allowed"
+    );
 }
 
 #[test]

@@ -80,7 +80,10 @@ fn r8_3_r10_7_the_clock_is_logical() {
     assert_eq!(t.t.execute(Command::SetTime { micros: now - 1 }).unwrap_err().code(), Some(Code::InvalidTime));
     t.t.execute(Command::SetTime { micros: now }).unwrap();
     // Not past the last instant a datetime can show.
-    assert_eq!(t.t.execute(Command::SetTime { micros: ssgm::model::LATEST + 1 }).unwrap_err().code(), Some(Code::InvalidTime));
+    assert_eq!(
+        t.t.execute(Command::SetTime { micros: ssgm::model::LATEST + 1 }).unwrap_err().code(),
+        Some(Code::InvalidTime)
+    );
     // Refused clock moves are not in the history; clock moves are not audited.
     assert_eq!(t.t.history().len(), 2);
     assert!(t.t.audit_log().is_empty());
@@ -203,7 +206,15 @@ fn r8_5_import_keeps_ids_resolves_references_and_counts() {
     let Outcome::Imported(c) = out else { panic!("{out:?}") };
     assert_eq!(
         c.pairs(),
-        [("users", 2), ("groups", 2), ("resources", 1), ("memberships", 3), ("owners", 2), ("assignments", 2), ("blocks", 1)]
+        [
+            ("users", 2),
+            ("groups", 2),
+            ("resources", 1),
+            ("memberships", 3),
+            ("owners", 2),
+            ("assignments", 2),
+            ("blocks", 1)
+        ]
     );
     // Generated ids skip the taken ones.
     assert_eq!(t.t.users()[1].id, "u-2");
@@ -227,39 +238,72 @@ fn r8_5_import_validation_is_atomic_and_in_step_order() {
         t.t.execute(Command::ImportDirectory { data: data(v) }).unwrap_err().code().unwrap().as_str()
     };
     // Step 1 (references) before step 2 (names).
-    assert_eq!(code(&mut t, json!({"users": [{"upn": "bad"}], "groups": [{"name": "G", "owners": ["x@y"]}]})), "user_not_found");
+    assert_eq!(
+        code(&mut t, json!({"users": [{"upn": "bad"}], "groups": [{"name": "G", "owners": ["x@y"]}]})),
+        "user_not_found"
+    );
     assert_eq!(code(&mut t, json!({"groups": [{"name": "G", "members": ["Nope"]}]})), "group_not_found");
     // Within step 2: invalid_name before invalid_kind, then join policy, role, setting.
-    assert_eq!(code(&mut t, json!({"users": [{"upn": "a@b", "roles": ["king"]}], "groups": [{"name": " ", "kind": "x"}]})), "invalid_name");
-    assert_eq!(code(&mut t, json!({"users": [{"upn": "a@b", "roles": ["king"]}], "groups": [{"name": "G", "join_policy": "x"}]})), "invalid_join_policy");
-    assert_eq!(code(&mut t, json!({"users": [{"upn": "a@b", "roles": ["king"]}], "settings": {"x": 1}})), "invalid_role");
+    assert_eq!(
+        code(&mut t, json!({"users": [{"upn": "a@b", "roles": ["king"]}], "groups": [{"name": " ", "kind": "x"}]})),
+        "invalid_name"
+    );
+    assert_eq!(
+        code(
+            &mut t,
+            json!({"users": [{"upn": "a@b", "roles": ["king"]}], "groups": [{"name": "G", "join_policy": "x"}]})
+        ),
+        "invalid_join_policy"
+    );
+    assert_eq!(
+        code(&mut t, json!({"users": [{"upn": "a@b", "roles": ["king"]}], "settings": {"x": 1}})),
+        "invalid_role"
+    );
     assert_eq!(code(&mut t, json!({"settings": {"x": 1}})), "invalid_setting");
     assert_eq!(code(&mut t, json!({"users": [{"id": " x", "upn": "a@b"}]})), "invalid_name");
     // Step 9 uses the settings the import leaves.
     assert_eq!(
-        code(&mut t, json!({"users": [{"upn": "a@b"}, {"upn": "c@d"}], "groups": [{"name": "G", "owners": ["a@b", "c@d"]}], "settings": {"max_owners_per_group": 1}})),
+        code(
+            &mut t,
+            json!({"users": [{"upn": "a@b"}, {"upn": "c@d"}], "groups": [{"name": "G", "owners": ["a@b", "c@d"]}], "settings": {"max_owners_per_group": 1}})
+        ),
         "owner_limit"
     );
     // Step 10 then 11.
     assert_eq!(code(&mut t, json!({"users": [{"upn": "a@b"}, {"upn": "A@B"}]})), "duplicate_name");
-    assert_eq!(code(&mut t, json!({"users": [{"id": "x", "upn": "a@b"}], "groups": [{"id": "x", "name": "G"}]})), "duplicate_id");
     assert_eq!(
-        code(&mut t, json!({"groups": [{"id": "a", "name": "A", "members": ["b"]}, {"id": "b", "name": "B", "members": ["a"]}]})),
+        code(&mut t, json!({"users": [{"id": "x", "upn": "a@b"}], "groups": [{"id": "x", "name": "G"}]})),
+        "duplicate_id"
+    );
+    assert_eq!(
+        code(
+            &mut t,
+            json!({"groups": [{"id": "a", "name": "A", "members": ["b"]}, {"id": "b", "name": "B", "members": ["a"]}]})
+        ),
         "cycle"
     );
     assert_eq!(
-        code(&mut t, json!({"groups": [{"id": "a", "name": "A", "kind": "distribution"}], "resources": [{"name": "R", "assigned": ["a"]}]})),
+        code(
+            &mut t,
+            json!({"groups": [{"id": "a", "name": "A", "kind": "distribution"}], "resources": [{"name": "R", "assigned": ["a"]}]})
+        ),
         "not_security_principal"
     );
     assert_eq!(
-        code(&mut t, json!({"groups": [{"id": "a", "name": "A", "kind": "microsoft365"}, {"name": "B", "members": ["a"]}]})),
+        code(
+            &mut t,
+            json!({"groups": [{"id": "a", "name": "A", "kind": "microsoft365"}, {"name": "B", "members": ["a"]}]})
+        ),
         "nested_group_not_allowed"
     );
     // Nothing changed, everything was audited.
     assert!(t.t.users().is_empty() && t.t.groups().count() == 0);
     assert_eq!(t.t.audit_log().len(), 13);
     // Unknown fields are type errors, not commands.
-    assert!(matches!(ssgm::DirectoryData::from_value(json!({"users": [{"upn": "a@b", "age": 3}]})), Err(ssgm::Error::Type(_))));
+    assert!(matches!(
+        ssgm::DirectoryData::from_value(json!({"users": [{"upn": "a@b", "age": 3}]})),
+        Err(ssgm::Error::Type(_))
+    ));
     assert!(matches!(ssgm::DirectoryData::from_value(json!({"people": []})), Err(ssgm::Error::Type(_))));
 }
 

@@ -255,10 +255,7 @@ fn r13_6_no_notice_is_scheduled_at_or_before_the_instant_expires_at_is_set() {
 
 #[test]
 fn r13_7_r8_7_expiry_deletes_as_system_at_its_instant_with_its_provisioning() {
-    let mut t = tenant(&[
-        ("expiration_scope", s("all")),
-        ("delegated_group_management", b(true)),
-    ]);
+    let mut t = tenant(&[("expiration_scope", s("all")), ("delegated_group_management", b(true))]);
     let g = m365(&mut t, "Team", &[BOB], &[BOB]);
     t.ok("assign", &[ADMIN, "App", &g]);
     t.okk("update_group", &[ADMIN, &g], &[("join_policy", s("owner_approval"))]);
@@ -330,7 +327,10 @@ fn r13_9_an_owner_restores_with_access_selection_and_a_renewal() {
     assert_eq!((restore.activity, restore.targets.clone()), ("Restore group", vec![g.clone()]));
     assert_eq!(
         t.provisioning_since(before),
-        vec![(BOB.to_string(), "App".to_string(), "provisioned"), (CAROL.to_string(), "App".to_string(), "provisioned")]
+        vec![
+            (BOB.to_string(), "App".to_string(), "provisioned"),
+            (CAROL.to_string(), "App".to_string(), "provisioned")
+        ]
     );
     assert!(t.t.provisioning_log()[before..].iter().all(|e| e.cause == restore.seq));
     let back = group(&t, &g);
@@ -364,7 +364,10 @@ fn r13_9_a_restore_after_a_nested_group_was_deleted() {
     t.ok("restore_group", &[CAROL, &team]);
     assert_eq!(
         t.provisioning_since(before),
-        vec![(BOB.to_string(), "Site".to_string(), "provisioned"), (CAROL.to_string(), "Site".to_string(), "provisioned")]
+        vec![
+            (BOB.to_string(), "Site".to_string(), "provisioned"),
+            (CAROL.to_string(), "Site".to_string(), "provisioned")
+        ]
     );
     assert_eq!(t.members(&team).len(), 2);
     assert_eq!(t.code("restore_group", &[ADMIN, &inner]), "group_not_found");
@@ -721,10 +724,16 @@ fn r8_5_r13_8_an_imported_deleted_group_is_restorable_with_what_it_was_given() {
     // Deleted: not found by name or id, listed in deletion order with its instant.
     assert!(t.t.find_group("Gone").is_err());
     let deleted: Vec<(String, Option<Timestamp>)> =
-        t.t.deleted_groups().map(|g| (t.t.all_groups()[g as usize].id.clone(), t.t.all_groups()[g as usize].deleted_at)).collect();
+        t.t.deleted_groups()
+            .map(|g| (t.t.all_groups()[g as usize].id.clone(), t.t.all_groups()[g as usize].deleted_at))
+            .collect();
     assert_eq!(
         deleted,
-        [("g-first".to_string(), Some(at(15))), ("g-gone".to_string(), Some(at(20))), ("g-later".to_string(), Some(at(35)))]
+        [
+            ("g-first".to_string(), Some(at(15))),
+            ("g-gone".to_string(), Some(at(20))),
+            ("g-later".to_string(), Some(at(35)))
+        ]
     );
     assert!(!t.has(CAROL, "App2"));
     // Restored with its owners, members and assignment.
@@ -741,10 +750,13 @@ fn r8_5_r13_8_an_imported_deleted_group_is_restorable_with_what_it_was_given() {
 fn r8_5_r13_import_date_errors() {
     let mut t = tenant(&[]);
     // deleted_at on another kind: invalid_kind.
-    let err = import(&mut t, serde_json::json!({"groups": [{"name": "S", "deleted_at": "2016-06-01T00:00:00Z"}]})).unwrap_err();
+    let err = import(&mut t, serde_json::json!({"groups": [{"name": "S", "deleted_at": "2016-06-01T00:00:00Z"}]}))
+        .unwrap_err();
     assert_eq!(err.code(), Some(Code::InvalidKind), "{}", err.message());
     // Text that is no instant: invalid_time, naming the group and field.
-    let err = import(&mut t, serde_json::json!({"groups": [{"name": "M", "kind": "microsoft365", "expires_at": "soon"}]})).unwrap_err();
+    let err =
+        import(&mut t, serde_json::json!({"groups": [{"name": "M", "kind": "microsoft365", "expires_at": "soon"}]}))
+            .unwrap_err();
     assert_eq!(err.code(), Some(Code::InvalidTime));
     assert!(err.message().contains("expires_at") && err.message().contains("\"M\""), "{}", err.message());
     // A wrong type is a type error.
@@ -759,7 +771,8 @@ fn r8_5_r13_3_import_settings_recover_existing_groups() {
     let g = m365(&mut t, "Team", &[BOB], &[]);
     assert_eq!(group(&t, &g).expires_at, None);
     advance(&mut t, 10);
-    import(&mut t, serde_json::json!({"settings": {"expiration_scope": "all", "expiration_lifetime_days": 30}})).unwrap();
+    import(&mut t, serde_json::json!({"settings": {"expiration_scope": "all", "expiration_lifetime_days": 30}}))
+        .unwrap();
     // An existing group newly covered: anchor + lifetime, not sooner than 35 days from now.
     assert_eq!(group(&t, &g).expires_at, Some(at(10 + 35)));
 }

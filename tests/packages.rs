@@ -88,11 +88,7 @@ fn sales(t: &mut T) -> String {
 
 fn members(t: &T, g: &str) -> Vec<String> {
     let gi = t.gix(g);
-    t.t.all_groups()[gi as usize]
-        .members
-        .iter()
-        .map(|p| t.t.principal_id(*p).to_string())
-        .collect()
+    t.t.all_groups()[gi as usize].members.iter().map(|p| t.t.principal_id(*p).to_string()).collect()
 }
 
 fn uid(t: &T, u: &str) -> String {
@@ -144,7 +140,10 @@ fn r15_2_r15_19_packages_are_created_named_uniquely_and_audited() {
     assert!(p.starts_with("ap-"));
     let e = t.last_audit();
     assert_eq!(e.activity, "Create access package");
-    assert_eq!(e.targets, vec![p.clone(), t.t.group(t.gix("Sales")).unwrap().id.clone(), t.t.group(t.gix("CRM")).unwrap().id.clone()]);
+    assert_eq!(
+        e.targets,
+        vec![p.clone(), t.t.group(t.gix("Sales")).unwrap().id.clone(), t.t.group(t.gix("CRM")).unwrap().id.clone()]
+    );
     assert_eq!(code(&mut t, "create_package", &[ADMIN, "sales TOOLS"], &[], Family::Conflict), "duplicate_name");
     assert_eq!(code(&mut t, "create_package", &[ADMIN, " "], &[], Family::InvalidArgument), "invalid_name");
     assert_eq!(code(&mut t, "create_package", &[BOB, "Mine"], &[], Family::PermissionDenied), "not_admin");
@@ -161,10 +160,19 @@ fn r15_3_package_groups_are_security_or_m365_and_not_on_premises() {
     t.okk("create_group", &[ADMIN, "Synced"], &[("on_premises", b(true))]);
     let p = sales(&mut t);
     // Step 4, admins included; on-premises first.
-    assert_eq!(code(&mut t, "create_package", &[ADMIN, "X"], &[("groups", l(&["DL", "Synced"]))], Family::PermissionDenied), "on_premises_group");
-    assert_eq!(code(&mut t, "add_package_group", &[ADMIN, &p, "DL"], &[], Family::PermissionDenied), "not_self_service_kind");
+    assert_eq!(
+        code(&mut t, "create_package", &[ADMIN, "X"], &[("groups", l(&["DL", "Synced"]))], Family::PermissionDenied),
+        "on_premises_group"
+    );
+    assert_eq!(
+        code(&mut t, "add_package_group", &[ADMIN, &p, "DL"], &[], Family::PermissionDenied),
+        "not_self_service_kind"
+    );
     // Step 4 before step 5's not_admin.
-    assert_eq!(code(&mut t, "add_package_group", &[BOB, &p, "DL"], &[], Family::PermissionDenied), "not_self_service_kind");
+    assert_eq!(
+        code(&mut t, "add_package_group", &[BOB, &p, "DL"], &[], Family::PermissionDenied),
+        "not_self_service_kind"
+    );
     assert_eq!(code(&mut t, "add_package_group", &[ADMIN, &p, "Sales"], &[], Family::Conflict), "already_assigned");
     assert_eq!(code(&mut t, "remove_package_group", &[ADMIN, &p, "Team"], &[], Family::Conflict), "not_assigned");
     ok(&mut t, "add_package_group", &[ADMIN, &p, "Team"], &[]);
@@ -180,9 +188,18 @@ fn r15_4_policy_options_are_validated_in_signature_order() {
     assert_eq!(bad(&mut t, &[("requestors", l(&[]))]), "invalid_policy");
     assert_eq!(bad(&mut t, &[("stages", stages(&[map(&[("timeout_days", int(3))])]))]), "invalid_policy");
     let four = map(&[("approvers", l(&[DAVE]))]);
-    assert_eq!(bad(&mut t, &[("stages", stages(&[four.clone(), four.clone(), four.clone(), four.clone()]))]), "invalid_policy");
-    assert_eq!(bad(&mut t, &[("stages", stages(&[map(&[("approvers", l(&[DAVE])), ("timeout_days", int(15))])]))]), "invalid_policy");
-    assert_eq!(bad(&mut t, &[("stages", stages(&[map(&[("approvers", l(&[DAVE])), ("timeout_days", int(0))])]))]), "invalid_policy");
+    assert_eq!(
+        bad(&mut t, &[("stages", stages(&[four.clone(), four.clone(), four.clone(), four.clone()]))]),
+        "invalid_policy"
+    );
+    assert_eq!(
+        bad(&mut t, &[("stages", stages(&[map(&[("approvers", l(&[DAVE])), ("timeout_days", int(15))])]))]),
+        "invalid_policy"
+    );
+    assert_eq!(
+        bad(&mut t, &[("stages", stages(&[map(&[("approvers", l(&[DAVE])), ("timeout_days", int(0))])]))]),
+        "invalid_policy"
+    );
     let mgr = map(&[("manager", b(true))]);
     assert_eq!(bad(&mut t, &[("stages", stages(&[mgr.clone(), mgr]))]), "invalid_policy");
     assert_eq!(bad(&mut t, &[("expires", int(3661))]), "invalid_policy");
@@ -190,12 +207,36 @@ fn r15_4_policy_options_are_validated_in_signature_order() {
     assert_eq!(bad(&mut t, &[("expires", s("2016-06-13T00:00:00Z"))]), "invalid_policy");
     assert_eq!(bad(&mut t, &[("expires", s("soon"))]), "invalid_policy");
     // The first in signature order: the name (invalid_name), then requestors before expires.
-    assert_eq!(code(&mut t, "create_policy", &[ADMIN, &p, ""], &[("requestors", s("x"))], Family::InvalidArgument), "invalid_name");
-    let e = t.t.execute(ssgm::call::build("create_policy", &[s(ADMIN), s(&p), s("P")], &[("requestors".into(), s("x")), ("expires".into(), int(9999))]).unwrap()).unwrap_err();
+    assert_eq!(
+        code(&mut t, "create_policy", &[ADMIN, &p, ""], &[("requestors", s("x"))], Family::InvalidArgument),
+        "invalid_name"
+    );
+    let e =
+        t.t.execute(
+            ssgm::call::build(
+                "create_policy",
+                &[s(ADMIN), s(&p), s("P")],
+                &[("requestors".into(), s("x")), ("expires".into(), int(9999))],
+            )
+            .unwrap(),
+        )
+        .unwrap_err();
     assert!(e.message().contains("requestors"), "{}", e.message());
     // Step 1 (references) before step 2; step 2 before step 3 and step 5.
-    assert_eq!(code(&mut t, "create_policy", &[ADMIN, &p, "P"], &[("requestors", s("x")), ("stages", stages(&[map(&[("approvers", l(&["ghost@x.com"]))])]))], Family::NotFound), "user_not_found");
-    assert_eq!(code(&mut t, "create_policy", &[BOB, &p, "P"], &[("expires", int(-5))], Family::InvalidArgument), "invalid_policy");
+    assert_eq!(
+        code(
+            &mut t,
+            "create_policy",
+            &[ADMIN, &p, "P"],
+            &[("requestors", s("x")), ("stages", stages(&[map(&[("approvers", l(&["ghost@x.com"]))])]))],
+            Family::NotFound
+        ),
+        "user_not_found"
+    );
+    assert_eq!(
+        code(&mut t, "create_policy", &[BOB, &p, "P"], &[("expires", int(-5))], Family::InvalidArgument),
+        "invalid_policy"
+    );
     // Wrong types and unknown stage keys are type errors, not commands.
     let before = t.t.history().len();
     for kw in [
@@ -204,12 +245,20 @@ fn r15_4_policy_options_are_validated_in_signature_order() {
         vec![("expires".to_string(), b(true))],
         vec![("justification_required".to_string(), int(1))],
     ] {
-        assert!(matches!(ssgm::call::build("create_policy", &[s(ADMIN), s(&p), s("P")], &kw), Err(ssgm::Error::Type(_))), "{kw:?}");
+        assert!(
+            matches!(ssgm::call::build("create_policy", &[s(ADMIN), s(&p), s("P")], &kw), Err(ssgm::Error::Type(_))),
+            "{kw:?}"
+        );
     }
     assert_eq!(t.t.history().len(), before);
     // Valid: an instant later than now, days 0, a list of requestors (repeats merge).
     ok(&mut t, "create_policy", &[ADMIN, &p, "Later"], &[("expires", s("2017-01-01T00:00:00Z"))]);
-    let x = ok(&mut t, "create_policy", &[ADMIN, &p, "List"], &[("requestors", l(&[BOB, "Finance", BOB])), ("expires", int(0))]);
+    let x = ok(
+        &mut t,
+        "create_policy",
+        &[ADMIN, &p, "List"],
+        &[("requestors", l(&[BOB, "Finance", BOB])), ("expires", int(0))],
+    );
     assert_eq!(code(&mut t, "create_policy", &[ADMIN, &p, "list"], &[], Family::Conflict), "duplicate_name");
     let e = t.last_audit();
     assert_eq!(e.activity, "Create access package assignment policy");
@@ -242,13 +291,24 @@ fn r15_6_list_policies_take_priority_over_all() {
     let mut t = tenant();
     let p = sales(&mut t);
     let all = ok(&mut t, "create_policy", &[ADMIN, &p, "All"], &[("requestors", s("all"))]);
-    let fin = ok(&mut t, "create_policy", &[ADMIN, &p, "Finance"], &[("requestors", l(&["Finance"])), ("stages", stages(&[map(&[("approvers", l(&[DAVE]))])]))]);
+    let fin = ok(
+        &mut t,
+        "create_policy",
+        &[ADMIN, &p, "Finance"],
+        &[("requestors", l(&["Finance"])), ("stages", stages(&[map(&[("approvers", l(&[DAVE]))])]))],
+    );
     t.ok("add_member", &[ADMIN, "Finance", CAROL]);
     // Carol is covered by the list policy: "All" does not offer itself to her.
     let q = ok(&mut t, "request_package", &[CAROL, &p, "work"], &[]);
     assert_eq!(t.t.package_data().policies[req(&t, &q).policy as usize].id, fin);
-    assert_eq!(code(&mut t, "request_package", &[CAROL, &p, "work"], &[("policy", s("All"))], Family::PermissionDenied), "not_in_policy_scope");
-    assert_eq!(code(&mut t, "request_package", &[CAROL, &p, "work"], &[("policy", s("nope"))], Family::NotFound), "policy_not_found");
+    assert_eq!(
+        code(&mut t, "request_package", &[CAROL, &p, "work"], &[("policy", s("All"))], Family::PermissionDenied),
+        "not_in_policy_scope"
+    );
+    assert_eq!(
+        code(&mut t, "request_package", &[CAROL, &p, "work"], &[("policy", s("nope"))], Family::NotFound),
+        "policy_not_found"
+    );
     // Bob is not in the list: "All" offers itself to him, delivered at once (no stage).
     let r = ok(&mut t, "request_package", &[BOB, &p, "work"], &[]);
     assert_eq!(t.t.package_data().policies[req(&t, &r).policy as usize].id, all);
@@ -262,18 +322,32 @@ fn r15_6_list_policies_take_priority_over_all() {
     assert_eq!(e.targets, vec![p.clone(), r.clone(), a]);
     // A policy of another package is not found.
     let other = ok(&mut t, "create_package", &[ADMIN, "Other"], &[]);
-    assert_eq!(code(&mut t, "request_package", &[DAVE, &other, "x"], &[("policy", s(&all))], Family::NotFound), "policy_not_found");
-    assert_eq!(code(&mut t, "request_package", &[DAVE, &other, "x"], &[], Family::PermissionDenied), "not_in_policy_scope");
+    assert_eq!(
+        code(&mut t, "request_package", &[DAVE, &other, "x"], &[("policy", s(&all))], Family::NotFound),
+        "policy_not_found"
+    );
+    assert_eq!(
+        code(&mut t, "request_package", &[DAVE, &other, "x"], &[], Family::PermissionDenied),
+        "not_in_policy_scope"
+    );
 }
 
 #[test]
 fn r15_7_request_refusals_in_their_steps() {
     let mut t = tenant();
     let p = sales(&mut t);
-    ok(&mut t, "create_policy", &[ADMIN, &p, "All"], &[("requestors", s("all")), ("stages", stages(&[map(&[("approvers", l(&[DAVE]))])]))]);
+    ok(
+        &mut t,
+        "create_policy",
+        &[ADMIN, &p, "All"],
+        &[("requestors", s("all")), ("stages", stages(&[map(&[("approvers", l(&[DAVE]))])]))],
+    );
     assert_eq!(code(&mut t, "request_package", &[BOB, "Nope"], &[], Family::NotFound), "package_not_found");
     assert_eq!(code(&mut t, "request_package", &[BOB, &p], &[], Family::InvalidArgument), "justification_required");
-    assert_eq!(code(&mut t, "request_package", &[BOB, &p, "   "], &[], Family::InvalidArgument), "justification_required");
+    assert_eq!(
+        code(&mut t, "request_package", &[BOB, &p, "   "], &[], Family::InvalidArgument),
+        "justification_required"
+    );
     let q = ok(&mut t, "request_package", &[BOB, &p, "work"], &[]);
     assert_eq!(req(&t, &q).stage, 1);
     assert_eq!(req(&t, &q).stage_due_at, Some(EPOCH_START + 14 * DAY));
@@ -296,10 +370,22 @@ fn r15_8_r15_9_deciders_manager_then_named_approver_with_fallback() {
     let qi = t.t.find_package_request(&q).unwrap();
     assert_eq!(t.t.package_request_deciders(qi), vec![t.uix(BOB)]);
     // the requester, others, admins included.
-    assert_eq!(code(&mut t, "approve_package_request", &[CAROL, &q, "me"], &[], Family::PermissionDenied), "self_approval");
-    assert_eq!(code(&mut t, "approve_package_request", &[ADMIN, &q, "ok"], &[], Family::PermissionDenied), "not_approver");
-    assert_eq!(code(&mut t, "approve_package_request", &[DAVE, &q, "ok"], &[], Family::PermissionDenied), "not_approver");
-    assert_eq!(code(&mut t, "approve_package_request", &[BOB, &q], &[], Family::InvalidArgument), "justification_required");
+    assert_eq!(
+        code(&mut t, "approve_package_request", &[CAROL, &q, "me"], &[], Family::PermissionDenied),
+        "self_approval"
+    );
+    assert_eq!(
+        code(&mut t, "approve_package_request", &[ADMIN, &q, "ok"], &[], Family::PermissionDenied),
+        "not_approver"
+    );
+    assert_eq!(
+        code(&mut t, "approve_package_request", &[DAVE, &q, "ok"], &[], Family::PermissionDenied),
+        "not_approver"
+    );
+    assert_eq!(
+        code(&mut t, "approve_package_request", &[BOB, &q], &[], Family::InvalidArgument),
+        "justification_required"
+    );
     ok(&mut t, "approve_package_request", &[BOB, &q, "ok"], &[]);
     let e = t.last_audit();
     assert_eq!(e.activity, "Approval stage completed for access package assignment request");
@@ -307,21 +393,35 @@ fn r15_8_r15_9_deciders_manager_then_named_approver_with_fallback() {
     assert_eq!(req(&t, &q).stage, 2);
     assert_eq!(t.t.package_request_deciders(qi), vec![t.uix(DAVE)]);
     // Having decided stage 1 bars no one; bob is simply not a stage-2 decider.
-    assert_eq!(code(&mut t, "approve_package_request", &[BOB, &q, "ok"], &[], Family::PermissionDenied), "not_approver");
+    assert_eq!(
+        code(&mut t, "approve_package_request", &[BOB, &q, "ok"], &[], Family::PermissionDenied),
+        "not_approver"
+    );
     ok(&mut t, "approve_package_request", &[DAVE, &q, "ok too"], &[]);
     let e = t.last_audit();
     assert_eq!(e.activity, "Approve access package assignment request");
     let r = req(&t, &q);
     assert_eq!(r.status.as_str(), "delivered");
     assert_eq!(r.decided_by, Some(t.uix(DAVE)));
-    assert_eq!(r.decisions.iter().map(|d| (d.stage, d.outcome())).collect::<Vec<_>>(), vec![(1, "approved"), (2, "approved")]);
+    assert_eq!(
+        r.decisions.iter().map(|d| (d.stage, d.outcome())).collect::<Vec<_>>(),
+        vec![(1, "approved"), (2, "approved")]
+    );
     let a = t.t.package_data().assignments[r.assignment.unwrap() as usize].id.clone();
     assert_eq!(e.targets, vec![q.clone(), a.clone()]);
     assert_eq!(asg(&t, &a).expires_at, Some(EPOCH_START + 90 * DAY));
     assert_eq!(members(&t, "Sales"), vec![uid(&t, CAROL)]);
-    assert_eq!(code(&mut t, "approve_package_request", &[DAVE, &q, "again"], &[], Family::Conflict), "request_not_pending");
+    assert_eq!(
+        code(&mut t, "approve_package_request", &[DAVE, &q, "again"], &[], Family::Conflict),
+        "request_not_pending"
+    );
     // Without a manager (dave has none), the manager stage falls back.
-    ok(&mut t, "update_policy", &[ADMIN, &x], &[("stages", stages(&[map(&[("manager", b(true)), ("fallback_approvers", l(&[ERIN]))])]))]);
+    ok(
+        &mut t,
+        "update_policy",
+        &[ADMIN, &x],
+        &[("stages", stages(&[map(&[("manager", b(true)), ("fallback_approvers", l(&[ERIN]))])]))],
+    );
     let q2 = ok(&mut t, "request_package", &[DAVE, &p, "x"], &[]);
     let q2i = t.t.find_package_request(&q2).unwrap();
     assert_eq!(t.t.package_request_deciders(q2i), vec![t.uix(ERIN)]);
@@ -436,16 +536,35 @@ fn r15_11_delivery_keeps_existing_memberships_and_r15_12_expiry_keeps_shared_gro
 fn r15_13_direct_assignment_rules() {
     let mut t = tenant();
     let p = sales(&mut t);
-    let none = ok(&mut t, "create_policy", &[ADMIN, &p, "Admins"], &[("stages", stages(&[map(&[("approvers", l(&[DAVE]))])]))]);
+    let none = ok(
+        &mut t,
+        "create_policy",
+        &[ADMIN, &p, "Admins"],
+        &[("stages", stages(&[map(&[("approvers", l(&[DAVE]))])]))],
+    );
     ok(&mut t, "create_policy", &[ADMIN, &p, "Finance"], &[("requestors", l(&["Finance"]))]);
-    ok(&mut t, "create_policy", &[ADMIN, &p, "Staged"], &[("requestors", s("all")), ("stages", stages(&[map(&[("approvers", l(&[DAVE]))])]))]);
+    ok(
+        &mut t,
+        "create_policy",
+        &[ADMIN, &p, "Staged"],
+        &[("requestors", s("all")), ("stages", stages(&[map(&[("approvers", l(&[DAVE]))])]))],
+    );
     assert_eq!(code(&mut t, "assign_package", &[BOB, &p, CAROL, &none], &[], Family::PermissionDenied), "not_admin");
-    assert_eq!(code(&mut t, "assign_package", &[ADMIN, &p, CAROL, "Finance"], &[], Family::PermissionDenied), "not_in_policy_scope");
-    assert_eq!(code(&mut t, "assign_package", &[ADMIN, &p, CAROL, "Staged"], &[], Family::PermissionDenied), "approval_required");
+    assert_eq!(
+        code(&mut t, "assign_package", &[ADMIN, &p, CAROL, "Finance"], &[], Family::PermissionDenied),
+        "not_in_policy_scope"
+    );
+    assert_eq!(
+        code(&mut t, "assign_package", &[ADMIN, &p, CAROL, "Staged"], &[], Family::PermissionDenied),
+        "approval_required"
+    );
     // A "none" policy takes any user whatever its stages; disabled users qualify.
     t.enable(CAROL, false);
     let a = ok(&mut t, "assign_package", &[ADMIN, &p, CAROL, &none], &[]);
-    assert_eq!(t.last_audit().targets, vec![t.t.package_data().packages[0].id.clone(), uid(&t, CAROL), none.clone(), a.clone()]);
+    assert_eq!(
+        t.last_audit().targets,
+        vec![t.t.package_data().packages[0].id.clone(), uid(&t, CAROL), none.clone(), a.clone()]
+    );
     assert_eq!(code(&mut t, "assign_package", &[ADMIN, &p, CAROL, &none], &[], Family::Conflict), "already_assigned");
     let q = ok(&mut t, "request_package", &[BOB, &p, "x"], &[]);
     assert!(!q.is_empty());
@@ -461,7 +580,10 @@ fn r15_14_separation_of_duties_is_one_way_and_checked_at_request_and_assignment(
     ok(&mut t, "create_policy", &[ADMIN, &f, "All"], &[("requestors", s("all")), ("justification_required", b(false))]);
     ok(&mut t, "add_incompatible", &[ADMIN, &p, &f], &[]);
     assert_eq!(t.last_audit().activity, "Create incompatible access package");
-    assert_eq!(code(&mut t, "add_incompatible", &[ADMIN, &p, "Finance kit"], &[], Family::Conflict), "already_incompatible");
+    assert_eq!(
+        code(&mut t, "add_incompatible", &[ADMIN, &p, "Finance kit"], &[], Family::Conflict),
+        "already_incompatible"
+    );
     assert_eq!(code(&mut t, "add_incompatible", &[ADMIN, &p, &p], &[], Family::Conflict), "cycle");
     assert_eq!(code(&mut t, "add_incompatible", &[ADMIN, &p, "ghost"], &[], Family::NotFound), "package_not_found");
     assert_eq!(t.last_audit().activity, "Create incompatible access package");
@@ -537,7 +659,12 @@ fn r15_3_adding_and_removing_a_package_group_reaches_active_assignments() {
 fn r15_17_group_deletion_soft_delete_and_restore() {
     let mut t = tenant();
     let p = ok(&mut t, "create_package", &[ADMIN, "Teams"], &[("groups", l(&["Team", "Sales"]))]);
-    let x = ok(&mut t, "create_policy", &[ADMIN, &p, "P"], &[("requestors", l(&["Team", BOB])), ("stages", stages(&[map(&[("approvers", l(&["Team", DAVE]))])]))]);
+    let x = ok(
+        &mut t,
+        "create_policy",
+        &[ADMIN, &p, "P"],
+        &[("requestors", l(&["Team", BOB])), ("stages", stages(&[map(&[("approvers", l(&["Team", DAVE]))])]))],
+    );
     ok(&mut t, "add_incompatible", &[ADMIN, &p, "Finance"], &[]);
     t.ok("add_member", &[ADMIN, "Team", CAROL]);
     let direct = ok(&mut t, "create_policy", &[ADMIN, &p, "Direct"], &[]);
@@ -576,9 +703,23 @@ fn r15_20_r8_7_events_of_one_instant_fire_in_creation_order_after_section_13() {
     let mut t = tenant();
     t.okk("configure", &[ADMIN], &[("expiration_scope", s("all")), ("expiration_lifetime_days", int(30))]);
     let p = sales(&mut t);
-    ok(&mut t, "create_policy", &[ADMIN, &p, "All"], &[("requestors", s("all")), ("expires", int(14)), ("justification_required", b(false))]);
+    ok(
+        &mut t,
+        "create_policy",
+        &[ADMIN, &p, "All"],
+        &[("requestors", s("all")), ("expires", int(14)), ("justification_required", b(false))],
+    );
     let staged = ok(&mut t, "create_package", &[ADMIN, "Staged"], &[]);
-    ok(&mut t, "create_policy", &[ADMIN, &staged, "All"], &[("requestors", s("all")), ("justification_required", b(false)), ("stages", stages(&[map(&[("approvers", l(&[DAVE])), ("timeout_days", int(14))])]))]);
+    ok(
+        &mut t,
+        "create_policy",
+        &[ADMIN, &staged, "All"],
+        &[
+            ("requestors", s("all")),
+            ("justification_required", b(false)),
+            ("stages", stages(&[map(&[("approvers", l(&[DAVE])), ("timeout_days", int(14))])])),
+        ],
+    );
     advance(&mut t, 36);
     t.okk("create_group", &[ADMIN, "Later"], &[("kind", s("microsoft365"))]);
     advance(&mut t, 16);
@@ -591,7 +732,8 @@ fn r15_20_r8_7_events_of_one_instant_fire_in_creation_order_after_section_13() {
     t.t.execute(Command::SetTime { micros: stamp - DAY }).unwrap();
     let before = t.t.audit_log().len();
     t.t.execute(Command::SetTime { micros: stamp }).unwrap();
-    let fired: Vec<(&str, Vec<String>)> = t.t.audit_log()[before..].iter().map(|e| (e.activity, e.targets.clone())).collect();
+    let fired: Vec<(&str, Vec<String>)> =
+        t.t.audit_log()[before..].iter().map(|e| (e.activity, e.targets.clone())).collect();
     let later = t.t.all_groups()[t.t.all_groups().len() - 1].id.clone();
     assert_eq!(
         fired,
@@ -639,7 +781,12 @@ fn r15_21_check_accepts_every_actor_command_and_set_manager_is_seeding() {
 fn s9_steps_of_the_section_15_codes() {
     let mut t = tenant();
     let p = sales(&mut t);
-    let x = ok(&mut t, "create_policy", &[ADMIN, &p, "P"], &[("requestors", s("all")), ("stages", stages(&[map(&[("approvers", l(&[DAVE]))])]))]);
+    let x = ok(
+        &mut t,
+        "create_policy",
+        &[ADMIN, &p, "P"],
+        &[("requestors", s("all")), ("stages", stages(&[map(&[("approvers", l(&[DAVE]))])]))],
+    );
     // Step 1 before step 3 (actor_disabled) and step 5.
     t.enable(ERIN, false);
     assert_eq!(code(&mut t, "assign_package", &[ERIN, "nope", BOB, &x], &[], Family::NotFound), "package_not_found");
@@ -648,10 +795,18 @@ fn s9_steps_of_the_section_15_codes() {
     assert_eq!(code(&mut t, "assign_package", &[BOB, &p, BOB, &x], &[], Family::PermissionDenied), "not_admin");
     // Step 7 before step 8: not covered beats incompatible.
     let f = ok(&mut t, "create_package", &[ADMIN, "F"], &[]);
-    let fx = ok(&mut t, "create_policy", &[ADMIN, &f, "L"], &[("requestors", l(&[CAROL])), ("justification_required", b(false))]);
+    let fx = ok(
+        &mut t,
+        "create_policy",
+        &[ADMIN, &f, "L"],
+        &[("requestors", l(&[CAROL])), ("justification_required", b(false))],
+    );
     ok(&mut t, "add_incompatible", &[ADMIN, &f, "Sales"], &[]);
     t.ok("add_member", &[ADMIN, "Sales", DAVE]);
-    assert_eq!(code(&mut t, "assign_package", &[ADMIN, &f, DAVE, &fx], &[], Family::PermissionDenied), "not_in_policy_scope");
+    assert_eq!(
+        code(&mut t, "assign_package", &[ADMIN, &f, DAVE, &fx], &[], Family::PermissionDenied),
+        "not_in_policy_scope"
+    );
     // Step 8: incompatible_access before justification_required; before already_assigned (10).
     t.ok("add_member", &[ADMIN, "Sales", CAROL]);
     assert_eq!(code(&mut t, "request_package", &[CAROL, &f], &[], Family::PermissionDenied), "incompatible_access");
@@ -660,9 +815,15 @@ fn s9_steps_of_the_section_15_codes() {
     assert_eq!(code(&mut t, "deny_package_request", &[BOB, &q], &[], Family::PermissionDenied), "self_approval");
     ok(&mut t, "deny_package_request", &[DAVE, &q, "no"], &[]);
     assert_eq!(code(&mut t, "approve_package_request", &[CAROL, &q], &[], Family::PermissionDenied), "not_approver");
-    assert_eq!(code(&mut t, "approve_package_request", &[DAVE, &q], &[], Family::InvalidArgument), "justification_required");
+    assert_eq!(
+        code(&mut t, "approve_package_request", &[DAVE, &q], &[], Family::InvalidArgument),
+        "justification_required"
+    );
     assert_eq!(code(&mut t, "approve_package_request", &[DAVE, &q, "y"], &[], Family::Conflict), "request_not_pending");
-    assert_eq!(code(&mut t, "approve_package_request", &[DAVE, "preq-99", "y"], &[], Family::NotFound), "request_not_found");
+    assert_eq!(
+        code(&mut t, "approve_package_request", &[DAVE, "preq-99", "y"], &[], Family::NotFound),
+        "request_not_found"
+    );
     // A join request's id is no package request.
     assert_eq!(code(&mut t, "delete_policy", &[ADMIN, "pol-99"], &[], Family::NotFound), "policy_not_found");
 }
@@ -727,14 +888,22 @@ fn package_command(op: u8, a: usize, x: usize, n: u16, t: &Tenant) -> Command {
     let group = ["Sales", "CRM", "Finance", "Team"][usize::from(n) % 4].to_string();
     let requests = t.package_data().requests.len();
     let assignments = t.package_data().assignments.len();
-    let preq = t.package_data().requests.get(usize::from(n) % requests.max(1)).map(|r| r.id.clone()).unwrap_or_default();
-    let pa = t.package_data().assignments.get(usize::from(n) % assignments.max(1)).map(|r| r.id.clone()).unwrap_or_default();
+    let preq =
+        t.package_data().requests.get(usize::from(n) % requests.max(1)).map(|r| r.id.clone()).unwrap_or_default();
+    let pa =
+        t.package_data().assignments.get(usize::from(n) % assignments.max(1)).map(|r| r.id.clone()).unwrap_or_default();
     match op % 12 {
         0 | 1 => Command::RequestPackage { actor, package: pkg, justification: "why".into(), policy: None },
         2 => Command::ApprovePackageRequest { actor, request: preq, justification: "ok".into() },
         3 => Command::DenyPackageRequest { actor, request: preq, justification: "no".into() },
         4 => Command::CancelPackageRequest { actor, request: preq },
-        5 => Command::AssignPackage { actor: ADMIN.into(), package: pkg, user, policy: "Direct".into(), justification: String::new() },
+        5 => Command::AssignPackage {
+            actor: ADMIN.into(),
+            package: pkg,
+            user,
+            policy: "Direct".into(),
+            justification: String::new(),
+        },
         6 => Command::RemoveAssignment { actor, assignment: pa },
         7 => Command::RemoveMember { actor: ADMIN.into(), group, member: user },
         8 => Command::ReprocessAssignment { actor: ADMIN.into(), assignment: pa },
@@ -814,19 +983,28 @@ fn r12_2_package_routes_self_without_stage_helper_with_one_and_none_with_two() {
     let routes = t.t.routes(u, r);
     assert_eq!(routes.len(), 1);
     assert_eq!(routes[0].helpers, vec![uid(&t, BOB), uid(&t, DAVE)]);
-    assert_eq!(routes[0].steps.iter().map(|s| s.command.as_str()).collect::<Vec<_>>(), vec!["request_package", "approve_package_request"]);
+    assert_eq!(
+        routes[0].steps.iter().map(|s| s.command.as_str()).collect::<Vec<_>>(),
+        vec!["request_package", "approve_package_request"]
+    );
     let mut f = t.t.fork();
     f.apply_steps(&routes[0].steps).unwrap();
     assert!(f.has_access_ix(u, r));
     // Two stages: no route in this version.
-    ok(&mut t, "update_policy", &[ADMIN, &x], &[("stages", stages(&[map(&[("approvers", l(&[DAVE]))]), map(&[("approvers", l(&[BOB]))])]))]);
+    ok(
+        &mut t,
+        "update_policy",
+        &[ADMIN, &x],
+        &[("stages", stages(&[map(&[("approvers", l(&[DAVE]))]), map(&[("approvers", l(&[BOB]))])]))],
+    );
     assert!(t.t.routes(u, r).is_empty());
 }
 
 #[test]
 fn r15_18_import_directory_users_take_a_manager_and_oneself_is_a_cycle_in_step_11() {
     let mut t = T::new();
-    let data = |v: serde_json::Value| Command::ImportDirectory { data: Box::new(ssgm::DirectoryData::from_value(v).unwrap()) };
+    let data =
+        |v: serde_json::Value| Command::ImportDirectory { data: Box::new(ssgm::DirectoryData::from_value(v).unwrap()) };
     t.t.execute(data(serde_json::json!({"users": [
         {"upn": "a@c.com", "manager": "b@c.com"},
         {"id": "x-b", "upn": "b@c.com"},
@@ -836,7 +1014,8 @@ fn r15_18_import_directory_users_take_a_manager_and_oneself_is_a_cycle_in_step_1
     let b = t.uix("b@c.com");
     assert_eq!(t.t.users()[t.uix("a@c.com") as usize].manager, Some(b));
     assert_eq!(t.t.users()[t.uix("c@c.com") as usize].manager, Some(b));
-    let e = t.t.execute(data(serde_json::json!({"users": [{"id": "me", "upn": "d@c.com", "manager": "me"}]}))).unwrap_err();
+    let e =
+        t.t.execute(data(serde_json::json!({"users": [{"id": "me", "upn": "d@c.com", "manager": "me"}]}))).unwrap_err();
     assert_eq!(e.code(), Some(Code::Cycle));
     // Step 1 (an unknown manager) before step 11, and before step 2.
     let e = t.t.execute(data(serde_json::json!({"users": [{"upn": "bad", "manager": "ghost@c.com"}]}))).unwrap_err();
@@ -865,16 +1044,30 @@ fn r12_5_diff_lists_section_15_objects_added_and_removed() {
 fn r15_8_fallback_when_primaries_are_disabled_absent_or_only_the_requester() {
     let mut t = tenant();
     let p = sales(&mut t);
-    let x = ok(&mut t, "create_policy", &[ADMIN, &p, "All"], &[("requestors", s("all")), ("stages", stages(&[map(&[("approvers", l(&[CAROL, "Finance"])), ("fallback_approvers", l(&[ERIN]))])]))]);
+    let x = ok(
+        &mut t,
+        "create_policy",
+        &[ADMIN, &p, "All"],
+        &[
+            ("requestors", s("all")),
+            ("stages", stages(&[map(&[("approvers", l(&[CAROL, "Finance"])), ("fallback_approvers", l(&[ERIN]))])])),
+        ],
+    );
     // Carol is the only primary: her own request falls back to erin.
     let q = ok(&mut t, "request_package", &[CAROL, &p, "x"], &[]);
     let qi = t.t.find_package_request(&q).unwrap();
     assert_eq!(t.t.package_request_deciders(qi), vec![t.uix(ERIN)]);
-    assert_eq!(code(&mut t, "approve_package_request", &[DAVE, &q, "y"], &[], Family::PermissionDenied), "not_approver");
+    assert_eq!(
+        code(&mut t, "approve_package_request", &[DAVE, &q, "y"], &[], Family::PermissionDenied),
+        "not_approver"
+    );
     // A direct member of an approver group is a primary: the fallback no longer decides.
     t.ok("add_member", &[ADMIN, "Finance", DAVE]);
     assert_eq!(t.t.package_request_deciders(qi), vec![t.uix(DAVE)]);
-    assert_eq!(code(&mut t, "approve_package_request", &[ERIN, &q, "y"], &[], Family::PermissionDenied), "not_approver");
+    assert_eq!(
+        code(&mut t, "approve_package_request", &[ERIN, &q, "y"], &[], Family::PermissionDenied),
+        "not_approver"
+    );
     // Disabled primaries count as none.
     t.enable(DAVE, false);
     assert_eq!(t.t.package_request_deciders(qi), vec![t.uix(ERIN)]);
@@ -888,10 +1081,20 @@ fn r8_4_section_15_commands_round_trip_through_the_history_as_json() {
     let mut t = tenant();
     let p = sales(&mut t);
     two_stage(&mut t, &p);
-    ok(&mut t, "create_policy", &[ADMIN, &p, "Later"], &[("expires", s("2017-01-01T00:00:00Z")), ("requestors", l(&[BOB, "Finance"]))]);
+    ok(
+        &mut t,
+        "create_policy",
+        &[ADMIN, &p, "Later"],
+        &[("expires", s("2017-01-01T00:00:00Z")), ("requestors", l(&[BOB, "Finance"]))],
+    );
     ok(&mut t, "request_package", &[CAROL, &p, "x"], &[("policy", s("Employees"))]);
     ok(&mut t, "set_manager", &[DAVE, BOB], &[]);
-    let _ = run(&mut t, "update_policy", &[ADMIN, "pol-1"], &[("justification_required", b(false)), ("expires", s("never"))]);
+    let _ = run(
+        &mut t,
+        "update_policy",
+        &[ADMIN, "pol-1"],
+        &[("justification_required", b(false)), ("expires", s("never"))],
+    );
     advance(&mut t, 20);
     let events: Vec<Command> = t.t.history().iter().map(|c| Command::from_value(c.to_value()).unwrap()).collect();
     assert_eq!(events, t.t.history().to_vec());

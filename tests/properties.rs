@@ -21,7 +21,11 @@ fn base() -> Tenant {
     t.okk(
         "configure",
         &[USERS[0]],
-        &[("delegated_group_management", b(true)), ("users_can_create_security_groups", b(true)), ("users_can_create_microsoft365_groups", b(true))],
+        &[
+            ("delegated_group_management", b(true)),
+            ("users_can_create_security_groups", b(true)),
+            ("users_can_create_microsoft365_groups", b(true)),
+        ],
     );
     t.ok("create_resource", &[USERS[0], "App"]);
     t.okk("create_resource", &[USERS[0], "Site"], &[("kind", s("site"))]);
@@ -51,14 +55,24 @@ fn command(op: u8, a: usize, x: usize, y: usize, t: &Tenant) -> Command {
         3 => Command::RemoveMember { actor, group, member: user },
         4 => Command::AddOwner { actor, group, user },
         5 => Command::RemoveOwner { actor, group, user },
-        6 => Command::RequestToJoin { actor, group, justification: if y % 2 == 0 { "x".into() } else { String::new() } },
+        6 => {
+            Command::RequestToJoin { actor, group, justification: if y % 2 == 0 { "x".into() } else { String::new() } }
+        }
         7 => Command::Approve { actor, request, reason: String::new() },
         8 => Command::Deny { actor, request, reason: String::new() },
         9 => Command::Cancel { actor, request },
         10 => Command::Leave { actor, group },
-        11 => Command::UpdateGroup { actor, group, name: None, description: None, join_policy: Some(POLICIES[y % 3].into()) },
+        11 => Command::UpdateGroup {
+            actor,
+            group,
+            name: None,
+            description: None,
+            join_policy: Some(POLICIES[y % 3].into()),
+        },
         12 => Command::DeleteGroup { actor, group },
-        13 => Command::Assign { actor, resource: if y % 2 == 0 { "App".into() } else { "Site".into() }, principal: group },
+        13 => {
+            Command::Assign { actor, resource: if y % 2 == 0 { "App".into() } else { "Site".into() }, principal: group }
+        }
         14 => Command::Block { actor, resource: "Site".into(), user },
         _ => Command::SetEnabled { user, enabled: y % 3 != 0 },
     }

@@ -182,9 +182,19 @@ fn s9_every_code_of_the_core_is_reachable() {
         // §15's codes are reached, each with its family and step, in tests/packages.rs.
         .filter(|c| {
             ![
-                "package_not_found", "policy_not_found", "assignment_not_found", "invalid_policy", "self_approval",
-                "not_approver", "not_in_policy_scope", "incompatible_access", "approval_required",
-                "already_incompatible", "not_incompatible", "assignment_not_active", "in_use",
+                "package_not_found",
+                "policy_not_found",
+                "assignment_not_found",
+                "invalid_policy",
+                "self_approval",
+                "not_approver",
+                "not_in_policy_scope",
+                "incompatible_access",
+                "approval_required",
+                "already_incompatible",
+                "not_incompatible",
+                "assignment_not_active",
+                "in_use",
             ]
             .contains(c)
         })

@@ -18,7 +18,14 @@ fn env_number(name: &str, default: usize) -> usize {
 }
 
 fn add_user(i: usize) -> Command {
-    Command::AddUser { upn: format!("user{i}@contoso.com"), display_name: None, department: None, roles: vec![], enabled: true, manager: None }
+    Command::AddUser {
+        upn: format!("user{i}@contoso.com"),
+        display_name: None,
+        department: None,
+        roles: vec![],
+        enabled: true,
+        manager: None,
+    }
 }
 
 /// The child side of the crash test: appends commands forever, acknowledging each on stdout.
@@ -135,10 +142,20 @@ fn r8_4_eight_threads_of_mixed_commands_lose_nothing() {
     let store = Store::with_journal(opened.tenant, opened.journal);
     let admin = "admin@contoso.com";
     let setup = [
-        Command::AddUser { upn: admin.into(), display_name: None, department: None, roles: vec!["global_admin".into()], enabled: true, manager: None },
+        Command::AddUser {
+            upn: admin.into(),
+            display_name: None,
+            department: None,
+            roles: vec!["global_admin".into()],
+            enabled: true,
+            manager: None,
+        },
         Command::Configure {
             actor: admin.into(),
-            settings: serde_json::json!({"delegated_group_management": true, "users_can_create_security_groups": true}).as_object().unwrap().clone(),
+            settings: serde_json::json!({"delegated_group_management": true, "users_can_create_security_groups": true})
+                .as_object()
+                .unwrap()
+                .clone(),
         },
         Command::CreateResource { actor: admin.into(), name: "App".into(), kind: "application".into(), owners: vec![] },
     ];
@@ -151,23 +168,58 @@ fn r8_4_eight_threads_of_mixed_commands_lose_nothing() {
             std::thread::spawn(move || {
                 let me = format!("owner{th}@contoso.com");
                 store.execute(add_user(1_000_000 + th)).unwrap();
-                store.execute(Command::AddUser { upn: me.clone(), display_name: None, department: None, roles: vec![], enabled: true, manager: None }).unwrap();
+                store
+                    .execute(Command::AddUser {
+                        upn: me.clone(),
+                        display_name: None,
+                        department: None,
+                        roles: vec![],
+                        enabled: true,
+                        manager: None,
+                    })
+                    .unwrap();
                 let g = format!("Team {th}");
-                store.execute(Command::CreateGroup { actor: me.clone(), name: g.clone(), kind: "security".into(), join_policy: Some("owner_approval".into()), description: String::new(), owners: vec![], members: vec![], on_premises: false }).unwrap();
-                store.execute(Command::Assign { actor: admin.into(), resource: "App".into(), principal: g.clone() }).unwrap();
+                store
+                    .execute(Command::CreateGroup {
+                        actor: me.clone(),
+                        name: g.clone(),
+                        kind: "security".into(),
+                        join_policy: Some("owner_approval".into()),
+                        description: String::new(),
+                        owners: vec![],
+                        members: vec![],
+                        on_premises: false,
+                    })
+                    .unwrap();
+                store
+                    .execute(Command::Assign { actor: admin.into(), resource: "App".into(), principal: g.clone() })
+                    .unwrap();
                 let mut added = 0;
                 for i in 0..per_thread {
                     let upn = format!("t{th}u{i}@contoso.com");
-                    store.execute(Command::AddUser { upn: upn.clone(), display_name: None, department: None, roles: vec![], enabled: true, manager: None }).unwrap();
+                    store
+                        .execute(Command::AddUser {
+                            upn: upn.clone(),
+                            display_name: None,
+                            department: None,
+                            roles: vec![],
+                            enabled: true,
+                            manager: None,
+                        })
+                        .unwrap();
                     match i % 4 {
                         0 | 1 => {
-                            store.execute(Command::AddMember { actor: me.clone(), group: g.clone(), member: upn }).unwrap();
+                            store
+                                .execute(Command::AddMember { actor: me.clone(), group: g.clone(), member: upn })
+                                .unwrap();
                             added += 1;
                         }
                         2 => {
                             // Another thread's owner: refused, changes nothing.
                             let other = format!("Team {}", (th + 1) % 8);
-                            assert!(store.execute(Command::AddMember { actor: me.clone(), group: other, member: upn }).is_err());
+                            assert!(store
+                                .execute(Command::AddMember { actor: me.clone(), group: other, member: upn })
+                                .is_err());
                         }
                         _ => {
                             let _ = store.check(&Command::ListMembers { actor: me.clone(), group: g.clone() });

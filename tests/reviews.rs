@@ -115,17 +115,22 @@ fn r14_2_r14_18_invalid_review_settings_in_step_2() {
         vec![("reviewer_type", s("self")), ("fallback_reviewers", l(&[CAROL]))],
     ];
     for kwargs in bad {
-        let code = t.codek("create_review", &[ADMIN, "Q3"], &[&[("groups", l(&["Sales"]))], kwargs.as_slice()].concat());
+        let code =
+            t.codek("create_review", &[ADMIN, "Q3"], &[&[("groups", l(&["Sales"]))], kwargs.as_slice()].concat());
         assert_eq!(code, "invalid_review_setting", "{kwargs:?}");
     }
     // No group at all.
     assert_eq!(t.codek("create_review", &[ADMIN, "Q3"], &[("groups", l(&[]))]), "invalid_review_setting");
     // Step 2: invalid_name first (§9 order), then the settings; after not-found (step 1).
     assert_eq!(t.codek("create_review", &[ADMIN, " "], &[("groups", l(&[]))]), "invalid_name");
-    assert_eq!(t.codek("create_review", &[ADMIN, "Q3"], &[("groups", l(&["Nope"])), ("duration_days", Arg::Int(0))]), "group_not_found");
+    assert_eq!(
+        t.codek("create_review", &[ADMIN, "Q3"], &[("groups", l(&["Nope"])), ("duration_days", Arg::Int(0))]),
+        "group_not_found"
+    );
     // a bool is no integer: a type error, not a command.
     let before = t.t.history().len();
-    let err = ssgm::call::build("create_review", &[s(ADMIN), s("Q3"), l(&["Sales"])], &[("duration_days".into(), b(true))]);
+    let err =
+        ssgm::call::build("create_review", &[s(ADMIN), s("Q3"), l(&["Sales"])], &[("duration_days".into(), b(true))]);
     assert!(matches!(err, Err(ssgm::Error::Type(_))));
     assert_eq!(t.t.history().len(), before);
     assert_eq!(Code::InvalidReviewSetting.family(), Family::InvalidArgument);
@@ -216,7 +221,10 @@ fn r14_7_justification_required_for_approve_and_deny_not_dont_know() {
     let mut t = tenant();
     let id = create(&mut t, ADMIN, &["Sales"], &[("justification_required", b(true))]).remove(0);
     assert_eq!(t.code("decide_review", &[BOB, &id, CAROL, "approve"]), "justification_required");
-    assert_eq!(t.run("decide_review", &[BOB, &id, CAROL, "deny", "   "]).unwrap_err().code(), Some(Code::JustificationRequired));
+    assert_eq!(
+        t.run("decide_review", &[BOB, &id, CAROL, "deny", "   "]).unwrap_err().code(),
+        Some(Code::JustificationRequired)
+    );
     assert!(decide(&mut t, BOB, &id, CAROL, "dont_know").is_ok());
     assert!(t.run("decide_review", &[BOB, &id, CAROL, "deny", " moved "]).is_ok());
     assert_eq!(review(&t, &id).items[0].justification, "moved");
@@ -312,7 +320,10 @@ fn r14_9_stop_then_auto_apply_at_the_next_clock_move_advance_zero_included() {
     assert_eq!(t.t.provisioning_log().last().unwrap().cause, e.seq);
     // Its end never fires later.
     advance(&mut t, 30);
-    assert_eq!(t.t.audit_log().iter().filter(|e| e.activity == "Access review ended" && e.actor == "system").count(), 0);
+    assert_eq!(
+        t.t.audit_log().iter().filter(|e| e.activity == "Access review ended" && e.actor == "system").count(),
+        0
+    );
 }
 
 #[test]
@@ -357,7 +368,8 @@ fn r14_10_mail_enabled_and_on_premises_groups_are_not_supported() {
     t.okk("create_group", &[ADMIN, "Mail"], &[("kind", s("mail_enabled_security")), ("members", l(&[CAROL]))]);
     t.okk("create_group", &[ADMIN, "OnPrem"], &[("on_premises", b(true)), ("members", l(&[CAROL]))]);
     t.okk("create_group", &[ADMIN, "List"], &[("kind", s("distribution")), ("members", l(&[CAROL]))]);
-    let ids = create(&mut t, ADMIN, &["Mail", "OnPrem", "List"], &[("default_decision", s("deny")), ("auto_apply", b(true))]);
+    let ids =
+        create(&mut t, ADMIN, &["Mail", "OnPrem", "List"], &[("default_decision", s("deny")), ("auto_apply", b(true))]);
     advance(&mut t, 14);
     for id in &ids {
         assert_eq!(items(&t, id), vec![(CAROL.into(), "deny", Some("not_supported"))]);
@@ -372,7 +384,8 @@ fn r14_12_deletion_cancels_in_progress_and_completed_reviews_not_applied_ones() 
     let mut t = tenant();
     let running = create(&mut t, ADMIN, &["Sales"], &[("auto_apply", b(true))]).remove(0);
     let done = create(&mut t, ADMIN, &["Sales"], &[("duration_days", Arg::Int(1))]).remove(0);
-    let applied = create(&mut t, ADMIN, &["Sales"], &[("duration_days", Arg::Int(1)), ("auto_apply", b(true))]).remove(0);
+    let applied =
+        create(&mut t, ADMIN, &["Sales"], &[("duration_days", Arg::Int(1)), ("auto_apply", b(true))]).remove(0);
     decide(&mut t, BOB, &running, CAROL, "deny").unwrap();
     advance(&mut t, 1);
     assert_eq!(review(&t, &done).status, ReviewStatus::Completed);
@@ -404,7 +417,11 @@ fn r14_12_deletion_cancels_in_progress_and_completed_reviews_not_applied_ones() 
 #[test]
 fn r14_12_soft_delete_and_restore_leave_reviews_cancelled() {
     let mut t = tenant();
-    t.okk("create_group", &[ADMIN, "Team"], &[("kind", s("microsoft365")), ("owners", l(&[BOB])), ("members", l(&[CAROL]))]);
+    t.okk(
+        "create_group",
+        &[ADMIN, "Team"],
+        &[("kind", s("microsoft365")), ("owners", l(&[BOB])), ("members", l(&[CAROL]))],
+    );
     let gid = t.t.group(t.gix("Team")).unwrap().id.clone();
     let id = create(&mut t, ADMIN, &["Team"], &[]).remove(0);
     t.ok("delete_group", &[ADMIN, "Team"]);
@@ -418,7 +435,13 @@ fn r14_12_r14_17_an_expiry_at_the_reviews_end_cancels_first() {
     let mut t = T::with_admin(&[("expiration_scope", s("all")), ("expiration_lifetime_days", Arg::Int(30))]);
     t.user(CAROL, &[]);
     t.okk("create_group", &[ADMIN, "Team"], &[("kind", s("microsoft365")), ("members", l(&[CAROL]))]);
-    let id = create(&mut t, ADMIN, &["Team"], &[("duration_days", Arg::Int(30)), ("default_decision", s("deny")), ("auto_apply", b(true))]).remove(0);
+    let id = create(
+        &mut t,
+        ADMIN,
+        &["Team"],
+        &[("duration_days", Arg::Int(30)), ("default_decision", s("deny")), ("auto_apply", b(true))],
+    )
+    .remove(0);
     advance(&mut t, 30);
     let r = review(&t, &id);
     assert_eq!((r.status, r.ended_at, r.ended_by), (ReviewStatus::Cancelled, Some(at(30)), None));
@@ -431,13 +454,12 @@ fn r14_17_reviews_fire_in_creation_order_end_before_auto_apply() {
     let mut t = tenant();
     let ids = create(&mut t, ADMIN, &["Sales", "Inner"], &[("auto_apply", b(true))]);
     advance(&mut t, 20);
-    let fired: Vec<(&str, String)> = t
-        .t
-        .audit_log()
-        .iter()
-        .filter(|e| e.actor == "system" && e.time == at(14))
-        .map(|e| (e.activity, e.targets[0].clone()))
-        .collect();
+    let fired: Vec<(&str, String)> =
+        t.t.audit_log()
+            .iter()
+            .filter(|e| e.actor == "system" && e.time == at(14))
+            .map(|e| (e.activity, e.targets[0].clone()))
+            .collect();
     assert_eq!(
         fired,
         vec![
@@ -547,7 +569,8 @@ fn r14_14_queries_filters_and_the_access_panel() {
 #[test]
 fn r14_16_check_history_replay_and_snapshot() {
     let mut t = tenant();
-    let id = create(&mut t, ADMIN, &["Sales"], &[("auto_apply", b(true)), ("default_decision", s("recommendation"))]).remove(0);
+    let id = create(&mut t, ADMIN, &["Sales"], &[("auto_apply", b(true)), ("default_decision", s("recommendation"))])
+        .remove(0);
     assert_eq!(t.check("stop_review", &[BOB, &id]), "");
     assert_eq!(t.check("apply_review", &[BOB, &id]), "review_not_completed");
     assert_eq!(t.check("decide_review", &[BOB, &id, CAROL, "approve"]), "");
@@ -579,7 +602,11 @@ fn review_command(op: u8, a: usize, x: usize, n: u16, t: &Tenant) -> Command {
     let groups = ["Sales", "Inner"];
     let user = users[a % users.len()].to_string();
     let other = users[x % users.len()].to_string();
-    let review = t.reviews_all().get(n as usize % t.reviews_all().len().max(1)).map(|r| r.id.clone()).unwrap_or_else(|| "rev-1".into());
+    let review = t
+        .reviews_all()
+        .get(n as usize % t.reviews_all().len().max(1))
+        .map(|r| r.id.clone())
+        .unwrap_or_else(|| "rev-1".into());
     match op % 9 {
         0 => Command::CreateReview {
             actor: user,
@@ -702,7 +729,12 @@ fn r14_10_a_manual_apply_unschedules_the_pending_auto_apply() {
 fn busy() -> T {
     let mut t = tenant();
     t.ok("record_sign_in", &[CAROL]);
-    let ids = create(&mut t, ADMIN, &["Sales", "Inner"], &[("auto_apply", b(true)), ("default_decision", s("recommendation"))]);
+    let ids = create(
+        &mut t,
+        ADMIN,
+        &["Sales", "Inner"],
+        &[("auto_apply", b(true)), ("default_decision", s("recommendation"))],
+    );
     decide(&mut t, BOB, &ids[0], DAN, "deny").unwrap();
     let stopped = create(&mut t, BOB, &["Sales"], &[("duration_days", Arg::Int(30))]).remove(0);
     t.ok("stop_review", &[BOB, &stopped]);

@@ -74,16 +74,16 @@ fn ssgm_run_exits_zero_on_success() {
 fn ssgm_run_reports_file_line_column_and_exits_non_zero() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("fails.rhai");
-    std::fs::write(&file, "let t = tenant(\"x\");\nlet bob = t.add_user(\"bob@x.com\");\n  t.create_group(bob, \"G\");\n")
-        .unwrap();
+    std::fs::write(
+        &file,
+        "let t = tenant(\"x\");\nlet bob = t.add_user(\"bob@x.com\");\n  t.create_group(bob, \"G\");\n",
+    )
+    .unwrap();
     let (code, _, stderr) = ssgm(&["run", file.to_str().unwrap()]);
     assert_ne!(code, 0);
     let first = stderr.lines().next().unwrap_or("");
     // self-service is off, so the uncaught refusal ends the script where it happened.
-    assert!(
-        first.starts_with(&format!("{}:3:5: self_service_disabled: ", file.display())),
-        "stderr: {stderr}"
-    );
+    assert!(first.starts_with(&format!("{}:3:5: self_service_disabled: ", file.display())), "stderr: {stderr}");
     assert!(stderr.contains("\n 3 |   t.create_group(bob, \"G\");\n   |     ^"), "caret under the column: {stderr}");
 }
 

@@ -138,7 +138,8 @@ fn r2_2_master_switch_off_blocks_every_self_service_command() {
 
 #[test]
 fn r2_3_r2_4_scope_some_creates_the_ssgm_group_once() {
-    let mut t = T::with_admin(&[("delegated_group_management", b(true)), ("users_can_create_security_groups", b(true))]);
+    let mut t =
+        T::with_admin(&[("delegated_group_management", b(true)), ("users_can_create_security_groups", b(true))]);
     t.user(BOB, &[]);
     t.okk("configure", &[A], &[("self_service_scope", s("some"))]);
     let entry = t.last_audit();

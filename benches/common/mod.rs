@@ -37,11 +37,25 @@ pub struct Shape {
 impl Shape {
     /// The comparison data of the performance issue: 10k users, 1k groups, 100 apps.
     pub fn small() -> Shape {
-        Shape { users: 10_000, groups: 1_000, groups_per_user: 5, resources: 100, groups_per_resource: 10, all_staff: true }
+        Shape {
+            users: 10_000,
+            groups: 1_000,
+            groups_per_user: 5,
+            resources: 100,
+            groups_per_resource: 10,
+            all_staff: true,
+        }
     }
     /// The scale target: 1M users, 100k groups, 10M memberships, 10k resources, 100k assignments.
     pub fn large() -> Shape {
-        Shape { users: 1_000_000, groups: 100_000, groups_per_user: 10, resources: 10_000, groups_per_resource: 10, all_staff: false }
+        Shape {
+            users: 1_000_000,
+            groups: 100_000,
+            groups_per_user: 10,
+            resources: 10_000,
+            groups_per_resource: 10,
+            all_staff: false,
+        }
     }
 }
 
@@ -119,7 +133,8 @@ pub fn data(shape: &Shape) -> DirectoryData {
             if r == 0 && shape.all_staff {
                 assigned.push("all".into());
             }
-            let blocked = if r == 0 { (0..shape.users / 100).map(|i| format!("u{}", i * 100)).collect() } else { vec![] };
+            let blocked =
+                if r == 0 { (0..shape.users / 100).map(|i| format!("u{}", i * 100)).collect() } else { vec![] };
             ResourceEntry {
                 id: Some(format!("r{r}")),
                 name: format!("App {r}"),

@@ -35,16 +35,19 @@ pub fn step_command(step: &Step, made: Option<&str>) -> Result<Command> {
             }
             Value::Null
                 if i == 0
-                    && matches!(step.command.as_str(), "approve" | "deny" | "approve_package_request" | "deny_package_request") =>
+                    && matches!(
+                        step.command.as_str(),
+                        "approve" | "deny" | "approve_package_request" | "deny_package_request"
+                    ) =>
             {
                 match made {
-                Some(id) => args.push(Arg::Str(id.to_string())),
-                None => {
-                    return Err(Error::type_error(format!(
-                        "{} step has no request, and the step before it made none",
-                        step.command
-                    )))
-                }
+                    Some(id) => args.push(Arg::Str(id.to_string())),
+                    None => {
+                        return Err(Error::type_error(format!(
+                            "{} step has no request, and the step before it made none",
+                            step.command
+                        )))
+                    }
                 }
             }
             other => args.push(arg(other)),

@@ -51,16 +51,20 @@ impl Tenant {
         quietly(|| {
             let mut out = Vec::new();
             // The owner rights admit only admins and owners: ask about those groups only.
-            let gated: Vec<GroupIx> = if rights.iter().any(|r| matches!(r, Right::Change | Right::ManageMembers | Right::Decide | Right::ListMembers)) {
+            let gated: Vec<GroupIx> = if rights
+                .iter()
+                .any(|r| matches!(r, Right::Change | Right::ManageMembers | Right::Decide | Right::ListMembers))
+            {
                 self.gate_candidates(u)
             } else {
                 Vec::new()
             };
-            let standing: Vec<ResourceIx> = if rights.iter().any(|r| matches!(r, Right::ManageAccess | Right::ListAccess)) {
-                self.standing_candidates(u, owned)
-            } else {
-                Vec::new()
-            };
+            let standing: Vec<ResourceIx> =
+                if rights.iter().any(|r| matches!(r, Right::ManageAccess | Right::ListAccess)) {
+                    self.standing_candidates(u, owned)
+                } else {
+                    Vec::new()
+                };
             for right in rights {
                 match right {
                     Right::Create => {

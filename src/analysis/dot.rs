@@ -80,7 +80,11 @@ impl Tenant {
             });
         }
         let mut edges = Vec::new();
-        let edge = |source: &str, target: &str, edge_type| GraphEdge { source: source.into(), target: target.into(), edge_type };
+        let edge = |source: &str, target: &str, edge_type| GraphEdge {
+            source: source.into(),
+            target: target.into(),
+            edge_type,
+        };
         let uid = |u: u32| self.users[u as usize].id.as_str();
         let pid = |p: Principal| self.principal_id(p);
         for (_, g) in self.groups() {

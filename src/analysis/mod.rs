@@ -71,7 +71,8 @@ impl Right {
     ];
 
     /// The rights a diff compares.
-    pub const DIFF: [Right; 5] = [Right::Create, Right::Change, Right::ManageMembers, Right::Decide, Right::ManageAccess];
+    pub const DIFF: [Right; 5] =
+        [Right::Create, Right::Change, Right::ManageMembers, Right::Decide, Right::ManageAccess];
 
     /// The right's name.
     pub fn as_str(self) -> &'static str {

@@ -79,7 +79,13 @@ impl Tenant {
     }
 
     /// Depth-first in member order below `g`: the first chain to each group not met before.
-    fn nested_chains(&self, g: GroupIx, trail: &mut Vec<GroupIx>, seen: &mut FxHashSet<GroupIx>, out: &mut Vec<Considered>) {
+    fn nested_chains(
+        &self,
+        g: GroupIx,
+        trail: &mut Vec<GroupIx>,
+        seen: &mut FxHashSet<GroupIx>,
+        out: &mut Vec<Considered>,
+    ) {
         for m in &self.groups[g as usize].members {
             if let Principal::Group(c) = *m {
                 if trail.contains(&c) {
@@ -126,7 +132,8 @@ impl Tenant {
         }
         quietly(|| {
             let mut out: Vec<RoutePlan> = Vec::new();
-            let plan = |kind, considered, helpers, pending| RoutePlan { kind, considered, helpers, pending, package: None };
+            let plan =
+                |kind, considered, helpers, pending| RoutePlan { kind, considered, helpers, pending, package: None };
             let me = Principal::User(u);
             let res = &self.resources[r as usize];
             if res.owners.contains(&u) && self.decide_assignment(u, r, me, true).is_ok() {
@@ -169,7 +176,13 @@ impl Tenant {
                 if let Some((p, staged, helpers)) = self.package_route(u, g, &ctx.justification) {
                     let helpers = self.helpers(u, &helpers, |_| true);
                     if !staged || !helpers.is_empty() {
-                        out.push(RoutePlan { kind: RouteKind::Package, considered: at, helpers, pending: None, package: Some((p, staged)) });
+                        out.push(RoutePlan {
+                            kind: RouteKind::Package,
+                            considered: at,
+                            helpers,
+                            pending: None,
+                            package: Some((p, staged)),
+                        });
                     }
                 }
             }
@@ -183,10 +196,9 @@ impl Tenant {
 
     /// The user's pending request to join `g`, if any.
     fn pending_request(&self, u: UserIx, g: GroupIx) -> Option<RequestIx> {
-        self.user_requests[u as usize]
-            .iter()
-            .copied()
-            .find(|q| self.requests[*q as usize].group == g && self.requests[*q as usize].status == RequestStatus::Pending)
+        self.user_requests[u as usize].iter().copied().find(|q| {
+            self.requests[*q as usize].group == g && self.requests[*q as usize].status == RequestStatus::Pending
+        })
     }
 
     /// A route record: ids and ready-to-replay steps (API.md).
@@ -201,7 +213,9 @@ impl Tenant {
         let gv = || Value::from(group.clone().unwrap_or_default());
         let me = || Value::from(uid(u));
         let steps = match p.kind {
-            RouteKind::Join => vec![step(uid(u), "request_to_join", vec![gv(), Value::from(ctx.justification.clone())])],
+            RouteKind::Join => {
+                vec![step(uid(u), "request_to_join", vec![gv(), Value::from(ctx.justification.clone())])]
+            }
             RouteKind::AddSelf => vec![step(uid(u), "add_member", vec![gv(), me()])],
             RouteKind::Request => match p.pending {
                 Some(q) => vec![step(helper, "approve", vec![Value::from(self.requests[q as usize].id.clone())])],
@@ -216,9 +230,17 @@ impl Tenant {
             RouteKind::Package => {
                 let (pk, staged) = p.package.unwrap_or((0, false));
                 let pid = self.pkg.packages.get(pk as usize).map(|x| x.id.clone()).unwrap_or_default();
-                let mut steps = vec![step(uid(u), "request_package", vec![Value::from(pid), Value::from(ctx.justification.clone())])];
+                let mut steps = vec![step(
+                    uid(u),
+                    "request_package",
+                    vec![Value::from(pid), Value::from(ctx.justification.clone())],
+                )];
                 if staged {
-                    steps.push(step(helper, "approve_package_request", vec![Value::Null, Value::from(ctx.justification.clone())]));
+                    steps.push(step(
+                        helper,
+                        "approve_package_request",
+                        vec![Value::Null, Value::from(ctx.justification.clone())],
+                    ));
                 }
                 steps
             }

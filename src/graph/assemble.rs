@@ -24,11 +24,8 @@ pub(super) fn assemble(
         if let Some(department) = &u.department {
             entry.insert("department".into(), department.clone().into());
         }
-        let roles = ROLE_TEMPLATES
-            .iter()
-            .zip(u.roles)
-            .filter(|(_, held)| *held)
-            .map(|((_, role), _)| Value::from(*role));
+        let roles =
+            ROLE_TEMPLATES.iter().zip(u.roles).filter(|(_, held)| *held).map(|((_, role), _)| Value::from(*role));
         entry.insert("roles".into(), Value::Array(roles.collect()));
         entry.insert("enabled".into(), u.enabled.into());
         if let Some(when) = &u.last_sign_in {
@@ -48,7 +45,9 @@ pub(super) fn assemble(
         entry.insert("owners".into(), strings(&g.owners));
         entry.insert("members".into(), strings(&g.members));
         entry.insert("on_premises".into(), g.on_premises.into());
-        for (field, value) in [("renewed_at", &g.renewed_at), ("expires_at", &g.expires_at), ("deleted_at", &g.deleted_at)] {
+        for (field, value) in
+            [("renewed_at", &g.renewed_at), ("expires_at", &g.expires_at), ("deleted_at", &g.deleted_at)]
+        {
             if let Some(text) = value {
                 entry.insert(field.into(), text.clone().into());
             }
@@ -69,14 +68,12 @@ pub(super) fn assemble(
     // what the export gives, else Entra's defaults (both true, no group).
     let exported = |name: &str| -> Option<(Value, bool)> {
         let (value, given) = match name {
-            "users_can_create_security_groups" => (
-                Value::Bool(from_export.security.unwrap_or(true)),
-                from_export.security.is_some(),
-            ),
-            "users_can_create_microsoft365_groups" => (
-                Value::Bool(from_export.microsoft365.unwrap_or(true)),
-                from_export.microsoft365.is_some(),
-            ),
+            "users_can_create_security_groups" => {
+                (Value::Bool(from_export.security.unwrap_or(true)), from_export.security.is_some())
+            }
+            "users_can_create_microsoft365_groups" => {
+                (Value::Bool(from_export.microsoft365.unwrap_or(true)), from_export.microsoft365.is_some())
+            }
             "microsoft365_creation_group" => (
                 Value::String(from_export.creation_group.clone().unwrap_or_default()),
                 from_export.creation_group.is_some(),
@@ -116,16 +113,10 @@ pub(super) fn assemble(
         }
     }
 
-    let skipped: Map<String, Value> = report
-        .skipped
-        .iter()
-        .map(|(kind, objects)| (kind.clone(), Value::from(objects.len())))
-        .collect();
-    let renamed: Map<String, Value> = report
-        .renamed
-        .iter()
-        .map(|(id, name)| (id.clone(), Value::from(name.clone())))
-        .collect();
+    let skipped: Map<String, Value> =
+        report.skipped.iter().map(|(kind, objects)| (kind.clone(), Value::from(objects.len()))).collect();
+    let renamed: Map<String, Value> =
+        report.renamed.iter().map(|(id, name)| (id.clone(), Value::from(name.clone()))).collect();
     let mut report_section = Map::new();
     report_section.insert("skipped".into(), Value::Object(skipped));
     report_section.insert("renamed".into(), Value::Object(renamed));

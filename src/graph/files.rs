@@ -12,18 +12,11 @@ pub(super) fn invalid(message: impl Into<String>) -> Error {
 pub(super) fn check_folder(path: &Path) -> Result<()> {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Ok(()),
-        Ok(_) => Err(invalid(format!(
-            "{} is not a folder of Microsoft Graph JSON files.",
-            path.display()
-        ))),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(invalid(format!(
-            "The export folder {} does not exist.",
-            path.display()
-        ))),
-        Err(e) => Err(Error::new(
-            Code::IoError,
-            format!("Cannot read the export folder {}: {e}.", path.display()),
-        )),
+        Ok(_) => Err(invalid(format!("{} is not a folder of Microsoft Graph JSON files.", path.display()))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            Err(invalid(format!("The export folder {} does not exist.", path.display())))
+        }
+        Err(e) => Err(Error::new(Code::IoError, format!("Cannot read the export folder {}: {e}.", path.display()))),
     }
 }
 
@@ -35,32 +28,23 @@ pub(super) struct Export<'a> {
 impl Export<'_> {
     /// The JSON document of `rel`, or `None` when the file does not exist.
     pub(super) fn read(&self, rel: &str) -> Result<Option<Value>> {
-        let full = rel
-            .split('/')
-            .fold(self.root.to_path_buf(), |p, part| p.join(part));
+        let full = rel.split('/').fold(self.root.to_path_buf(), |p, part| p.join(part));
         let bytes = match crate::persist::read_regular(&full) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {
-                return Err(Error::new(
-                    Code::IoError,
-                    format!("Cannot read {rel}: {e}."),
-                ));
+                return Err(Error::new(Code::IoError, format!("Cannot read {rel}: {e}.")));
             }
         };
         // Exports saved by Windows tools (PowerShell's Out-File) start with a byte order mark.
         let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        serde_json::from_slice(text)
-            .map(Some)
-            .map_err(|e| json_error(rel, &e))
+        serde_json::from_slice(text).map(Some).map_err(|e| json_error(rel, &e))
     }
 
     /// A required file's document.
     pub(super) fn require(&self, rel: &str) -> Result<Value> {
         self.read(rel)?.ok_or_else(|| {
-            invalid(format!(
-                "{rel} is missing from the export, which needs users.json and groups.json."
-            ))
+            invalid(format!("{rel} is missing from the export, which needs users.json and groups.json."))
         })
     }
 
@@ -79,10 +63,7 @@ impl Export<'_> {
                 "{rel} is not a collection response: expected an object with a \"value\" array."
             )));
         };
-        if obj
-            .get("@odata.nextLink")
-            .is_some_and(|link| !link.is_null())
-        {
+        if obj.get("@odata.nextLink").is_some_and(|link| !link.is_null()) {
             return Err(invalid(format!(
                 "{rel} holds only a first page (it has \"@odata.nextLink\"): export every page into one file."
             )));
@@ -97,9 +78,7 @@ impl Export<'_> {
             .enumerate()
             .map(|(i, item)| match item {
                 Value::Object(entry) => Ok(entry),
-                _ => Err(invalid(format!(
-                    "{rel} is invalid: value[{i}] is not an object."
-                ))),
+                _ => Err(invalid(format!("{rel} is invalid: value[{i}] is not an object."))),
             })
             .collect()
     }
@@ -111,9 +90,7 @@ pub(super) fn json_error(rel: &str, e: &serde_json::Error) -> Error {
     let full = e.to_string();
     let suffix = format!(" at line {line} column {column}");
     let what = full.strip_suffix(&suffix).unwrap_or(&full);
-    invalid(format!(
-        "{rel} is not valid JSON at line {line}, column {column}: {what}."
-    ))
+    invalid(format!("{rel} is not valid JSON at line {line}, column {column}: {what}."))
 }
 
 /// One entry of a file, named in messages by its position until its id is known.
@@ -125,11 +102,7 @@ pub(super) struct Entry<'a> {
 
 impl<'a> Entry<'a> {
     pub(super) fn at(file: &'a str, position: usize, obj: &'a Map<String, Value>) -> Self {
-        Entry {
-            file,
-            label: format!("the entry at value[{position}]"),
-            obj,
-        }
+        Entry { file, label: format!("the entry at value[{position}]"), obj }
     }
 
     /// Names the entry by its id from now on.
@@ -142,9 +115,7 @@ impl<'a> Entry<'a> {
     }
 
     pub(super) fn wrong_type(&self, prop: &str, expected: &str) -> Error {
-        self.error(format_args!(
-            "has \"{prop}\" of the wrong type (expected {expected})"
-        ))
+        self.error(format_args!("has \"{prop}\" of the wrong type (expected {expected})"))
     }
 
     /// A property, `None` when missing or null (R-11.2: those take defaults).
@@ -172,8 +143,7 @@ impl<'a> Entry<'a> {
     }
 
     pub(super) fn required_string(&self, prop: &str) -> Result<&'a str> {
-        self.string(prop)?
-            .ok_or_else(|| self.error(format_args!("has no \"{prop}\"")))
+        self.string(prop)?.ok_or_else(|| self.error(format_args!("has no \"{prop}\"")))
     }
 
     pub(super) fn boolean(&self, prop: &str) -> Result<Option<bool>> {
@@ -195,10 +165,7 @@ impl<'a> Entry<'a> {
     pub(super) fn strings(&self, prop: &str) -> Result<Vec<&'a str>> {
         self.array(prop)?
             .iter()
-            .map(|v| {
-                v.as_str()
-                    .ok_or_else(|| self.wrong_type(prop, "an array of strings"))
-            })
+            .map(|v| v.as_str().ok_or_else(|| self.wrong_type(prop, "an array of strings")))
             .collect()
     }
 

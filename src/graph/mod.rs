@@ -125,10 +125,7 @@ pub fn graph_to_directory(path: &Path, overrides: &Map<String, Value>) -> Result
     let export = Export { root: path };
     let mut report = Report::default();
     let mut ids = HashSet::new();
-    let mut dir = Directory {
-        users: read_users(&export, &mut ids)?,
-        ..Directory::default()
-    };
+    let mut dir = Directory { users: read_users(&export, &mut ids)?, ..Directory::default() };
     dir.user_at = index(dir.users.iter().map(|u| u.id.as_str()));
     dir.groups = read_groups(&export, &mut ids, &mut report)?;
     dir.group_at = index(dir.groups.iter().map(|g| g.id.as_str()));
@@ -223,10 +220,7 @@ struct Report {
 
 impl Report {
     fn skip(&mut self, kind: &str, key: String) {
-        self.skipped
-            .entry(kind.to_string())
-            .or_default()
-            .insert(key);
+        self.skipped.entry(kind.to_string()).or_default().insert(key);
     }
 }
 

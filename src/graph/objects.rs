@@ -40,11 +40,7 @@ pub(super) fn last_sign_in(entry: &Entry) -> Result<Option<String>> {
 }
 
 /// groups, in file order, without their members and owners yet.
-pub(super) fn read_groups(
-    export: &Export,
-    ids: &mut HashSet<String>,
-    report: &mut Report,
-) -> Result<Vec<Group>> {
+pub(super) fn read_groups(export: &Export, ids: &mut HashSet<String>, report: &mut Report) -> Result<Vec<Group>> {
     let file = "groups.json";
     let items = export.collection(file, true)?;
     let mut groups = Vec::with_capacity(items.len());
@@ -172,11 +168,7 @@ pub(super) fn read_group_links(export: &Export, dir: &mut Directory, report: &mu
         if g as u64 % 256 == 0 {
             crate::progress::report("read", g as u64, total);
         }
-        let Some((gid, kind)) = dir
-            .groups
-            .get(g)
-            .map(|group| (group.id.clone(), group.kind))
-        else {
+        let Some((gid, kind)) = dir.groups.get(g).map(|group| (group.id.clone(), group.kind)) else {
             continue;
         };
         let file = format!("groups/{gid}/members.json");
@@ -216,28 +208,21 @@ pub(super) fn read_roles(export: &Export, dir: &mut Directory, report: &mut Repo
         let mut entry = Entry::at(file, i, obj);
         let template = entry.required_string("roleTemplateId")?;
         entry.named("directory role", template);
-        let role = ROLE_TEMPLATES
-            .iter()
-            .position(|(t, _)| t.eq_ignore_ascii_case(template.trim()));
+        let role = ROLE_TEMPLATES.iter().position(|(t, _)| t.eq_ignore_ascii_case(template.trim()));
         let Some(role) = role else {
             // Other roles are ignored, members included; counted once per role.
             report.skip("directoryRole", template.trim().to_ascii_lowercase());
             continue;
         };
         if entry.get("members@odata.nextLink").is_some() {
-            return Err(entry
-                .error("lists only a first page of members (it has \"members@odata.nextLink\")"));
+            return Err(entry.error("lists only a first page of members (it has \"members@odata.nextLink\")"));
         }
         let members = entry.array("members")?;
         for (j, member) in members.iter().enumerate() {
             let Value::Object(member) = member else {
                 return Err(entry.error(format_args!("has members[{j}] that is not an object")));
             };
-            let mut member_entry = Entry {
-                file,
-                label: format!("member {j} of {}", entry.label),
-                obj: member,
-            };
+            let mut member_entry = Entry { file, label: format!("member {j} of {}", entry.label), obj: member };
             let (id, object) = directory_object(dir, &mut member_entry, "member")?;
             match object {
                 Object::User => grants.extend(dir.user_at.get(id).map(|&u| (u, role))),
@@ -253,11 +238,7 @@ pub(super) fn read_roles(export: &Export, dir: &mut Directory, report: &mut Repo
         }
     }
     for (u, role) in grants {
-        if let Some(flag) = dir
-            .users
-            .get_mut(u)
-            .and_then(|user| user.roles.get_mut(role))
-        {
+        if let Some(flag) = dir.users.get_mut(u).and_then(|user| user.roles.get_mut(role)) {
             *flag = true;
         }
     }

@@ -45,7 +45,12 @@ pub(super) fn read_service_principals(
 
 /// The owners listed in `file` (a group's or a service principal's): users only, since the
 /// model's owners are users (§1, R-11.5); groups and other principals are skipped.
-pub(super) fn read_user_owners(export: &Export, dir: &Directory, file: &str, report: &mut Report) -> Result<Vec<String>> {
+pub(super) fn read_user_owners(
+    export: &Export,
+    dir: &Directory,
+    file: &str,
+    report: &mut Report,
+) -> Result<Vec<String>> {
     let mut owners = Vec::new();
     let mut seen = HashSet::new();
     for (i, obj) in export.collection(file, false)?.iter().enumerate() {
@@ -66,12 +71,7 @@ pub(super) fn read_user_owners(export: &Export, dir: &Directory, file: &str, rep
 
 /// A service principal's assigned users and groups from `appRoleAssignedTo`; several
 /// app roles on one principal are one assignment.
-pub(super) fn read_assignments(
-    export: &Export,
-    dir: &Directory,
-    sp: &str,
-    report: &mut Report,
-) -> Result<Vec<String>> {
+pub(super) fn read_assignments(export: &Export, dir: &Directory, sp: &str, report: &mut Report) -> Result<Vec<String>> {
     let file = format!("servicePrincipals/{sp}/appRoleAssignedTo.json");
     let mut assigned = Vec::new();
     let mut seen = HashSet::new();
@@ -84,16 +84,12 @@ pub(super) fn read_assignments(
         let principal = entry.required_string("principalId")?;
         if principal_type.eq_ignore_ascii_case("User") {
             if !dir.user_at.contains_key(principal) {
-                return Err(entry.error(format_args!(
-                    "names user \"{principal}\", which users.json does not list"
-                )));
+                return Err(entry.error(format_args!("names user \"{principal}\", which users.json does not list")));
             }
         } else if principal_type.eq_ignore_ascii_case("Group") {
             let group = dir.group_at.get(principal).and_then(|&g| dir.groups.get(g));
             let Some(group) = group else {
-                return Err(entry.error(format_args!(
-                    "names group \"{principal}\", which groups.json does not list"
-                )));
+                return Err(entry.error(format_args!("names group \"{principal}\", which groups.json does not list")));
             };
             if group.kind == Kind::Distribution {
                 // refuses it (not_security_principal): dropped and counted instead.

@@ -23,24 +23,14 @@ pub(super) fn read_settings(export: &Export, dir: &Directory) -> Result<ExportSe
     match export.read(file)? {
         None => {}
         Some(Value::Object(policy)) if !policy.contains_key("value") => {
-            let entry = Entry {
-                file,
-                label: "the policy".to_string(),
-                obj: &policy,
-            };
+            let entry = Entry { file, label: "the policy".to_string(), obj: &policy };
             if let Some(permissions) = entry.object("defaultUserRolePermissions")? {
-                let inner = Entry {
-                    file,
-                    label: "defaultUserRolePermissions".to_string(),
-                    obj: permissions,
-                };
+                let inner = Entry { file, label: "defaultUserRolePermissions".to_string(), obj: permissions };
                 settings.security = inner.boolean("allowedToCreateSecurityGroups")?;
             }
         }
         Some(_) => {
-            return Err(invalid(format!(
-                "{file} is not one authorization policy object."
-            )));
+            return Err(invalid(format!("{file} is not one authorization policy object.")));
         }
     }
 
@@ -74,20 +64,14 @@ pub(super) fn read_settings(export: &Export, dir: &Directory) -> Result<ExportSe
         let Value::Object(value) = value else {
             return Err(entry.error(format_args!("has values[{j}] that is not an object")));
         };
-        let item = Entry {
-            file,
-            label: format!("values[{j}] of {}", entry.label),
-            obj: value,
-        };
+        let item = Entry { file, label: format!("values[{j}] of {}", entry.label), obj: value };
         let (Some(name), Some(value)) = (item.string("name")?, item.string("value")?) else {
             continue;
         };
         // The first value of a name counts, as for repeated references.
         if name.eq_ignore_ascii_case("EnableGroupCreation") && enable.is_none() {
             enable = Some(value.trim());
-        } else if name.eq_ignore_ascii_case("GroupCreationAllowedGroupId")
-            && allowed_group.is_none()
-        {
+        } else if name.eq_ignore_ascii_case("GroupCreationAllowedGroupId") && allowed_group.is_none() {
             allowed_group = Some(value.trim());
         } else if name.eq_ignore_ascii_case("PrefixSuffixNamingRequirement") && prefix_suffix.is_none() {
             prefix_suffix = Some(value.trim());
@@ -96,17 +80,16 @@ pub(super) fn read_settings(export: &Export, dir: &Directory) -> Result<ExportSe
         }
     }
     settings.naming_prefix_suffix = prefix_suffix.map(str::to_string);
-    settings.blocked_words = blocked.map(|list| {
-        list.split(',').map(str::trim).filter(|w| !w.is_empty()).map(str::to_string).collect()
-    });
+    settings.blocked_words =
+        blocked.map(|list| list.split(',').map(str::trim).filter(|w| !w.is_empty()).map(str::to_string).collect());
     settings.microsoft365 = match enable {
         None | Some("") => None,
         Some(v) if v.eq_ignore_ascii_case("true") => Some(true),
         Some(v) if v.eq_ignore_ascii_case("false") => Some(false),
         Some(v) => {
-            return Err(entry.error(format_args!(
-                "has EnableGroupCreation \"{v}\", which is neither \"true\" nor \"false\""
-            )));
+            return Err(
+                entry.error(format_args!("has EnableGroupCreation \"{v}\", which is neither \"true\" nor \"false\""))
+            );
         }
     };
     settings.creation_group = match allowed_group {

@@ -21,8 +21,7 @@ fn export(files: &[(&str, String)]) -> tempfile::TempDir {
 
 /// A collection response holding `items`, as Graph sends it.
 fn coll(items: Value) -> String {
-    json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects", "value": items})
-        .to_string()
+    json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects", "value": items}).to_string()
 }
 
 fn user(id: &str, upn: &str) -> Value {
@@ -30,14 +29,7 @@ fn user(id: &str, upn: &str) -> Value {
 }
 
 fn three_users() -> (&'static str, String) {
-    (
-        "users.json",
-        coll(json!([
-            user(U1, "ann@contoso.com"),
-            user(U2, "bob@contoso.com"),
-            user(U3, "cy@contoso.com")
-        ])),
-    )
+    ("users.json", coll(json!([user(U1, "ann@contoso.com"), user(U2, "bob@contoso.com"), user(U3, "cy@contoso.com")])))
 }
 
 fn security(id: &str, name: &str) -> Value {
@@ -54,10 +46,7 @@ fn member_group(id: &str) -> Value {
 
 /// The basic export: three users, one security group `g-1`, plus `extra` files.
 fn basic(extra: &[(&str, String)]) -> tempfile::TempDir {
-    let mut files = vec![
-        three_users(),
-        ("groups.json", coll(json!([security("g-1", "Sales")]))),
-    ];
+    let mut files = vec![three_users(), ("groups.json", coll(json!([security("g-1", "Sales")])))];
     files.extend(extra.iter().map(|(rel, text)| (*rel, text.clone())));
     export(&files)
 }
@@ -78,30 +67,17 @@ fn assert_invalid(dir: &tempfile::TempDir, needles: &[&str]) {
     let (code, message) = refusal(dir);
     assert_eq!(code, Code::InvalidExport, "{message}");
     for needle in needles {
-        assert!(
-            message.contains(needle),
-            "{message:?} does not contain {needle:?}"
-        );
+        assert!(message.contains(needle), "{message:?} does not contain {needle:?}");
     }
     assert!(message.ends_with('.'), "{message:?} is not one sentence");
 }
 
 fn group_of<'a>(data: &'a Value, id: &str) -> &'a Value {
-    data["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["id"] == id)
-        .unwrap()
+    data["groups"].as_array().unwrap().iter().find(|g| g["id"] == id).unwrap()
 }
 
 fn user_of<'a>(data: &'a Value, id: &str) -> &'a Value {
-    data["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["id"] == id)
-        .unwrap()
+    data["users"].as_array().unwrap().iter().find(|u| u["id"] == id).unwrap()
 }
 
 // --- files and shapes ---------------------------------------------------------
@@ -146,38 +122,24 @@ fn r11_2_truncated_json_names_the_file_line_and_column() {
     let dir = basic(&[("groups/g-1/members.json", text.to_string())]);
     let (code, message) = refusal(&dir);
     assert_eq!(code, Code::InvalidExport);
-    assert!(
-        message.starts_with("groups/g-1/members.json is not valid JSON at line 4, column 0"),
-        "{message}"
-    );
+    assert!(message.starts_with("groups/g-1/members.json is not valid JSON at line 4, column 0"), "{message}");
     assert!(message.contains("EOF"), "{message}");
 }
 
 #[test]
 fn r11_2_bad_json_position_in_the_middle_of_a_file() {
-    let dir = export(&[(
-        "users.json",
-        "{\"value\": [\n  {\"id\": \"u-1\",, }\n]}".to_string(),
-    )]);
+    let dir = export(&[("users.json", "{\"value\": [\n  {\"id\": \"u-1\",, }\n]}".to_string())]);
     let (code, message) = refusal(&dir);
     assert_eq!(code, Code::InvalidExport);
-    assert!(
-        message.contains("users.json") && message.contains("line 2, column 16"),
-        "{message}"
-    );
+    assert!(message.contains("users.json") && message.contains("line 2, column 16"), "{message}");
 }
 
 #[test]
 fn r11_2_a_byte_order_mark_is_allowed() {
     let users = format!("\u{FEFF}{}", coll(json!([user(U1, "ann@contoso.com")])));
     let groups = format!("\u{FEFF}{}", coll(json!([security("g-1", "Sales")])));
-    let policy =
-        "\u{FEFF}{\"defaultUserRolePermissions\": {\"allowedToCreateSecurityGroups\": false}}";
-    let dir = export(&[
-        ("users.json", users),
-        ("groups.json", groups),
-        ("authorizationPolicy.json", policy.into()),
-    ]);
+    let policy = "\u{FEFF}{\"defaultUserRolePermissions\": {\"allowedToCreateSecurityGroups\": false}}";
+    let dir = export(&[("users.json", users), ("groups.json", groups), ("authorizationPolicy.json", policy.into())]);
     let data = convert(&dir);
     assert_eq!(data["users"][0]["upn"], "ann@contoso.com");
     assert_eq!(data["settings"]["users_can_create_security_groups"], false);
@@ -200,10 +162,7 @@ fn r11_2_a_collection_must_be_an_object_with_a_value_array_of_objects() {
 #[test]
 fn r11_2_a_next_link_means_only_a_first_page() {
     let text = json!({"value": [], "@odata.nextLink": "https://graph.microsoft.com/v1.0/users?$skiptoken=X"});
-    let dir = export(&[
-        ("users.json", text.to_string()),
-        ("groups.json", coll(json!([]))),
-    ]);
+    let dir = export(&[("users.json", text.to_string()), ("groups.json", coll(json!([])))]);
     assert_invalid(&dir, &["users.json", "@odata.nextLink"]);
     let page = json!({"value": [], "@odata.nextLink": "next"}).to_string();
     let dir = basic(&[("servicePrincipals.json", page)]);
@@ -214,41 +173,13 @@ fn r11_2_a_next_link_means_only_a_first_page() {
 fn r11_2_required_properties() {
     let sp = json!([{"id": "sp-1", "displayName": "App"}]).to_string();
     let cases: Vec<(&str, String, &[&str])> = vec![
-        (
-            "users.json",
-            coll(json!([{"userPrincipalName": "a@contoso.com"}])),
-            &["value[0]", "\"id\""],
-        ),
-        (
-            "users.json",
-            coll(json!([{"id": "u-9", "userPrincipalName": null}])),
-            &["user \"u-9\"", "userPrincipalName"],
-        ),
-        (
-            "groups.json",
-            coll(json!([{"displayName": "G"}])),
-            &["value[0]", "\"id\""],
-        ),
-        (
-            "groups.json",
-            coll(json!([{"id": "g-9"}])),
-            &["group \"g-9\"", "displayName"],
-        ),
-        (
-            "groups/g-1/members.json",
-            coll(json!([{"id": U1}])),
-            &["member \"u-1\"", "@odata.type"],
-        ),
-        (
-            "groups/g-1/owners.json",
-            coll(json!([{"@odata.type": "#microsoft.graph.user"}])),
-            &["value[0]", "\"id\""],
-        ),
-        (
-            "servicePrincipals.json",
-            coll(json!([{"id": "sp-1"}])),
-            &["service principal \"sp-1\"", "displayName"],
-        ),
+        ("users.json", coll(json!([{"userPrincipalName": "a@contoso.com"}])), &["value[0]", "\"id\""]),
+        ("users.json", coll(json!([{"id": "u-9", "userPrincipalName": null}])), &["user \"u-9\"", "userPrincipalName"]),
+        ("groups.json", coll(json!([{"displayName": "G"}])), &["value[0]", "\"id\""]),
+        ("groups.json", coll(json!([{"id": "g-9"}])), &["group \"g-9\"", "displayName"]),
+        ("groups/g-1/members.json", coll(json!([{"id": U1}])), &["member \"u-1\"", "@odata.type"]),
+        ("groups/g-1/owners.json", coll(json!([{"@odata.type": "#microsoft.graph.user"}])), &["value[0]", "\"id\""]),
+        ("servicePrincipals.json", coll(json!([{"id": "sp-1"}])), &["service principal \"sp-1\"", "displayName"]),
         (
             "directoryRoles.json",
             coll(json!([{"id": "r-1", "displayName": "Global Administrator"}])),
@@ -267,10 +198,7 @@ fn r11_2_required_properties() {
         (json!({"id": "a-1", "principalType": "User"}), "principalId"),
     ] {
         let rel = "servicePrincipals/sp-1/appRoleAssignedTo.json";
-        let dir = basic(&[
-            ("servicePrincipals.json", format!("{{\"value\": {sp}}}")),
-            (rel, coll(json!([entry]))),
-        ]);
+        let dir = basic(&[("servicePrincipals.json", format!("{{\"value\": {sp}}}")), (rel, coll(json!([entry])))]);
         assert_invalid(&dir, &[rel, "assignment \"a-1\"", needle]);
     }
 }
@@ -280,9 +208,7 @@ fn r11_2_a_wrong_json_type_names_the_entry_and_property() {
     let cases: Vec<(&str, String, &[&str])> = vec![
         (
             "users.json",
-            coll(
-                json!([{"id": U1, "userPrincipalName": "a@contoso.com", "accountEnabled": "yes"}]),
-            ),
+            coll(json!([{"id": U1, "userPrincipalName": "a@contoso.com", "accountEnabled": "yes"}])),
             &["user \"u-1\"", "accountEnabled", "boolean"],
         ),
         (
@@ -292,9 +218,7 @@ fn r11_2_a_wrong_json_type_names_the_entry_and_property() {
         ),
         (
             "users.json",
-            coll(
-                json!([{"id": U1, "userPrincipalName": "a@contoso.com", "department": ["x"]}]),
-            ),
+            coll(json!([{"id": U1, "userPrincipalName": "a@contoso.com", "department": ["x"]}])),
             &["user \"u-1\"", "department"],
         ),
         (
@@ -317,22 +241,15 @@ fn r11_2_a_wrong_json_type_names_the_entry_and_property() {
             coll(json!([{"id": "g-1", "displayName": "G", "onPremisesSyncEnabled": "true"}])),
             &["group \"g-1\"", "onPremisesSyncEnabled"],
         ),
-        (
-            "groups/g-1/members.json",
-            coll(json!([{"id": U1, "@odata.type": 3}])),
-            &["member \"u-1\"", "@odata.type"],
-        ),
+        ("groups/g-1/members.json", coll(json!([{"id": U1, "@odata.type": 3}])), &["member \"u-1\"", "@odata.type"]),
         (
             "directoryRoles.json",
-            coll(
-                json!([{"roleTemplateId": "62e90394-69f5-4237-9190-012177145e10", "members": {}}]),
-            ),
+            coll(json!([{"roleTemplateId": "62e90394-69f5-4237-9190-012177145e10", "members": {}}])),
             &["directory role", "members"],
         ),
         (
             "authorizationPolicy.json",
-            json!({"defaultUserRolePermissions": {"allowedToCreateSecurityGroups": "no"}})
-                .to_string(),
+            json!({"defaultUserRolePermissions": {"allowedToCreateSecurityGroups": "no"}}).to_string(),
             &["allowedToCreateSecurityGroups"],
         ),
         (
@@ -375,23 +292,11 @@ fn r11_2_missing_or_null_properties_take_defaults() {
         {"id": "g-1", "displayName": "Plain", "description": null, "groupTypes": null, "securityEnabled": null,
          "mailEnabled": null, "onPremisesSyncEnabled": null},
     ]));
-    let roles = coll(
-        json!([{"roleTemplateId": "62e90394-69f5-4237-9190-012177145e10", "members": null}]),
-    );
-    let dir = export(&[
-        ("users.json", users),
-        ("groups.json", groups),
-        ("directoryRoles.json", roles),
-    ]);
+    let roles = coll(json!([{"roleTemplateId": "62e90394-69f5-4237-9190-012177145e10", "members": null}]));
+    let dir = export(&[("users.json", users), ("groups.json", groups), ("directoryRoles.json", roles)]);
     let data = convert(&dir);
-    assert_eq!(
-        data["users"][0],
-        json!({"id": U1, "upn": "ann@contoso.com", "roles": [], "enabled": true})
-    );
-    assert_eq!(
-        data["users"][1],
-        json!({"id": U2, "upn": "bob@contoso.com", "roles": [], "enabled": true})
-    );
+    assert_eq!(data["users"][0], json!({"id": U1, "upn": "ann@contoso.com", "roles": [], "enabled": true}));
+    assert_eq!(data["users"][1], json!({"id": U2, "upn": "bob@contoso.com", "roles": [], "enabled": true}));
     assert_eq!(
         data["groups"][0],
         json!({"id": "g-1", "name": "Plain", "description": "", "kind": "security", "join_policy": "owners_only",
@@ -403,26 +308,10 @@ fn r11_2_missing_or_null_properties_take_defaults() {
 fn r11_2_an_unknown_user_or_group_is_refused() {
     let sp = coll(json!([{"id": "sp-1", "displayName": "App"}]));
     let cases: Vec<(&str, String, &[&str])> = vec![
-        (
-            "groups/g-1/members.json",
-            coll(json!([member_user("u-404")])),
-            &["member \"u-404\"", "users.json"],
-        ),
-        (
-            "groups/g-1/members.json",
-            coll(json!([member_group("g-404")])),
-            &["member \"g-404\"", "groups.json"],
-        ),
-        (
-            "groups/g-1/owners.json",
-            coll(json!([member_user("u-404")])),
-            &["owner \"u-404\"", "users.json"],
-        ),
-        (
-            "servicePrincipals/sp-1/owners.json",
-            coll(json!([member_user("u-404")])),
-            &["owner \"u-404\""],
-        ),
+        ("groups/g-1/members.json", coll(json!([member_user("u-404")])), &["member \"u-404\"", "users.json"]),
+        ("groups/g-1/members.json", coll(json!([member_group("g-404")])), &["member \"g-404\"", "groups.json"]),
+        ("groups/g-1/owners.json", coll(json!([member_user("u-404")])), &["owner \"u-404\"", "users.json"]),
+        ("servicePrincipals/sp-1/owners.json", coll(json!([member_user("u-404")])), &["owner \"u-404\""]),
         (
             "servicePrincipals/sp-1/appRoleAssignedTo.json",
             coll(json!([{"principalType": "User", "principalId": "u-404"}])),
@@ -475,11 +364,7 @@ fn r11_2_an_unreadable_file_is_io_error() {
 
 #[test]
 fn r11_2_authorization_policy_is_one_object() {
-    for text in [
-        "[]",
-        "{\"value\": [{\"id\": \"authorizationPolicy\"}]}",
-        "true",
-    ] {
+    for text in ["[]", "{\"value\": [{\"id\": \"authorizationPolicy\"}]}", "true"] {
         let dir = basic(&[("authorizationPolicy.json", text.to_string())]);
         assert_invalid(&dir, &["authorizationPolicy.json"]);
     }
@@ -488,10 +373,7 @@ fn r11_2_authorization_policy_is_one_object() {
 #[test]
 fn r11_2_repeated_and_unsafe_ids_are_refused() {
     // decision: an object listed twice is a damaged export.
-    let users = coll(json!([
-        user(U1, "ann@contoso.com"),
-        user(U1, "bob@contoso.com")
-    ]));
+    let users = coll(json!([user(U1, "ann@contoso.com"), user(U1, "bob@contoso.com")]));
     let dir = export(&[("users.json", users), ("groups.json", coll(json!([])))]);
     assert_invalid(&dir, &["users.json", "user \"u-1\"", "earlier"]);
     let groups = coll(json!([security(U1, "Clash")]));
@@ -499,10 +381,7 @@ fn r11_2_repeated_and_unsafe_ids_are_refused() {
     assert_invalid(&dir, &["groups.json", "group \"u-1\""]);
     // decision: an id that would name a folder outside the export.
     for id in ["../users", "a\\b", "..", ""] {
-        let dir = export(&[
-            three_users(),
-            ("groups.json", coll(json!([security(id, "Evil")]))),
-        ]);
+        let dir = export(&[three_users(), ("groups.json", coll(json!([security(id, "Evil")])))]);
         assert_invalid(&dir, &["groups.json", "folder"]);
     }
 }
@@ -540,39 +419,25 @@ fn r11_3_roles_come_from_directory_roles_directly_and_through_groups() {
         {"id": "r-6", "roleTemplateId": "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
          "members": [{"@odata.type": "#microsoft.graph.servicePrincipal", "id": "sp-x"}]},
     ]));
-    let groups = coll(json!([
-        security("g-1", "Helpdesk"),
-        security("g-2", "Nested")
-    ]));
+    let groups = coll(json!([security("g-1", "Helpdesk"), security("g-2", "Nested")]));
     let dir = export(&[
         three_users(),
         ("groups.json", groups),
-        (
-            "groups/g-1/members.json",
-            coll(json!([member_user(U2), member_group("g-2")])),
-        ),
+        ("groups/g-1/members.json", coll(json!([member_user(U2), member_group("g-2")]))),
         ("groups/g-2/members.json", coll(json!([member_user(U3)]))),
         ("directoryRoles.json", roles),
     ]);
     let data = convert(&dir);
-    assert_eq!(
-        user_of(&data, U1)["roles"],
-        json!(["global_admin", "application_admin"])
-    );
+    assert_eq!(user_of(&data, U1)["roles"], json!(["global_admin", "application_admin"]));
     assert_eq!(user_of(&data, U2)["roles"], json!(["groups_admin"]));
     assert_eq!(user_of(&data, U3)["roles"], json!(["application_admin"]));
-    assert_eq!(
-        data["report"]["skipped"],
-        json!({"directoryRole": 2, "servicePrincipal": 1})
-    );
+    assert_eq!(data["report"]["skipped"], json!({"directoryRole": 2, "servicePrincipal": 1}));
 }
 
 #[test]
 fn r11_3_a_paged_role_member_list_is_refused() {
-    let roles = coll(
-        json!([{"roleTemplateId": "62e90394-69f5-4237-9190-012177145e10", "members": [],
-                             "members@odata.nextLink": "next"}]),
-    );
+    let roles = coll(json!([{"roleTemplateId": "62e90394-69f5-4237-9190-012177145e10", "members": [],
+                             "members@odata.nextLink": "next"}]));
     let dir = basic(&[("directoryRoles.json", roles)]);
     assert_invalid(&dir, &["directoryRoles.json", "members@odata.nextLink"]);
 }
@@ -596,10 +461,7 @@ fn r11_4_group_kinds_on_premises_and_join_policy() {
     let dir = export(&[
         three_users(),
         ("groups.json", groups),
-        (
-            "groups/g-dyn/members.json",
-            coll(json!([member_user(U2), member_user(U1)])),
-        ),
+        ("groups/g-dyn/members.json", coll(json!([member_user(U2), member_user(U1)]))),
     ]);
     let data = convert(&dir);
     let kinds: Vec<(&str, &str)> = data["groups"]
@@ -633,13 +495,8 @@ fn r11_4_group_kinds_on_premises_and_join_policy() {
 
 #[test]
 fn r11_4_members_and_owners_in_file_order_merged_and_other_objects_skipped() {
-    let groups = coll(json!([
-        security("g-1", "One"),
-        security("g-2", "Two"),
-        security("g-3", "Three")
-    ]));
-    let device =
-        json!({"@odata.type": "#microsoft.graph.device", "id": "d-1", "displayName": "KIOSK"});
+    let groups = coll(json!([security("g-1", "One"), security("g-2", "Two"), security("g-3", "Three")]));
+    let device = json!({"@odata.type": "#microsoft.graph.device", "id": "d-1", "displayName": "KIOSK"});
     let contact = json!({"@odata.type": "#microsoft.graph.orgContact", "id": "c-1"});
     let spn = json!({"@odata.type": "#microsoft.graph.servicePrincipal", "id": "sp-x"});
     let dir = export(&[
@@ -647,29 +504,10 @@ fn r11_4_members_and_owners_in_file_order_merged_and_other_objects_skipped() {
         ("groups.json", groups),
         (
             "groups/g-1/members.json",
-            coll(json!([
-                member_user(U3),
-                device,
-                member_group("g-2"),
-                member_user(U1),
-                member_user(U3),
-                contact,
-                spn
-            ])),
+            coll(json!([member_user(U3), device, member_group("g-2"), member_user(U1), member_user(U3), contact, spn])),
         ),
-        (
-            "groups/g-1/owners.json",
-            coll(json!([
-                member_user(U2),
-                spn,
-                member_user(U1),
-                member_user(U2)
-            ])),
-        ),
-        (
-            "groups/g-2/members.json",
-            coll(json!([device, member_user(U2)])),
-        ),
+        ("groups/g-1/owners.json", coll(json!([member_user(U2), spn, member_user(U1), member_user(U2)]))),
+        ("groups/g-2/members.json", coll(json!([device, member_user(U2)]))),
         ("groups/g-3/owners.json", coll(json!([member_group("g-2")]))),
     ]);
     let data = convert(&dir);
@@ -679,10 +517,7 @@ fn r11_4_members_and_owners_in_file_order_merged_and_other_objects_skipped() {
     assert_eq!(group_of(&data, "g-3")["owners"], json!([]));
     // Distinct objects per kind: the device in two groups and the service principal as
     // member and owner count once; a group named as an owner is skipped (owners are users).
-    assert_eq!(
-        data["report"]["skipped"],
-        json!({"device": 1, "group": 1, "orgContact": 1, "servicePrincipal": 1})
-    );
+    assert_eq!(data["report"]["skipped"], json!({"device": 1, "group": 1, "orgContact": 1, "servicePrincipal": 1}));
 }
 
 #[test]
@@ -708,33 +543,17 @@ fn r11_4_and_r4_10_forbidden_nesting_is_dropped_and_counted() {
         ("groups.json", groups),
         ("groups/sec/members.json", all()),
         ("groups/dl/members.json", all()),
-        (
-            "groups/m365/members.json",
-            coll(json!([
-                member_user(U2),
-                member_group("sec2"),
-                member_group("sec2")
-            ])),
-        ),
-        (
-            "groups/mes/members.json",
-            coll(json!([member_group("sec")])),
-        ),
+        ("groups/m365/members.json", coll(json!([member_user(U2), member_group("sec2"), member_group("sec2")]))),
+        ("groups/mes/members.json", coll(json!([member_group("sec")]))),
     ]);
     let data = convert(&dir);
     // Security groups hold security and mail-enabled security groups; other kinds users only.
-    assert_eq!(
-        group_of(&data, "sec")["members"],
-        json!([U1, "sec2", "mes"])
-    );
+    assert_eq!(group_of(&data, "sec")["members"], json!([U1, "sec2", "mes"]));
     assert_eq!(group_of(&data, "dl")["members"], json!([U1]));
     assert_eq!(group_of(&data, "m365")["members"], json!([U2]));
     assert_eq!(group_of(&data, "mes")["members"], json!([]));
     // sec: m365, dl; dl: sec2, mes, m365, dl; m365: sec2 (once); mes: sec.
-    assert_eq!(
-        data["report"]["skipped"],
-        json!({"nested_group_not_allowed": 8})
-    );
+    assert_eq!(data["report"]["skipped"], json!({"nested_group_not_allowed": 8}));
 }
 
 // --- service principals -------------------------------------------------------
@@ -782,10 +601,7 @@ fn r11_5_service_principals_become_applications_with_owners_and_assignments() {
         ])
     );
     // decision: a distribution group assignment (R-7.2 forbids it) is dropped and counted.
-    assert_eq!(
-        data["report"]["skipped"],
-        json!({"not_security_principal": 1, "servicePrincipal": 1})
-    );
+    assert_eq!(data["report"]["skipped"], json!({"not_security_principal": 1, "servicePrincipal": 1}));
 }
 
 // --- the report ---------------------------------------------------------------
@@ -801,31 +617,13 @@ fn r11_7_repeated_service_principal_names_are_renamed() {
     ]));
     let dir = basic(&[("servicePrincipals.json", sps)]);
     let data = convert(&dir);
-    let names: Vec<&str> = data["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "Salesforce",
-            "salesforce (sp-2)",
-            "Workday",
-            "SALESFORCE (SP-2) (sp-4)",
-            "Salesforce (sp-5)"
-        ]
-    );
+    let names: Vec<&str> = data["resources"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Salesforce", "salesforce (sp-2)", "Workday", "SALESFORCE (SP-2) (sp-4)", "Salesforce (sp-5)"]);
     assert_eq!(
         data["report"]["renamed"],
         json!({"sp-2": "salesforce (sp-2)", "sp-4": "SALESFORCE (SP-2) (sp-4)", "sp-5": "Salesforce (sp-5)"})
     );
-    let keys: Vec<&String> = data["report"]["renamed"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .collect();
+    let keys: Vec<&String> = data["report"]["renamed"].as_object().unwrap().keys().collect();
     assert_eq!(keys, ["sp-2", "sp-4", "sp-5"]);
 }
 
@@ -847,12 +645,10 @@ fn unified(values: Value) -> String {
 
 #[test]
 fn r11_6_settings_come_from_the_export() {
-    let policy = json!({"id": "authorizationPolicy", "defaultUserRolePermissions": {"allowedToCreateSecurityGroups": false}});
+    let policy =
+        json!({"id": "authorizationPolicy", "defaultUserRolePermissions": {"allowedToCreateSecurityGroups": false}});
     let values = json!([{"name": "EnableGroupCreation", "value": "FALSE"}, {"name": "GroupCreationAllowedGroupId", "value": "g-1"}]);
-    let dir = basic(&[
-        ("authorizationPolicy.json", policy.to_string()),
-        ("groupSettings.json", unified(values)),
-    ]);
+    let dir = basic(&[("authorizationPolicy.json", policy.to_string()), ("groupSettings.json", unified(values))]);
     let data = convert(&dir);
     assert_eq!(
         data["settings"],
@@ -866,7 +662,13 @@ fn r11_6_settings_come_from_the_export() {
             "self_service_scope",
             "self_service_group",
             "max_groups_per_user",
-            "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words", "group_owners_manage_reviews"
+            "max_owners_per_group",
+            "expiration_scope",
+            "expiration_lifetime_days",
+            "expiration_notification_emails",
+            "naming_prefix_suffix",
+            "blocked_words",
+            "group_owners_manage_reviews"
         ])
     );
 }
@@ -880,17 +682,12 @@ fn r11_6_missing_policy_or_setting_takes_entra_defaults() {
                "microsoft365_creation_group": ""})
     );
     // A Group.Unified setting that says true and an explicitly empty group: given, not defaults.
-    let values = json!([{"name": "GroupCreationAllowedGroupId", "value": ""}, {"name": "EnableGroupCreation", "value": "True"}]);
+    let values =
+        json!([{"name": "GroupCreationAllowedGroupId", "value": ""}, {"name": "EnableGroupCreation", "value": "True"}]);
     let policy = json!({"defaultUserRolePermissions": {"allowedToCreateApps": true}});
-    let dir = basic(&[
-        ("groupSettings.json", unified(values)),
-        ("authorizationPolicy.json", policy.to_string()),
-    ]);
+    let dir = basic(&[("groupSettings.json", unified(values)), ("authorizationPolicy.json", policy.to_string())]);
     let data = convert(&dir);
-    assert_eq!(
-        data["settings"]["users_can_create_microsoft365_groups"],
-        true
-    );
+    assert_eq!(data["settings"]["users_can_create_microsoft365_groups"], true);
     assert_eq!(data["settings"]["microsoft365_creation_group"], "");
     assert_eq!(
         data["report"]["settings_from_defaults"],
@@ -900,7 +697,13 @@ fn r11_6_missing_policy_or_setting_takes_entra_defaults() {
             "self_service_scope",
             "self_service_group",
             "max_groups_per_user",
-            "max_owners_per_group", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words", "group_owners_manage_reviews"
+            "max_owners_per_group",
+            "expiration_scope",
+            "expiration_lifetime_days",
+            "expiration_notification_emails",
+            "naming_prefix_suffix",
+            "blocked_words",
+            "group_owners_manage_reviews"
         ])
     );
     // The Group.Unified setting found by template id alone, without its values.
@@ -920,10 +723,7 @@ fn r11_6_bad_setting_values_are_refused() {
         {"id": "s-1", "displayName": "Group.Unified"},
         {"id": "s-2", "templateId": GROUP_UNIFIED_TEMPLATE},
     ]));
-    assert_invalid(
-        &basic(&[("groupSettings.json", two)]),
-        &["groupSettings.json", "setting \"s-2\"", "second"],
-    );
+    assert_invalid(&basic(&[("groupSettings.json", two)]), &["groupSettings.json", "setting \"s-2\"", "second"]);
 }
 
 // --- settings= ----------------------------------------------------------------
@@ -958,7 +758,13 @@ fn r11_8_overrides_win_and_add_settings() {
             "self_service_scope",
             "self_service_group",
             "microsoft365_creation_group",
-            "max_groups_per_user", "expiration_scope", "expiration_lifetime_days", "expiration_notification_emails", "naming_prefix_suffix", "blocked_words", "group_owners_manage_reviews"
+            "max_groups_per_user",
+            "expiration_scope",
+            "expiration_lifetime_days",
+            "expiration_notification_emails",
+            "naming_prefix_suffix",
+            "blocked_words",
+            "group_owners_manage_reviews"
         ])
     );
     // Unknown names are passed on for import_directory to refuse (invalid_setting).
@@ -1003,16 +809,15 @@ fn r11_contoso_fixture_converts_object_by_object() {
 
     // users in file order, with roles (Isaiah's through Helpdesk admins; Diego's
     // User Administrator role is not modelled), Johanna disabled, Isaiah without department.
-    let u =
-        |id: &str, upn: &str, name: &str, dept: Option<&str>, roles: Value, enabled: bool| {
-            let mut v = json!({"id": id, "upn": upn, "display_name": name});
-            if let Some(dept) = dept {
-                v["department"] = json!(dept);
-            }
-            v["roles"] = roles;
-            v["enabled"] = json!(enabled);
-            v
-        };
+    let u = |id: &str, upn: &str, name: &str, dept: Option<&str>, roles: Value, enabled: bool| {
+        let mut v = json!({"id": id, "upn": upn, "display_name": name});
+        if let Some(dept) = dept {
+            v["department"] = json!(dept);
+        }
+        v["roles"] = roles;
+        v["enabled"] = json!(enabled);
+        v
+    };
     // signInActivity.lastSignInDateTime.
     let mut megan = u(MEGANB, "meganb@contoso.com", "Megan Bowen", Some("IT"), json!(["global_admin"]), true);
     megan["last_sign_in"] = json!("2016-06-10T08:15:00Z");
@@ -1020,189 +825,97 @@ fn r11_contoso_fixture_converts_object_by_object() {
         data["users"],
         json!([
             megan,
-            u(
-                ISAIAHL,
-                "isaiahl@contoso.com",
-                "Isaiah Langer",
-                None,
-                json!(["groups_admin"]),
-                true
-            ),
-            u(
-                ALEXW,
-                "alexw@contoso.com",
-                "Alex Wilber",
-                Some("Marketing"),
-                json!(["application_admin"]),
-                true
-            ),
-            u(
-                ADELEV,
-                "adelev@contoso.com",
-                "Adele Vance",
-                Some("Retail"),
-                json!([]),
-                true
-            ),
-            u(
-                LEEG,
-                "leeg@contoso.com",
-                "Lee Gu",
-                Some("Manufacturing"),
-                json!([]),
-                true
-            ),
-            u(
-                LYNNER,
-                "lynner@contoso.com",
-                "Lynne Robbins",
-                Some("Retail"),
-                json!([]),
-                true
-            ),
-            u(
-                DIEGOS,
-                "diegos@contoso.com",
-                "Diego Siciliani",
-                Some("HR"),
-                json!([]),
-                true
-            ),
-            u(
-                NESTORW,
-                "nestorw@contoso.com",
-                "Nestor Wilke",
-                Some("Operations"),
-                json!([]),
-                true
-            ),
-            u(
-                JOHANNAL,
-                "johannal@contoso.com",
-                "Johanna Lorenz",
-                Some("Engineering"),
-                json!([]),
-                false
-            ),
-            u(
-                GRADYA,
-                "gradya@contoso.com",
-                "Grady Archie",
-                Some("R&D"),
-                json!([]),
-                true
-            ),
-            u(
-                PRADEEPG,
-                "pradeepg@contoso.com",
-                "Pradeep Gupta",
-                Some("Finance"),
-                json!([]),
-                true
-            ),
+            u(ISAIAHL, "isaiahl@contoso.com", "Isaiah Langer", None, json!(["groups_admin"]), true),
+            u(ALEXW, "alexw@contoso.com", "Alex Wilber", Some("Marketing"), json!(["application_admin"]), true),
+            u(ADELEV, "adelev@contoso.com", "Adele Vance", Some("Retail"), json!([]), true),
+            u(LEEG, "leeg@contoso.com", "Lee Gu", Some("Manufacturing"), json!([]), true),
+            u(LYNNER, "lynner@contoso.com", "Lynne Robbins", Some("Retail"), json!([]), true),
+            u(DIEGOS, "diegos@contoso.com", "Diego Siciliani", Some("HR"), json!([]), true),
+            u(NESTORW, "nestorw@contoso.com", "Nestor Wilke", Some("Operations"), json!([]), true),
+            u(JOHANNAL, "johannal@contoso.com", "Johanna Lorenz", Some("Engineering"), json!([]), false),
+            u(GRADYA, "gradya@contoso.com", "Grady Archie", Some("R&D"), json!([]), true),
+            u(PRADEEPG, "pradeepg@contoso.com", "Pradeep Gupta", Some("Finance"), json!([]), true),
         ])
     );
 
     // kinds, on_premises, owners_only, members and owners (R-4.10 drops Retail
     // from the distribution list; the device, the contact are skipped; Lynne listed twice).
-    let g = |id: &str,
-             name: &str,
-             description: &str,
-             kind: &str,
-             owners: Value,
-             members: Value,
-             on_premises: bool| {
+    let g = |id: &str, name: &str, description: &str, kind: &str, owners: Value, members: Value, on_premises: bool| {
         json!({"id": id, "name": name, "description": description, "kind": kind, "join_policy": "owners_only",
                "owners": owners, "members": members, "on_premises": on_premises})
     };
     let mut groups = json!([
-            g(
-                SALES,
-                "Salesforce users",
-                "People who use Salesforce",
-                "security",
-                json!([ADELEV]),
-                json!([LYNNER, LEEG, INTERNS]),
-                false
-            ),
-            g(
-                INTERNS,
-                "Sales interns",
-                "Interns of the sales team",
-                "security",
-                json!([ADELEV]),
-                json!([NESTORW]),
-                false
-            ),
-            g(
-                RETAIL,
-                "Retail",
-                "Retail team",
-                "microsoft365",
-                json!([LYNNER]),
-                json!([ADELEV, LYNNER, JOHANNAL]),
-                false
-            ),
-            g(
-                FINANCE,
-                "Finance team",
-                "Finance (mail-enabled security)",
-                "mail_enabled_security",
-                json!([PRADEEPG]),
-                json!([PRADEEPG]),
-                false
-            ),
-            g(
-                ALLCO,
-                "All Company announcements",
-                "Distribution list for company news",
-                "distribution",
-                json!([MEGANB]),
-                json!([MEGANB, ADELEV]),
-                false
-            ),
-            g(
-                MARKETING,
-                "Marketing department",
-                "",
-                "microsoft365",
-                json!([ALEXW]),
-                json!([ALEXW]),
-                false
-            ),
-            g(
-                ENGINEERING,
-                "Engineering (synced)",
-                "Synced from CONTOSO.LOCAL",
-                "security",
-                json!([]),
-                json!([GRADYA, JOHANNAL]),
-                true
-            ),
-            g(
-                HELPDESK,
-                "Helpdesk admins",
-                "Holds the Groups Administrator role",
-                "security",
-                json!([]),
-                json!([ISAIAHL]),
-                false
-            ),
-            g(
-                CREATORS,
-                "Microsoft 365 creators",
-                "May create Microsoft 365 groups",
-                "security",
-                json!([MEGANB]),
-                json!([DIEGOS, LEEG]),
-                false
-            ),
-        ]);
+        g(
+            SALES,
+            "Salesforce users",
+            "People who use Salesforce",
+            "security",
+            json!([ADELEV]),
+            json!([LYNNER, LEEG, INTERNS]),
+            false
+        ),
+        g(INTERNS, "Sales interns", "Interns of the sales team", "security", json!([ADELEV]), json!([NESTORW]), false),
+        g(RETAIL, "Retail", "Retail team", "microsoft365", json!([LYNNER]), json!([ADELEV, LYNNER, JOHANNAL]), false),
+        g(
+            FINANCE,
+            "Finance team",
+            "Finance (mail-enabled security)",
+            "mail_enabled_security",
+            json!([PRADEEPG]),
+            json!([PRADEEPG]),
+            false
+        ),
+        g(
+            ALLCO,
+            "All Company announcements",
+            "Distribution list for company news",
+            "distribution",
+            json!([MEGANB]),
+            json!([MEGANB, ADELEV]),
+            false
+        ),
+        g(MARKETING, "Marketing department", "", "microsoft365", json!([ALEXW]), json!([ALEXW]), false),
+        g(
+            ENGINEERING,
+            "Engineering (synced)",
+            "Synced from CONTOSO.LOCAL",
+            "security",
+            json!([]),
+            json!([GRADYA, JOHANNAL]),
+            true
+        ),
+        g(
+            HELPDESK,
+            "Helpdesk admins",
+            "Holds the Groups Administrator role",
+            "security",
+            json!([]),
+            json!([ISAIAHL]),
+            false
+        ),
+        g(
+            CREATORS,
+            "Microsoft 365 creators",
+            "May create Microsoft 365 groups",
+            "security",
+            json!([MEGANB]),
+            json!([DIEGOS, LEEG]),
+            false
+        ),
+    ]);
     // §13: Retail's dates, and the soft-deleted group of deletedGroups.json, last.
     groups[2]["renewed_at"] = json!("2016-09-01T10:00:00Z");
     groups[2]["expires_at"] = json!("2017-09-01T10:00:00Z");
     if let Value::Array(list) = &mut groups {
-        let mut old = g("98f4e2b0-1c2d-4e3f-8a4b-5c6d7e8f9a0b", "Old project", "A finished project", "microsoft365", json!([]), json!([]), false);
+        let mut old = g(
+            "98f4e2b0-1c2d-4e3f-8a4b-5c6d7e8f9a0b",
+            "Old project",
+            "A finished project",
+            "microsoft365",
+            json!([]),
+            json!([]),
+            false,
+        );
         old["deleted_at"] = json!("2017-02-20T08:15:00Z");
         list.push(old);
     }

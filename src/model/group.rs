@@ -26,14 +26,9 @@ impl GroupKind {
 
     /// The kind with this name.
     pub fn parse(name: &str) -> Option<GroupKind> {
-        [
-            GroupKind::Security,
-            GroupKind::Microsoft365,
-            GroupKind::MailEnabledSecurity,
-            GroupKind::Distribution,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
+        [GroupKind::Security, GroupKind::Microsoft365, GroupKind::MailEnabledSecurity, GroupKind::Distribution]
+            .into_iter()
+            .find(|k| k.as_str() == name)
     }
 
     /// self-service applies to security and Microsoft 365 groups only.
@@ -70,9 +65,7 @@ impl JoinPolicy {
 
     /// The policy with this name.
     pub fn parse(name: &str) -> Option<JoinPolicy> {
-        [JoinPolicy::OwnerApproval, JoinPolicy::Open, JoinPolicy::OwnersOnly]
-            .into_iter()
-            .find(|k| k.as_str() == name)
+        [JoinPolicy::OwnerApproval, JoinPolicy::Open, JoinPolicy::OwnersOnly].into_iter().find(|k| k.as_str() == name)
     }
 }
 

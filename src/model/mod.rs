@@ -12,7 +12,7 @@ mod user;
 pub use group::{Group, GroupKind, JoinPolicy, Kept};
 pub use request::{Request, RequestStatus};
 pub use resource::{Resource, ResourceKind};
-pub use settings::{ExpirationScope, Settings, SelfServiceScope, DEPARTMENT_TOKEN, GROUP_NAME_TOKEN, SETTING_NAMES};
+pub use settings::{ExpirationScope, SelfServiceScope, Settings, DEPARTMENT_TOKEN, GROUP_NAME_TOKEN, SETTING_NAMES};
 pub use time::{format_time, parse_time, Timestamp, EPOCH_START, LATEST};
 pub use user::{Role, Roles, User};
 
@@ -76,10 +76,7 @@ pub fn clean_upn(raw: &str) -> Option<&str> {
 
 /// an imported id is 1–256 characters, no control characters, no surrounding spaces.
 pub fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.chars().count() <= 256
-        && !id.chars().any(char::is_control)
-        && id.trim() == id
+    !id.is_empty() && id.chars().count() <= 256 && !id.chars().any(char::is_control) && id.trim() == id
 }
 
 /// names are compared after Unicode lowercasing. Borrows when there is nothing to

@@ -26,14 +26,9 @@ impl RequestStatus {
 
     /// The status with this name.
     pub fn parse(name: &str) -> Option<RequestStatus> {
-        [
-            RequestStatus::Pending,
-            RequestStatus::Approved,
-            RequestStatus::Denied,
-            RequestStatus::Cancelled,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == name)
+        [RequestStatus::Pending, RequestStatus::Approved, RequestStatus::Denied, RequestStatus::Cancelled]
+            .into_iter()
+            .find(|s| s.as_str() == name)
     }
 }
 

@@ -46,7 +46,9 @@ impl ExpirationScope {
 
     /// The scope with this name.
     pub fn parse(name: &str) -> Option<ExpirationScope> {
-        [ExpirationScope::None, ExpirationScope::Selected, ExpirationScope::All].into_iter().find(|s| s.as_str() == name)
+        [ExpirationScope::None, ExpirationScope::Selected, ExpirationScope::All]
+            .into_iter()
+            .find(|s| s.as_str() == name)
     }
 }
 
@@ -152,16 +154,16 @@ fn want_count(name: &str, value: &Value, min: u64) -> Result<u64> {
         Some(n) if n >= min => Ok(n),
         _ => match value.as_f64() {
             // (2^63 as a float is the first float past MAX_COUNT.)
-            Some(f) if value.is_f64() && f.fract() == 0.0 && f >= MAX_COUNT as f64 => Err(out_of_range(format!("{f:.0}"))),
+            Some(f) if value.is_f64() && f.fract() == 0.0 && f >= MAX_COUNT as f64 => {
+                Err(out_of_range(format!("{f:.0}")))
+            }
             _ => Err(invalid(name, &format!("must be a whole number of at least {min}, not {value}"))),
         },
     }
 }
 
 fn want_name(name: &str, value: &Value, empty_ok: bool) -> Result<String> {
-    let text = value
-        .as_str()
-        .ok_or_else(|| invalid(name, &format!("must be a group name, not {value}")))?;
+    let text = value.as_str().ok_or_else(|| invalid(name, &format!("must be a group name, not {value}")))?;
     if empty_ok && text.trim().is_empty() {
         return Ok(String::new());
     }
@@ -215,9 +217,7 @@ impl Settings {
             let n = name.as_str();
             match n {
                 "delegated_group_management" => next.delegated_group_management = want_bool(n, value)?,
-                "users_can_create_security_groups" => {
-                    next.users_can_create_security_groups = want_bool(n, value)?
-                }
+                "users_can_create_security_groups" => next.users_can_create_security_groups = want_bool(n, value)?,
                 "users_can_create_microsoft365_groups" => {
                     next.users_can_create_microsoft365_groups = want_bool(n, value)?
                 }
@@ -229,15 +229,14 @@ impl Settings {
                     }
                 }
                 "self_service_group" => next.self_service_group = want_name(n, value, false)?,
-                "microsoft365_creation_group" => {
-                    next.microsoft365_creation_group = want_name(n, value, true)?
-                }
+                "microsoft365_creation_group" => next.microsoft365_creation_group = want_name(n, value, true)?,
                 "max_groups_per_user" => next.max_groups_per_user = want_count(n, value, 0)?,
                 "max_owners_per_group" => next.max_owners_per_group = want_count(n, value, 1)?,
                 "expiration_scope" => {
-                    next.expiration_scope = value.as_str().and_then(ExpirationScope::parse).ok_or_else(|| {
-                        invalid(n, &format!("must be \"none\", \"selected\" or \"all\", not {value}"))
-                    })?
+                    next.expiration_scope = value
+                        .as_str()
+                        .and_then(ExpirationScope::parse)
+                        .ok_or_else(|| invalid(n, &format!("must be \"none\", \"selected\" or \"all\", not {value}")))?
                 }
                 "expiration_lifetime_days" => next.expiration_lifetime_days = want_count(n, value, 30)?,
                 "expiration_notification_emails" => next.expiration_notification_emails = want_text(n, value)?,
@@ -294,10 +293,7 @@ mod tests {
         let s = Settings::default();
         let code = |r: Result<Settings>| r.err().and_then(|e| e.code());
         assert_eq!(code(s.with_changes(&change("nope", json!(true)))), Some(Code::InvalidSetting));
-        assert_eq!(
-            code(s.with_changes(&change("delegated_group_management", json!(1)))),
-            Some(Code::InvalidSetting)
-        );
+        assert_eq!(code(s.with_changes(&change("delegated_group_management", json!(1)))), Some(Code::InvalidSetting));
     }
 
     #[test]
@@ -335,9 +331,7 @@ mod tests {
         }
         let big = s.with_changes(&change("max_groups_per_user", json!(MAX_COUNT))).ok();
         assert_eq!(big.map(|s| s.max_groups_per_user), Some(MAX_COUNT));
-        let ok = s
-            .with_changes(&change("microsoft365_creation_group", json!("  Creators ")))
-            .ok();
+        let ok = s.with_changes(&change("microsoft365_creation_group", json!("  Creators "))).ok();
         assert_eq!(ok.map(|s| s.microsoft365_creation_group), Some("Creators".to_string()));
     }
 
@@ -352,7 +346,10 @@ mod tests {
         ]);
         let next = next.ok();
         assert_eq!(next.as_ref().map(|n| n.expiration_scope), Some(ExpirationScope::Selected));
-        assert_eq!(next.as_ref().map(|n| n.blocked_words.clone()), Some(vec!["CEO".to_string(), "payroll".to_string()]));
+        assert_eq!(
+            next.as_ref().map(|n| n.blocked_words.clone()),
+            Some(vec!["CEO".to_string(), "payroll".to_string()])
+        );
         let words: Vec<Value> = (0..5001).map(|i| json!(format!("w{i}"))).collect();
         assert!(s.with_changes(&change("blocked_words", Value::Array(words))).is_err());
     }

@@ -197,7 +197,13 @@ impl Tenant {
             PackagePlan::Decide { request, approver, approve, justification } => {
                 let now = self.now;
                 let r = &mut self.pkg.requests[request as usize];
-                r.decisions.push(StageDecision { stage: r.stage, approver, approved: approve, justification, time: now });
+                r.decisions.push(StageDecision {
+                    stage: r.stage,
+                    approver,
+                    approved: approve,
+                    justification,
+                    time: now,
+                });
                 self.schedule.unschedule_all(Owner::PackageRequest(request));
                 let r = &mut self.pkg.requests[request as usize];
                 let id = r.id.clone();
@@ -216,7 +222,8 @@ impl Tenant {
                     return (Outcome::PackageRequest(id), Created::Nothing);
                 }
                 r.status = PackageRequestStatus::Delivered;
-                let (package, policy, user, just, expires) = (r.package, r.policy, r.requester, r.justification.clone(), r.expires);
+                let (package, policy, user, just, expires) =
+                    (r.package, r.policy, r.requester, r.justification.clone(), r.expires);
                 let x = self.deliver(package, policy, user, Some(request), just, expires, seq);
                 self.pkg.requests[request as usize].assignment = Some(x);
                 (Outcome::PackageRequest(id), Created::Extras(vec![self.pkg.assignments[x as usize].id.clone()]))
@@ -305,7 +312,8 @@ impl Tenant {
         if let Some(at) = expires_at {
             self.schedule.schedule(at, Event::PackageExpiry { assignment: x, order });
         }
-        let adds: Vec<(GroupIx, UserIx)> = self.pkg.packages[package as usize].groups.iter().map(|g| (*g, user)).collect();
+        let adds: Vec<(GroupIx, UserIx)> =
+            self.pkg.packages[package as usize].groups.iter().map(|g| (*g, user)).collect();
         self.add_memberships(&adds, seq);
         x
     }
@@ -382,7 +390,8 @@ impl Tenant {
     fn another_gives(&self, u: UserIx, g: GroupIx, except: Option<AssignmentIx>) -> bool {
         self.pkg.index.active.get(&u).is_some_and(|xs| {
             xs.iter().any(|x| {
-                Some(*x) != except && self.pkg.packages[self.pkg.assignments[*x as usize].package as usize].groups.contains(&g)
+                Some(*x) != except
+                    && self.pkg.packages[self.pkg.assignments[*x as usize].package as usize].groups.contains(&g)
             })
         })
     }
@@ -429,9 +438,13 @@ impl Tenant {
         match event {
             Event::PackageTimeout { request, .. } => {
                 let target = self.pkg.requests[request as usize].id.clone();
-                self.record_system("Access package assignment request timed out (no approver action taken)", target, |t, _| {
-                    t.settle_request(request, PackageRequestStatus::Denied, None, "timed_out");
-                });
+                self.record_system(
+                    "Access package assignment request timed out (no approver action taken)",
+                    target,
+                    |t, _| {
+                        t.settle_request(request, PackageRequestStatus::Denied, None, "timed_out");
+                    },
+                );
             }
             Event::PackageExpiry { assignment, .. } => {
                 let target = self.pkg.assignments[assignment as usize].id.clone();
@@ -504,7 +517,8 @@ impl Tenant {
             match link {
                 Link::Group(i) | Link::Incompatible(i) => {
                     let Some(pkg) = self.pkg.packages.get_mut(i as usize).filter(|x| !x.deleted) else { continue };
-                    let list = if matches!(link, Link::Group(_)) { &mut pkg.groups } else { &mut pkg.incompatible_groups };
+                    let list =
+                        if matches!(link, Link::Group(_)) { &mut pkg.groups } else { &mut pkg.incompatible_groups };
                     if !list.contains(&g) {
                         list.push(g);
                         if matches!(link, Link::Group(_)) {
@@ -513,19 +527,29 @@ impl Tenant {
                     }
                 }
                 Link::Requestor(i) => {
-                    if let Some(Requestors::List(l)) = self.pkg.policies.get_mut(i as usize).filter(|x| !x.deleted).map(|x| &mut x.requestors) {
+                    if let Some(Requestors::List(l)) =
+                        self.pkg.policies.get_mut(i as usize).filter(|x| !x.deleted).map(|x| &mut x.requestors)
+                    {
                         if !l.contains(&p) {
                             l.push(p);
                         }
                     }
                 }
                 Link::Approver(i, n) | Link::Fallback(i, n) => {
-                    let Some(stage) =
-                        self.pkg.policies.get_mut(i as usize).filter(|x| !x.deleted).and_then(|x| x.stages.get_mut(n as usize))
+                    let Some(stage) = self
+                        .pkg
+                        .policies
+                        .get_mut(i as usize)
+                        .filter(|x| !x.deleted)
+                        .and_then(|x| x.stages.get_mut(n as usize))
                     else {
                         continue;
                     };
-                    let list = if matches!(link, Link::Approver(..)) { &mut stage.approvers } else { &mut stage.fallback_approvers };
+                    let list = if matches!(link, Link::Approver(..)) {
+                        &mut stage.approvers
+                    } else {
+                        &mut stage.fallback_approvers
+                    };
                     if !list.contains(&p) {
                         list.push(p);
                     }
@@ -630,14 +654,28 @@ impl Tenant {
         let mut out = Vec::new();
         let d = &self.pkg;
         out.extend(
-            d.packages.iter().filter(|p| !p.deleted && !live_there(&p.id, |o| matches!(o, PackageObject::Package(_)))).map(|p| p.id.clone()),
+            d.packages
+                .iter()
+                .filter(|p| !p.deleted && !live_there(&p.id, |o| matches!(o, PackageObject::Package(_))))
+                .map(|p| p.id.clone()),
         );
         out.extend(
-            d.policies.iter().filter(|p| !p.deleted && !live_there(&p.id, |o| matches!(o, PackageObject::Policy(_)))).map(|p| p.id.clone()),
+            d.policies
+                .iter()
+                .filter(|p| !p.deleted && !live_there(&p.id, |o| matches!(o, PackageObject::Policy(_))))
+                .map(|p| p.id.clone()),
         );
-        out.extend(d.requests.iter().filter(|r| !live_there(&r.id, |o| matches!(o, PackageObject::Request(_)))).map(|r| r.id.clone()));
         out.extend(
-            d.assignments.iter().filter(|a| !live_there(&a.id, |o| matches!(o, PackageObject::Assignment(_)))).map(|a| a.id.clone()),
+            d.requests
+                .iter()
+                .filter(|r| !live_there(&r.id, |o| matches!(o, PackageObject::Request(_))))
+                .map(|r| r.id.clone()),
+        );
+        out.extend(
+            d.assignments
+                .iter()
+                .filter(|a| !live_there(&a.id, |o| matches!(o, PackageObject::Assignment(_))))
+                .map(|a| a.id.clone()),
         );
         out
     }
@@ -673,11 +711,21 @@ impl Tenant {
     ) -> Vec<PackageRequestIx> {
         let pick = |q: &PackageRequestIx| {
             let r = &self.pkg.requests[*q as usize];
-            status.is_none_or(|s| r.status == s) && package.is_none_or(|p| r.package == p) && requester.is_none_or(|u| r.requester == u)
+            status.is_none_or(|s| r.status == s)
+                && package.is_none_or(|p| r.package == p)
+                && requester.is_none_or(|u| r.requester == u)
         };
         match (requester, status) {
-            (Some(u), _) => self.pkg.index.by_requester.get(&u).map(|qs| qs.iter().copied().filter(pick).collect()).unwrap_or_default(),
-            (None, Some(PackageRequestStatus::Pending)) => self.pkg.index.pending.iter().copied().filter(pick).collect(),
+            (Some(u), _) => self
+                .pkg
+                .index
+                .by_requester
+                .get(&u)
+                .map(|qs| qs.iter().copied().filter(pick).collect())
+                .unwrap_or_default(),
+            (None, Some(PackageRequestStatus::Pending)) => {
+                self.pkg.index.pending.iter().copied().filter(pick).collect()
+            }
             _ => (0..self.pkg.requests.len() as PackageRequestIx).filter(pick).collect(),
         }
     }
@@ -691,7 +739,9 @@ impl Tenant {
     ) -> Vec<AssignmentIx> {
         let pick = |x: &AssignmentIx| {
             let a = &self.pkg.assignments[*x as usize];
-            state.is_none_or(|s| a.state == s) && package.is_none_or(|p| a.package == p) && user.is_none_or(|u| a.user == u)
+            state.is_none_or(|s| a.state == s)
+                && package.is_none_or(|p| a.package == p)
+                && user.is_none_or(|u| a.user == u)
         };
         (0..self.pkg.assignments.len() as AssignmentIx).filter(pick).collect()
     }

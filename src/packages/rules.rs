@@ -89,9 +89,10 @@ impl Tenant {
             Command::RequestPackage { .. } => "User requests access package assignment",
             Command::AssignPackage { .. } => "Administrator directly assigns user to access package",
             Command::ApprovePackageRequest { request, .. } => {
-                let opens = self.find_package_request(request).ok().map(|q| &self.pkg.requests[q as usize]).is_some_and(
-                    |q| q.status == PackageRequestStatus::Pending && (q.stage as usize) < q.stages.len(),
-                );
+                let opens =
+                    self.find_package_request(request).ok().map(|q| &self.pkg.requests[q as usize]).is_some_and(|q| {
+                        q.status == PackageRequestStatus::Pending && (q.stage as usize) < q.stages.len()
+                    });
                 if opens {
                     "Approval stage completed for access package assignment request"
                 } else {
@@ -155,7 +156,9 @@ impl Tenant {
         match self.pkg.index.names.get(fold(name).as_ref()) {
             Some(p) if Some(*p) != except => {
                 let p = *p;
-                refuse(Code::DuplicateName, || format!("an access package named {name:?} already exists ({})", self.pkg.packages[p as usize].id))
+                refuse(Code::DuplicateName, || {
+                    format!("an access package named {name:?} already exists ({})", self.pkg.packages[p as usize].id)
+                })
             }
             _ => Ok(()),
         }
@@ -166,7 +169,9 @@ impl Tenant {
         Ok(match arg {
             RequestorsArg::Word(w) if w == "none" => Ok(Requestors::None),
             RequestorsArg::Word(w) if w == "all" => Ok(Requestors::All),
-            RequestorsArg::Word(w) => Err(format!("requestors {w:?} is not \"none\", \"all\" or a list of users and groups")),
+            RequestorsArg::Word(w) => {
+                Err(format!("requestors {w:?} is not \"none\", \"all\" or a list of users and groups"))
+            }
             RequestorsArg::List(l) if l.is_empty() => Err("requestors is an empty list".to_string()),
             RequestorsArg::List(l) => Ok(Requestors::List(resolve(self, l)?)),
         })
@@ -183,14 +188,21 @@ impl Tenant {
         // Step 1: every reference, in signature order.
         let requestors = requestors.map(|r| self.resolve_requestors(r)).transpose()?;
         let resolved: Option<Vec<(Vec<Principal>, Vec<Principal>)>> = stages
-            .map(|ss| ss.iter().map(|s| Ok((resolve(self, &s.approvers)?, resolve(self, &s.fallback_approvers)?))).collect::<Result<_>>())
+            .map(|ss| {
+                ss.iter()
+                    .map(|s| Ok((resolve(self, &s.approvers)?, resolve(self, &s.fallback_approvers)?)))
+                    .collect::<Result<_>>()
+            })
             .transpose()?;
         // Step 2, in signature order.
         let requestors = requestors.map(|r| r.map_err(invalid)).transpose()?;
         let stages = match (stages, resolved) {
             (Some(ss), Some(refs)) => {
                 if ss.len() > MAX_STAGES {
-                    return Err(invalid(format!("a policy has at most {MAX_STAGES} approval stages, not {}", ss.len())));
+                    return Err(invalid(format!(
+                        "a policy has at most {MAX_STAGES} approval stages, not {}",
+                        ss.len()
+                    )));
                 }
                 let mut out = Vec::with_capacity(ss.len());
                 let mut manager_at: Option<usize> = None;
@@ -234,7 +246,9 @@ impl Tenant {
         match e {
             ExpiresArg::Text(w) if w == "never" => Ok(Expires::Never),
             ExpiresArg::Days(d) if (0..=MAX_EXPIRY_DAYS).contains(d) => Ok(Expires::Days(*d)),
-            ExpiresArg::Days(d) => Err(invalid(format!("expires after {d} days; it must be 0 to {MAX_EXPIRY_DAYS} days"))),
+            ExpiresArg::Days(d) => {
+                Err(invalid(format!("expires after {d} days; it must be 0 to {MAX_EXPIRY_DAYS} days")))
+            }
             ExpiresArg::Text(text) => match parse_time(text) {
                 Some(at) if at > self.now => Ok(Expires::At(at)),
                 Some(_) => Err(invalid(format!("expires at {text}, which is not later than now"))),
@@ -286,11 +300,7 @@ impl Tenant {
     fn check_incompatible(&self, p: PackageIx, u: UserIx) -> Result<()> {
         if self.incompatible_for(p, u) {
             return refuse(Code::IncompatibleAccess, || {
-                format!(
-                    "{} holds access that {} is incompatible with",
-                    self.du(u),
-                    self.dpk(p)
-                )
+                format!("{} holds access that {} is incompatible with", self.du(u), self.dpk(p))
             });
         }
         Ok(())
@@ -318,7 +328,12 @@ impl Tenant {
         }
         if let Some(q) = self.pending_package_request(u, p) {
             return refuse(Code::RequestPending, || {
-                format!("{} already has a pending request {} for {}", self.du(u), self.pkg.requests[q as usize].id, self.dpk(p))
+                format!(
+                    "{} already has a pending request {} for {}",
+                    self.du(u),
+                    self.pkg.requests[q as usize].id,
+                    self.dpk(p)
+                )
             });
         }
         Ok(())
@@ -328,7 +343,11 @@ impl Tenant {
     /// approvers, the direct user members of their groups and, with `manager`, the manager;
     /// if none, the same among the fallback approvers. In creation order.
     pub fn stage_deciders(&self, stage: &Stage, requester: UserIx) -> Vec<UserIx> {
-        let mut out = self.decider_users(&stage.approvers, stage.manager.then(|| self.users[requester as usize].manager).flatten(), requester);
+        let mut out = self.decider_users(
+            &stage.approvers,
+            stage.manager.then(|| self.users[requester as usize].manager).flatten(),
+            requester,
+        );
         if out.is_empty() {
             out = self.decider_users(&stage.fallback_approvers, None, requester);
         }
@@ -422,14 +441,25 @@ impl Tenant {
                 self.active(actor)?;
                 self.package_admin(actor, || format!("delete {}", self.dpk(package)))?;
                 if let Some(x) = self.pkg.index.by_package.get(&package).and_then(|s| s.first()) {
-                    return refuse(Code::InUse, || format!("{} has an active assignment ({})", self.dpk(package), self.pkg.assignments[*x as usize].id));
+                    return refuse(Code::InUse, || {
+                        format!(
+                            "{} has an active assignment ({})",
+                            self.dpk(package),
+                            self.pkg.assignments[*x as usize].id
+                        )
+                    });
                 }
-                if let Some(q) = self.pkg.index.pending.iter().find(|q| self.pkg.requests[**q as usize].package == package) {
-                    return refuse(Code::InUse, || format!("{} has a pending request ({})", self.dpk(package), self.pkg.requests[*q as usize].id));
+                if let Some(q) =
+                    self.pkg.index.pending.iter().find(|q| self.pkg.requests[**q as usize].package == package)
+                {
+                    return refuse(Code::InUse, || {
+                        format!("{} has a pending request ({})", self.dpk(package), self.pkg.requests[*q as usize].id)
+                    });
                 }
                 Ok(PackagePlan::Delete { package })
             }
-            Command::AddPackageGroup { actor, package, group } | Command::RemovePackageGroup { actor, package, group } => {
+            Command::AddPackageGroup { actor, package, group }
+            | Command::RemovePackageGroup { actor, package, group } => {
                 let adding = matches!(cmd, Command::AddPackageGroup { .. });
                 let actor_r = a.actor(actor);
                 let package_r = a.package(package);
@@ -442,13 +472,18 @@ impl Tenant {
                 self.package_admin(actor, || format!("change {}", self.dpk(package)))?;
                 let has = self.pkg.packages[package as usize].groups.contains(&group);
                 match (adding, has) {
-                    (true, true) => refuse(Code::AlreadyAssigned, || format!("{} already holds {}", self.dpk(package), self.dg(group))),
-                    (false, false) => refuse(Code::NotAssigned, || format!("{} does not hold {}", self.dpk(package), self.dg(group))),
+                    (true, true) => refuse(Code::AlreadyAssigned, || {
+                        format!("{} already holds {}", self.dpk(package), self.dg(group))
+                    }),
+                    (false, false) => {
+                        refuse(Code::NotAssigned, || format!("{} does not hold {}", self.dpk(package), self.dg(group)))
+                    }
                     (true, false) => Ok(PackagePlan::AddGroup { package, group }),
                     (false, true) => Ok(PackagePlan::RemoveGroup { package, group }),
                 }
             }
-            Command::AddIncompatible { actor, package, other } | Command::RemoveIncompatible { actor, package, other } => {
+            Command::AddIncompatible { actor, package, other }
+            | Command::RemoveIncompatible { actor, package, other } => {
                 let add = matches!(cmd, Command::AddIncompatible { .. });
                 let actor_r = a.actor(actor);
                 let package_r = a.package(package);
@@ -462,8 +497,16 @@ impl Tenant {
                     Other::Group(g) => (pkg.incompatible_groups.contains(&g), self.dg(g)),
                 };
                 match (add, listed) {
-                    (true, true) => return refuse(Code::AlreadyIncompatible, || format!("{} is already incompatible with {what}", self.dpk(package))),
-                    (false, false) => return refuse(Code::NotIncompatible, || format!("{} is not incompatible with {what}", self.dpk(package))),
+                    (true, true) => {
+                        return refuse(Code::AlreadyIncompatible, || {
+                            format!("{} is already incompatible with {what}", self.dpk(package))
+                        })
+                    }
+                    (false, false) => {
+                        return refuse(Code::NotIncompatible, || {
+                            format!("{} is not incompatible with {what}", self.dpk(package))
+                        })
+                    }
                     _ => {}
                 }
                 if other == Other::Package(package) {
@@ -517,7 +560,9 @@ impl Tenant {
                 let clean = clean?;
                 self.active(actor)?;
                 let old = &self.pkg.policies[policy as usize];
-                self.package_admin(actor, || format!("change policy {:?} ({}) of {}", old.name, old.id, self.dpk(old.package)))?;
+                self.package_admin(actor, || {
+                    format!("change policy {:?} ({}) of {}", old.name, old.id, self.dpk(old.package))
+                })?;
                 if let Some(n) = &clean {
                     self.unique_policy_name(old.package, n, Some(policy))?;
                 }
@@ -545,15 +590,26 @@ impl Tenant {
                 let (actor, policy) = (actor_r?, policy_r?);
                 self.active(actor)?;
                 let pol = &self.pkg.policies[policy as usize];
-                self.package_admin(actor, || format!("delete policy {:?} ({}) of {}", pol.name, pol.id, self.dpk(pol.package)))?;
-                let active = self.pkg.index.by_package.get(&pol.package).and_then(|s| {
-                    s.iter().find(|x| self.pkg.assignments[**x as usize].policy == policy).copied()
-                });
+                self.package_admin(actor, || {
+                    format!("delete policy {:?} ({}) of {}", pol.name, pol.id, self.dpk(pol.package))
+                })?;
+                let active = self
+                    .pkg
+                    .index
+                    .by_package
+                    .get(&pol.package)
+                    .and_then(|s| s.iter().find(|x| self.pkg.assignments[**x as usize].policy == policy).copied());
                 if let Some(x) = active {
-                    return refuse(Code::InUse, || format!("policy {} has an active assignment ({})", pol.id, self.pkg.assignments[x as usize].id));
+                    return refuse(Code::InUse, || {
+                        format!("policy {} has an active assignment ({})", pol.id, self.pkg.assignments[x as usize].id)
+                    });
                 }
-                if let Some(q) = self.pkg.index.pending.iter().find(|q| self.pkg.requests[**q as usize].policy == policy) {
-                    return refuse(Code::InUse, || format!("policy {} has a pending request ({})", pol.id, self.pkg.requests[*q as usize].id));
+                if let Some(q) =
+                    self.pkg.index.pending.iter().find(|q| self.pkg.requests[**q as usize].policy == policy)
+                {
+                    return refuse(Code::InUse, || {
+                        format!("policy {} has a pending request ({})", pol.id, self.pkg.requests[*q as usize].id)
+                    });
                 }
                 Ok(PackagePlan::DeletePolicy { policy })
             }
@@ -574,17 +630,26 @@ impl Tenant {
                 self.active(actor)?;
                 let r = &self.pkg.requests[request as usize];
                 if r.requester == actor {
-                    return refuse(Code::SelfApproval, || format!("{} cannot decide their own {}", self.du(actor), self.dpq(request)));
+                    return refuse(Code::SelfApproval, || {
+                        format!("{} cannot decide their own {}", self.du(actor), self.dpq(request))
+                    });
                 }
                 if !self.is_decider(request, actor) {
-                    return refuse(Code::NotApprover, || format!("{} is not an approver of {}", self.du(actor), self.dpq(request)));
+                    return refuse(Code::NotApprover, || {
+                        format!("{} is not an approver of {}", self.du(actor), self.dpq(request))
+                    });
                 }
-                let stage_asks = r.stages.get((r.stage as usize).saturating_sub(1)).is_some_and(|s| s.justification_required);
+                let stage_asks =
+                    r.stages.get((r.stage as usize).saturating_sub(1)).is_some_and(|s| s.justification_required);
                 if stage_asks && justification.trim().is_empty() {
-                    return refuse(Code::JustificationRequired, || format!("stage {} of {} needs the approver's justification", r.stage, self.dpq(request)));
+                    return refuse(Code::JustificationRequired, || {
+                        format!("stage {} of {} needs the approver's justification", r.stage, self.dpq(request))
+                    });
                 }
                 if r.status != PackageRequestStatus::Pending {
-                    return refuse(Code::RequestNotPending, || format!("{} is {}, not pending", self.dpq(request), r.status.as_str()));
+                    return refuse(Code::RequestNotPending, || {
+                        format!("{} is {}, not pending", self.dpq(request), r.status.as_str())
+                    });
                 }
                 Ok(PackagePlan::Decide { request, approver: actor, approve, justification: justification.clone() })
             }
@@ -595,10 +660,14 @@ impl Tenant {
                 self.active(actor)?;
                 let r = &self.pkg.requests[request as usize];
                 if r.requester != actor && !self.group_admin(actor) {
-                    return refuse(Code::NotRequester, || format!("{} did not make {}, so cannot cancel it", self.du(actor), self.dpq(request)));
+                    return refuse(Code::NotRequester, || {
+                        format!("{} did not make {}, so cannot cancel it", self.du(actor), self.dpq(request))
+                    });
                 }
                 if r.status != PackageRequestStatus::Pending {
-                    return refuse(Code::RequestNotPending, || format!("{} is {}, not pending", self.dpq(request), r.status.as_str()));
+                    return refuse(Code::RequestNotPending, || {
+                        format!("{} is {}, not pending", self.dpq(request), r.status.as_str())
+                    });
                 }
                 Ok(PackagePlan::Cancel { request, by: actor })
             }
@@ -613,11 +682,18 @@ impl Tenant {
                 let pol = &self.pkg.policies[policy as usize];
                 let none = pol.requestors == Requestors::None;
                 if !none && !self.policy_covers(pol, user) {
-                    return refuse(Code::NotInPolicyScope, || format!("{} is not among the requestors of policy {:?} ({})", self.du(user), pol.name, pol.id));
+                    return refuse(Code::NotInPolicyScope, || {
+                        format!("{} is not among the requestors of policy {:?} ({})", self.du(user), pol.name, pol.id)
+                    });
                 }
                 self.check_incompatible(package, user)?;
                 if !none && !pol.stages.is_empty() {
-                    return refuse(Code::ApprovalRequired, || format!("policy {:?} ({}) asks for approval; a direct assignment cannot bypass it", pol.name, pol.id));
+                    return refuse(Code::ApprovalRequired, || {
+                        format!(
+                            "policy {:?} ({}) asks for approval; a direct assignment cannot bypass it",
+                            pol.name, pol.id
+                        )
+                    });
                 }
                 self.check_not_assigned(package, user)?;
                 Ok(PackagePlan::Assign { package, policy, user, justification: justification.clone() })
@@ -631,13 +707,17 @@ impl Tenant {
                 let x = &self.pkg.assignments[assignment as usize];
                 if remove {
                     if x.user != actor && !self.group_admin(actor) {
-                        return refuse(Code::NotRequester, || format!("{} is not the user of assignment {}, so cannot remove it", self.du(actor), x.id));
+                        return refuse(Code::NotRequester, || {
+                            format!("{} is not the user of assignment {}, so cannot remove it", self.du(actor), x.id)
+                        });
                     }
                 } else {
                     self.package_admin(actor, || format!("reprocess assignment {}", x.id))?;
                 }
                 if x.state != AssignmentState::Delivered {
-                    return refuse(Code::AssignmentNotActive, || format!("assignment {} is {}, not active", x.id, x.state.as_str()));
+                    return refuse(Code::AssignmentNotActive, || {
+                        format!("assignment {} is {}, not active", x.id, x.state.as_str())
+                    });
                 }
                 Ok(if remove { PackagePlan::Remove { assignment } } else { PackagePlan::Reprocess { assignment } })
             }
@@ -649,10 +729,16 @@ impl Tenant {
     /// holding it whose `request_package` by `u` without a policy would be allowed and picks a
     /// policy of no stage or one; with its stage's deciders (the helpers, before the role
     /// filter).
-    pub(crate) fn package_route(&self, u: UserIx, g: GroupIx, justification: &str) -> Option<(PackageIx, bool, Vec<UserIx>)> {
+    pub(crate) fn package_route(
+        &self,
+        u: UserIx,
+        g: GroupIx,
+        justification: &str,
+    ) -> Option<(PackageIx, bool, Vec<UserIx>)> {
         self.pkg.packages.iter().enumerate().filter(|(_, p)| !p.deleted && p.groups.contains(&g)).find_map(|(i, _)| {
             let p = i as PackageIx;
-            let PackagePlan::Request { policy, .. } = self.decide_request_package(u, p, None, justification).ok()? else {
+            let PackagePlan::Request { policy, .. } = self.decide_request_package(u, p, None, justification).ok()?
+            else {
                 return None;
             };
             let stages = &self.pkg.policies[policy as usize].stages;
@@ -676,18 +762,35 @@ impl Tenant {
             Some(p) if self.policy_offers(p, actor) => p,
             Some(p) => {
                 let pol = &self.pkg.policies[p as usize];
-                return refuse(Code::NotInPolicyScope, || format!("policy {:?} ({}) of {} does not offer itself to {}", pol.name, pol.id, self.dpk(package), self.du(actor)));
+                return refuse(Code::NotInPolicyScope, || {
+                    format!(
+                        "policy {:?} ({}) of {} does not offer itself to {}",
+                        pol.name,
+                        pol.id,
+                        self.dpk(package),
+                        self.du(actor)
+                    )
+                });
             }
-            None => match self.pkg.packages[package as usize].policies.iter().copied().find(|p| self.policy_offers(*p, actor)) {
+            None => match self.pkg.packages[package as usize]
+                .policies
+                .iter()
+                .copied()
+                .find(|p| self.policy_offers(*p, actor))
+            {
                 Some(p) => p,
                 None => {
-                    return refuse(Code::NotInPolicyScope, || format!("no policy of {} offers itself to {}", self.dpk(package), self.du(actor)));
+                    return refuse(Code::NotInPolicyScope, || {
+                        format!("no policy of {} offers itself to {}", self.dpk(package), self.du(actor))
+                    });
                 }
             },
         };
         self.check_incompatible(package, actor)?;
         if self.pkg.policies[policy as usize].justification_required && justification.trim().is_empty() {
-            return refuse(Code::JustificationRequired, || format!("requesting {} needs a justification", self.dpk(package)));
+            return refuse(Code::JustificationRequired, || {
+                format!("requesting {} needs a justification", self.dpk(package))
+            });
         }
         self.check_not_assigned(package, actor)?;
         Ok(PackagePlan::Request { package, policy, requester: actor, justification: justification.to_string() })
@@ -706,7 +809,13 @@ impl Tenant {
             .iter()
             .find(|p| Some(**p) != except && fold(&self.pkg.policies[**p as usize].name) == key);
         match clash {
-            Some(p) => refuse(Code::DuplicateName, || format!("{} already has a policy named {name:?} ({})", self.dpk(package), self.pkg.policies[*p as usize].id)),
+            Some(p) => refuse(Code::DuplicateName, || {
+                format!(
+                    "{} already has a policy named {name:?} ({})",
+                    self.dpk(package),
+                    self.pkg.policies[*p as usize].id
+                )
+            }),
             None => Ok(()),
         }
     }
@@ -720,12 +829,9 @@ impl Tenant {
                 return Ok(*p);
             }
         }
-        self.pkg
-            .index
-            .names
-            .get(fold(r.trim()).as_ref())
-            .copied()
-            .ok_or_else(|| Error::new(Code::PackageNotFound, format!("there is no access package {r:?} in tenant {:?}", self.name)))
+        self.pkg.index.names.get(fold(r.trim()).as_ref()).copied().ok_or_else(|| {
+            Error::new(Code::PackageNotFound, format!("there is no access package {r:?} in tenant {:?}", self.name))
+        })
     }
 
     /// A live policy by id or, where its package is named, by name (`policy_not_found`, also
@@ -735,16 +841,26 @@ impl Tenant {
             Some(Object::Package(PackageObject::Policy(x))) if !self.pkg.policies[*x as usize].deleted => Some(*x),
             _ => package.and_then(|p| {
                 let key = fold(r.trim());
-                self.pkg.packages[p as usize].policies.iter().copied().find(|x| fold(&self.pkg.policies[*x as usize].name) == key)
+                self.pkg.packages[p as usize]
+                    .policies
+                    .iter()
+                    .copied()
+                    .find(|x| fold(&self.pkg.policies[*x as usize].name) == key)
             }),
         };
         match found {
             Some(x) if package.is_none_or(|p| self.pkg.policies[x as usize].package == p) => Ok(x),
             Some(x) => Err(Error::new(
                 Code::PolicyNotFound,
-                format!("policy {} is not a policy of {}", self.pkg.policies[x as usize].id, package.map(|p| self.dpk(p)).unwrap_or_default()),
+                format!(
+                    "policy {} is not a policy of {}",
+                    self.pkg.policies[x as usize].id,
+                    package.map(|p| self.dpk(p)).unwrap_or_default()
+                ),
             )),
-            None => Err(Error::new(Code::PolicyNotFound, format!("there is no policy {r:?} in tenant {:?}", self.name))),
+            None => {
+                Err(Error::new(Code::PolicyNotFound, format!("there is no policy {r:?} in tenant {:?}", self.name)))
+            }
         }
     }
 
@@ -752,7 +868,10 @@ impl Tenant {
     pub fn find_package_request(&self, r: &str) -> Result<PackageRequestIx> {
         match self.ids.get(r) {
             Some(Object::Package(PackageObject::Request(q))) => Ok(*q),
-            _ => Err(Error::new(Code::RequestNotFound, format!("there is no package request {r:?} in tenant {:?}", self.name))),
+            _ => Err(Error::new(
+                Code::RequestNotFound,
+                format!("there is no package request {r:?} in tenant {:?}", self.name),
+            )),
         }
     }
 
@@ -760,7 +879,10 @@ impl Tenant {
     pub fn find_assignment(&self, r: &str) -> Result<AssignmentIx> {
         match self.ids.get(r) {
             Some(Object::Package(PackageObject::Assignment(x))) => Ok(*x),
-            _ => Err(Error::new(Code::AssignmentNotFound, format!("there is no package assignment {r:?} in tenant {:?}", self.name))),
+            _ => Err(Error::new(
+                Code::AssignmentNotFound,
+                format!("there is no package assignment {r:?} in tenant {:?}", self.name),
+            )),
         }
     }
 
@@ -780,7 +902,10 @@ impl Tenant {
         match self.find_group(r) {
             Ok(g) => Ok(Other::Group(g)),
             Err(e) if e.code() == Some(Code::AmbiguousName) => Err(e),
-            Err(_) => Err(Error::new(Code::PackageNotFound, format!("there is no access package or group {r:?} in tenant {:?}", self.name))),
+            Err(_) => Err(Error::new(
+                Code::PackageNotFound,
+                format!("there is no access package or group {r:?} in tenant {:?}", self.name),
+            )),
         }
     }
 

@@ -226,7 +226,11 @@ fn keep_torn(path: &Path, bytes: &[u8]) -> Result<PathBuf> {
     result.map_err(|e| {
         Error::new(
             Code::IoError,
-            format!("{}: cannot keep its torn last record in {}: {e}; nothing was changed", path.display(), aside.display()),
+            format!(
+                "{}: cannot keep its torn last record in {}: {e}; nothing was changed",
+                path.display(),
+                aside.display()
+            ),
         )
     })?;
     Ok(aside)
@@ -244,7 +248,8 @@ struct Parsed {
 }
 
 fn parse(bytes: &[u8], lines: &[(usize, usize)], shown: &str) -> Result<Parsed> {
-    let corrupt = |line: usize, why: &str| Error::new(Code::CorruptJournal, format!("{shown}: line {line} is damaged ({why})"));
+    let corrupt =
+        |line: usize, why: &str| Error::new(Code::CorruptJournal, format!("{shown}: line {line} is damaged ({why})"));
     let not_a_journal = || {
         Error::new(
             Code::CorruptJournal,
@@ -305,14 +310,7 @@ fn parse(bytes: &[u8], lines: &[(usize, usize)], shown: &str) -> Result<Parsed> 
         payloads.push((start, start + json.len()));
         prev = crc;
     }
-    Ok(Parsed {
-        name: header.name.unwrap_or_default(),
-        version,
-        history,
-        seq: lines.len() as u64,
-        prev,
-        payloads,
-    })
+    Ok(Parsed { name: header.name.unwrap_or_default(), version, history, seq: lines.len() as u64, prev, payloads })
 }
 
 impl Journal {
@@ -330,7 +328,9 @@ impl Journal {
             if !meta.is_file() {
                 return Err(Error::new(
                     Code::IoError,
-                    format!("{shown} is not a regular file (a directory, FIFO, socket or device); a journal must be one"),
+                    format!(
+                        "{shown} is not a regular file (a directory, FIFO, socket or device); a journal must be one"
+                    ),
                 ));
             }
         }
@@ -421,7 +421,10 @@ impl Journal {
         let shown = self.path.display().to_string();
         let fail = |e: std::io::Error| {
             let _ = std::fs::remove_file(&tmp);
-            Error::new(Code::IoError, format!("{shown}: cannot rewrite it as journal version {VERSION}: {e}; it was left as it is"))
+            Error::new(
+                Code::IoError,
+                format!("{shown}: cannot rewrite it as journal version {VERSION}: {e}; it was left as it is"),
+            )
         };
         let mut file = OpenOptions::new().read(true).write(true).create_new(true).open(&tmp).map_err(fail)?;
         if let Ok(meta) = self.file.metadata() {
@@ -524,7 +527,8 @@ impl Journal {
         if let Some(why) = &self.broken {
             return Err(Error::new(Code::IoError, why.clone()));
         }
-        let json = serde_json::to_vec(cmd).map_err(|e| Error::new(Code::IoError, format!("cannot encode a history entry: {e}")))?;
+        let json = serde_json::to_vec(cmd)
+            .map_err(|e| Error::new(Code::IoError, format!("cannot encode a history entry: {e}")))?;
         self.write_record(&json)
     }
 

@@ -145,7 +145,9 @@ fn replaceable(path: &Path) -> Result<Option<std::fs::Permissions>> {
         return Err(refuse("is a symbolic link; save replaces only regular files (name the file it points to)"));
     }
     if !kind.is_file() {
-        return Err(refuse("is not a regular file (a directory, FIFO, socket or device); save writes only regular files"));
+        return Err(refuse(
+            "is not a regular file (a directory, FIFO, socket or device); save writes only regular files",
+        ));
     }
     if journal::is_open_journal(path) {
         return Err(refuse("is the journal of a tenant open in this process; a snapshot saved over it would destroy the journal (save to another path)"));

@@ -434,7 +434,8 @@ impl State {
         }
         t.link_groups(links);
         for r in self.resources {
-            let kind = ResourceKind::parse(&r.kind).ok_or_else(|| bad(&format!("unknown resource kind {:?}", r.kind)))?;
+            let kind =
+                ResourceKind::parse(&r.kind).ok_or_else(|| bad(&format!("unknown resource kind {:?}", r.kind)))?;
             if t.ids.contains_key(&r.id) || t.resource_names.contains_key(fold(&r.name).as_ref()) {
                 return Err(bad(&format!("resource {} appears twice", r.id)));
             }
@@ -454,8 +455,8 @@ impl State {
             }
         }
         for q in self.requests {
-            let status =
-                RequestStatus::parse(&q.status).ok_or_else(|| bad(&format!("unknown request status {:?}", q.status)))?;
+            let status = RequestStatus::parse(&q.status)
+                .ok_or_else(|| bad(&format!("unknown request status {:?}", q.status)))?;
             if (q.group as usize) >= ng || !user_ok(q.requester) || q.decided_by.is_some_and(|u| !user_ok(u)) {
                 return Err(bad(&format!("request {} names an object that does not exist", q.id)));
             }
@@ -524,7 +525,13 @@ impl State {
         t.notifications = self
             .notifications
             .into_iter()
-            .map(|n| Notification { seq: n.seq, time: n.time, group: n.group, notice: n.notice, recipients: n.recipients })
+            .map(|n| Notification {
+                seq: n.seq,
+                time: n.time,
+                group: n.group,
+                notice: n.notice,
+                recipients: n.recipients,
+            })
             .collect();
         t.restore_reviews(self.reviews, self.next_review_id).map_err(|why| bad(&why))?;
         let nv = t.reviews.len();

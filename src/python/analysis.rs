@@ -74,10 +74,8 @@ fn field<'py>(
         },
         Holds::Steps => {
             let steps = value.as_array().cloned().unwrap_or_default();
-            let items = steps
-                .into_iter()
-                .map(|s| Bound::new(py, Step::new(store.clone(), s)))
-                .collect::<PyResult<Vec<_>>>()?;
+            let items =
+                steps.into_iter().map(|s| Bound::new(py, Step::new(store.clone(), s))).collect::<PyResult<Vec<_>>>()?;
             Ok(PyList::new(py, items)?.into_any())
         }
         Holds::Tuples => {

@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDateTime, PyDict, PyFrozenSet, PySet, PyFloat, PyInt, PyList, PyString, PyTuple, PyTzInfo,
+    PyBool, PyByteArray, PyBytes, PyDateTime, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple,
+    PyTzInfo,
 };
 use serde_json::{Map, Number, Value};
 
@@ -82,10 +83,7 @@ pub fn setting_kwargs(dict: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String,
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type()
-        .name()
-        .map(|n| n.to_string())
-        .unwrap_or_else(|_| "object".to_string())
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_string())
 }
 
 /// A Python value as a call argument. `bool` is checked before `int` (a bool is an int in
@@ -96,9 +94,7 @@ pub fn to_arg(obj: &Bound<'_, PyAny>) -> PyResult<Arg> {
 }
 
 fn too_deep() -> PyErr {
-    PyTypeError::new_err(format!(
-        "arguments may nest lists and dicts at most {MAX_DEPTH} deep"
-    ))
+    PyTypeError::new_err(format!("arguments may nest lists and dicts at most {MAX_DEPTH} deep"))
 }
 
 fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
@@ -113,10 +109,7 @@ fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
     }
     if let Ok(i) = obj.cast::<PyInt>() {
         // An int beyond i64 fits nothing in the model.
-        return Ok(i
-            .extract::<i64>()
-            .map(Arg::Int)
-            .unwrap_or_else(|_| Arg::Other("int".into())));
+        return Ok(i.extract::<i64>().map(Arg::Int).unwrap_or_else(|_| Arg::Other("int".into())));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Ok(Arg::Float(f.value()));
@@ -128,18 +121,10 @@ fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
         return Ok(Arg::Handle(kind, id));
     }
     if let Ok(l) = obj.cast::<PyList>() {
-        return Ok(Arg::List(
-            l.iter()
-                .map(|x| to_arg_at(&x, depth + 1))
-                .collect::<PyResult<_>>()?,
-        ));
+        return Ok(Arg::List(l.iter().map(|x| to_arg_at(&x, depth + 1)).collect::<PyResult<_>>()?));
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
-        return Ok(Arg::List(
-            t.iter()
-                .map(|x| to_arg_at(&x, depth + 1))
-                .collect::<PyResult<_>>()?,
-        ));
+        return Ok(Arg::List(t.iter().map(|x| to_arg_at(&x, depth + 1)).collect::<PyResult<_>>()?));
     }
     if obj.cast::<PyDateTime>().is_ok() {
         return Ok(Arg::Time(py_to_time("argument", "value", obj)?));
@@ -147,9 +132,9 @@ fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut items = Vec::with_capacity(d.len());
         for (k, v) in d.iter() {
-            let key = k.cast::<PyString>().map_err(|_| {
-                PyTypeError::new_err(format!("dict keys must be str, not {}", type_name(&k)))
-            })?;
+            let key = k
+                .cast::<PyString>()
+                .map_err(|_| PyTypeError::new_err(format!("dict keys must be str, not {}", type_name(&k))))?;
             items.push((key.to_cow()?.into_owned(), to_arg_at(&v, depth + 1)?));
         }
         return Ok(Arg::Map(items));
@@ -177,10 +162,7 @@ fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
 /// Whether `obj` is one of ssgm's own records (iterable as sequences for DataFrames, but a
 /// value of its own type as an argument, never a list).
 fn is_ssgm_record(obj: &Bound<'_, PyAny>) -> bool {
-    obj.get_type()
-        .module()
-        .map(|m| m.to_cow().is_ok_and(|m| m == "ssgm" || m.starts_with("ssgm.")))
-        .unwrap_or(false)
+    obj.get_type().module().map(|m| m.to_cow().is_ok_and(|m| m == "ssgm" || m.starts_with("ssgm."))).unwrap_or(false)
 }
 
 /// A reference (handle, id or name) where one of `kinds` is expected, for the analyst
@@ -197,10 +179,9 @@ pub fn reference(
     }
     match handle_of(obj) {
         Some((kind, id)) if kinds.contains(&kind) => Ok(id),
-        _ => Err(PyTypeError::new_err(format!(
-            "{func}() argument '{param}' must be {expected}, not {}",
-            type_name(obj)
-        ))),
+        _ => {
+            Err(PyTypeError::new_err(format!("{func}() argument '{param}' must be {expected}, not {}", type_name(obj))))
+        }
     }
 }
 
@@ -233,9 +214,7 @@ fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize, max: usize) -> PyResult<Valu
         if let Ok(v) = i.extract::<u64>() {
             return Ok(Value::from(v));
         }
-        return Err(PyTypeError::new_err(
-            "integer out of range for JSON (64 bits)",
-        ));
+        return Err(PyTypeError::new_err("integer out of range for JSON (64 bits)"));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Number::from_f64(f.value())
@@ -249,33 +228,22 @@ fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize, max: usize) -> PyResult<Valu
         return Ok(Value::String(id));
     }
     if let Ok(l) = obj.cast::<PyList>() {
-        return Ok(Value::Array(
-            l.iter()
-                .map(|x| to_json_at(&x, depth + 1, max))
-                .collect::<PyResult<_>>()?,
-        ));
+        return Ok(Value::Array(l.iter().map(|x| to_json_at(&x, depth + 1, max)).collect::<PyResult<_>>()?));
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
-        return Ok(Value::Array(
-            t.iter()
-                .map(|x| to_json_at(&x, depth + 1, max))
-                .collect::<PyResult<_>>()?,
-        ));
+        return Ok(Value::Array(t.iter().map(|x| to_json_at(&x, depth + 1, max)).collect::<PyResult<_>>()?));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::new();
         for (k, v) in d.iter() {
-            let key = k.cast::<PyString>().map_err(|_| {
-                PyTypeError::new_err(format!("dict keys must be str, not {}", type_name(&k)))
-            })?;
+            let key = k
+                .cast::<PyString>()
+                .map_err(|_| PyTypeError::new_err(format!("dict keys must be str, not {}", type_name(&k))))?;
             map.insert(key.to_cow()?.into_owned(), to_json_at(&v, depth + 1, max)?);
         }
         return Ok(Value::Object(map));
     }
-    Err(PyTypeError::new_err(format!(
-        "{} is not JSON data",
-        type_name(obj)
-    )))
+    Err(PyTypeError::new_err(format!("{} is not JSON data", type_name(obj))))
 }
 
 /// JSON as plain Python values (dicts keep their order).
@@ -293,14 +261,9 @@ pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>>
             }
         }
         Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => PyList::new(
-            py,
-            items
-                .iter()
-                .map(|v| to_py(py, v))
-                .collect::<PyResult<Vec<_>>>()?,
-        )?
-        .into_any(),
+        Value::Array(items) => {
+            PyList::new(py, items.iter().map(|v| to_py(py, v)).collect::<PyResult<Vec<_>>>()?)?.into_any()
+        }
         Value::Object(map) => {
             let d = PyDict::new(py);
             for (k, v) in map {
@@ -355,10 +318,7 @@ pub fn time_to_py(py: Python<'_>, t: Timestamp) -> PyResult<Bound<'_, PyDateTime
 pub fn py_to_time(func: &str, param: &str, obj: &Bound<'_, PyAny>) -> PyResult<Timestamp> {
     let py = obj.py();
     let dt = obj.cast::<PyDateTime>().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "{func}() argument '{param}' must be a datetime, not {}",
-            type_name(obj)
-        ))
+        PyTypeError::new_err(format!("{func}() argument '{param}' must be a datetime, not {}", type_name(obj)))
     })?;
     let utc = PyTzInfo::utc(py)?;
     let aware = if dt.getattr("tzinfo")?.is_none() {
@@ -371,7 +331,5 @@ pub fn py_to_time(func: &str, param: &str, obj: &Bound<'_, PyAny>) -> PyResult<T
     // Subtracting the epoch is exact to the microsecond for any tzinfo (zoneinfo too).
     let epoch = PyDateTime::new(py, 1970, 1, 1, 0, 0, 0, 0, Some(&utc))?;
     let delta: chrono::TimeDelta = aware.call_method1("__sub__", (epoch,))?.extract()?;
-    delta
-        .num_microseconds()
-        .ok_or_else(|| PyValueError::new_err(format!("{func}(): the instant is out of range")))
+    delta.num_microseconds().ok_or_else(|| PyValueError::new_err(format!("{func}(): the instant is out of range")))
 }

@@ -16,42 +16,12 @@ create_exception!(
     PyException,
     "Base class of every refusal: `.code` is the stable snake_case code (SPEC §9)."
 );
-create_exception!(
-    ssgm._core,
-    PermissionDenied,
-    SsgmError,
-    "The actor may not do this."
-);
-create_exception!(
-    ssgm._core,
-    NotFound,
-    SsgmError,
-    "An object named does not exist."
-);
-create_exception!(
-    ssgm._core,
-    Conflict,
-    SsgmError,
-    "The state does not allow it."
-);
-create_exception!(
-    ssgm._core,
-    InvalidArgument,
-    SsgmError,
-    "An argument is malformed."
-);
-create_exception!(
-    ssgm._core,
-    StorageError,
-    SsgmError,
-    "A file could not be read or written, or is damaged."
-);
-create_exception!(
-    ssgm._core,
-    ScriptError,
-    SsgmError,
-    "A Rhai script failed to parse or run."
-);
+create_exception!(ssgm._core, PermissionDenied, SsgmError, "The actor may not do this.");
+create_exception!(ssgm._core, NotFound, SsgmError, "An object named does not exist.");
+create_exception!(ssgm._core, Conflict, SsgmError, "The state does not allow it.");
+create_exception!(ssgm._core, InvalidArgument, SsgmError, "An argument is malformed.");
+create_exception!(ssgm._core, StorageError, SsgmError, "A file could not be read or written, or is damaged.");
+create_exception!(ssgm._core, ScriptError, SsgmError, "A Rhai script failed to parse or run.");
 
 /// The Python class that carries refusals of `family`.
 pub fn class_of(py: Python<'_>, family: Family) -> Bound<'_, PyType> {
@@ -67,12 +37,10 @@ pub fn class_of(py: Python<'_>, family: Family) -> Bound<'_, PyType> {
 
 /// A refusal as a Python exception of its family, with `.code` set.
 pub fn refusal(py: Python<'_>, code: Code, message: &str) -> PyErr {
-    let made = class_of(py, code.family())
-        .call1((message,))
-        .and_then(|exc| {
-            exc.setattr("code", code.as_str())?;
-            Ok(exc)
-        });
+    let made = class_of(py, code.family()).call1((message,)).and_then(|exc| {
+        exc.setattr("code", code.as_str())?;
+        Ok(exc)
+    });
     match made {
         Ok(exc) => PyErr::from_value(exc),
         Err(err) => err,

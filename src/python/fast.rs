@@ -212,7 +212,10 @@ impl RefCache {
     ) -> PyResult<Py<PyAny>> {
         let mut keys: Vec<(Ref<'_>, Ref<'_>)> = Vec::with_capacity(items.len());
         for (u, r) in items {
-            keys.push((classify(store, u, Side::User, func, "user")?, classify(store, r, Side::Resource, func, "resource")?));
+            keys.push((
+                classify(store, u, Side::User, func, "user")?,
+                classify(store, r, Side::Resource, func, "resource")?,
+            ));
         }
         let store2 = store.clone();
         let keys_ref = &keys;
@@ -223,12 +226,8 @@ impl RefCache {
                 .map(|(u, r)| Ok(t.has_access_ix(resolve(t, Side::User, *u)?, resolve(t, Side::Resource, *r)?)))
                 .collect()
         };
-        let answers = if keys.len() >= 256 {
-            py.detach(move || store2.read(eval))
-        } else {
-            read(py, store, eval)
-        }
-        .raise(py)?;
+        let answers =
+            if keys.len() >= 256 { py.detach(move || store2.read(eval)) } else { read(py, store, eval) }.raise(py)?;
         Ok(PyList::new(py, answers)?.into_any().unbind())
     }
 
@@ -255,7 +254,8 @@ impl RefCache {
         let (users, ids, version) = py.detach(move || {
             s.read(|t| {
                 let users = t.who_has_access(ri);
-                let ids: Vec<String> = users.iter().map(|u| t.user(*u).map(|x| x.id.clone()).unwrap_or_default()).collect();
+                let ids: Vec<String> =
+                    users.iter().map(|u| t.user(*u).map(|x| x.id.clone()).unwrap_or_default()).collect();
                 (users, ids, s.version())
             })
         });
@@ -293,4 +293,3 @@ impl RefCache {
         Ok(list.into_any().unbind())
     }
 }
-

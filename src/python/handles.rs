@@ -107,13 +107,9 @@ enum Holds {
 
 fn holds(kind: HandleKind, field: &str) -> Holds {
     match (kind, field) {
-        (HandleKind::Group, "owners") | (HandleKind::Resource, "owners" | "blocked") => {
-            Holds::Users
-        }
+        (HandleKind::Group, "owners") | (HandleKind::Resource, "owners" | "blocked") => Holds::Users,
         (HandleKind::Group, "members") | (HandleKind::Resource, "assigned") => Holds::Principals,
-        (HandleKind::Group, "created_by") | (HandleKind::Request, "requester" | "decided_by") => {
-            Holds::User
-        }
+        (HandleKind::Group, "created_by") | (HandleKind::Request, "requester" | "decided_by") => Holds::User,
         (HandleKind::Request, "group") => Holds::Group,
         (HandleKind::Review, "reviewers") => Holds::Users,
         (HandleKind::Review, "created_by" | "ended_by" | "applied_by") => Holds::User,
@@ -124,7 +120,9 @@ fn holds(kind: HandleKind, field: &str) -> Holds {
         (HandleKind::Package, "incompatible_packages") => Holds::Many(HandleKind::Package),
         (HandleKind::Package, "policies") => Holds::Many(HandleKind::Policy),
         (HandleKind::Package, "created_by") => Holds::User,
-        (HandleKind::Policy | HandleKind::PackageRequest | HandleKind::Assignment, "package") => Holds::One(HandleKind::Package),
+        (HandleKind::Policy | HandleKind::PackageRequest | HandleKind::Assignment, "package") => {
+            Holds::One(HandleKind::Package)
+        }
         (HandleKind::PackageRequest | HandleKind::Assignment, "policy") => Holds::One(HandleKind::Policy),
         (HandleKind::PackageRequest, "requester" | "decided_by") | (HandleKind::Assignment, "user") => Holds::User,
         (HandleKind::PackageRequest, "assignment") => Holds::One(HandleKind::Assignment),
@@ -150,30 +148,14 @@ fn read_field(t: &Tenant, kind: HandleKind, id: &str, field: &'static str) -> cr
     let view = lookup(t, kind, id)?;
     let value = view.get(field).cloned().unwrap_or(Value::Null);
     let ids = |v: &Value| -> Vec<String> {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
+        v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
     };
     Ok(match holds(kind, field) {
         Holds::Plain => Read::Plain(value),
         Holds::User => Read::One(value.as_str().map(|s| (HandleKind::User, s.to_string()))),
         Holds::Group => Read::One(value.as_str().map(|s| (HandleKind::Group, s.to_string()))),
-        Holds::Users => Read::Many(
-            ids(&value)
-                .into_iter()
-                .map(|s| (HandleKind::User, s))
-                .collect(),
-        ),
-        Holds::Principals => Read::Many(
-            ids(&value)
-                .into_iter()
-                .map(|s| (principal_kind(t, &s), s))
-                .collect(),
-        ),
+        Holds::Users => Read::Many(ids(&value).into_iter().map(|s| (HandleKind::User, s)).collect()),
+        Holds::Principals => Read::Many(ids(&value).into_iter().map(|s| (principal_kind(t, &s), s)).collect()),
         Holds::Decisions => Read::Decisions(value.as_array().cloned().unwrap_or_default()),
         Holds::One(k) => Read::One(value.as_str().map(|s| (k, s.to_string()))),
         Holds::Many(k) => Read::Many(ids(&value).into_iter().map(|s| (k, s)).collect()),
@@ -228,10 +210,7 @@ pub fn make_handles<'py>(
     store: &Arc<Store>,
     items: Vec<(HandleKind, String)>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let objs = items
-        .into_iter()
-        .map(|(k, id)| make_handle(py, store, k, id))
-        .collect::<PyResult<Vec<_>>>()?;
+    let objs = items.into_iter().map(|(k, id)| make_handle(py, store, k, id)).collect::<PyResult<Vec<_>>>()?;
     Ok(PyList::new(py, objs)?.into_any())
 }
 
@@ -267,17 +246,9 @@ pub fn handle_of(obj: &Bound<'_, PyAny>) -> Option<(HandleKind, String)> {
     None
 }
 
-fn field(
-    py: Python<'_>,
-    store: &Arc<Store>,
-    kind: HandleKind,
-    id: &str,
-    name: &'static str,
-) -> PyResult<Py<PyAny>> {
+fn field(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, id: &str, name: &'static str) -> PyResult<Py<PyAny>> {
     let (s, i) = (store.clone(), id.to_string());
-    let read = py
-        .detach(move || s.read(|t| read_field(t, kind, &i, name)))
-        .raise(py)?;
+    let read = py.detach(move || s.read(|t| read_field(t, kind, &i, name))).raise(py)?;
     Ok(match read {
         Read::Plain(v) => field_to_py(py, name, &v)?.unbind(),
         Read::One(None) => py.None(),
@@ -340,9 +311,7 @@ pub fn make_ref<'py>(
     name: Option<&str>,
     tenant: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    py.import("ssgm._refs")?
-        .getattr("Ref")?
-        .call1((id, kind_word(kind), name, tenant))
+    py.import("ssgm._refs")?.getattr("Ref")?.call1((id, kind_word(kind), name, tenant))
 }
 
 /// `(ssgm.Ref, (id, kind, name, tenant))`: how a handle pickles.
@@ -368,22 +337,14 @@ fn html(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, class: &str, id: &
 }
 
 fn py_repr(py: Python<'_>, text: &str) -> String {
-    PyString::new(py, text)
-        .repr()
-        .map(|r| r.to_string())
-        .unwrap_or_else(|_| format!("{text:?}"))
+    PyString::new(py, text).repr().map(|r| r.to_string()).unwrap_or_else(|_| format!("{text:?}"))
 }
 
 /// `User('bob@contoso.com', id='u-2')`; a deleted object shows as `<deleted>`.
 fn repr(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, class: &str, id: &str) -> String {
     let (s, i) = (store.clone(), id.to_string());
     let view = py.detach(move || s.read(|t| lookup(t, kind, &i)));
-    let text = |v: &Value, f: &str| {
-        v.get(f)
-            .and_then(Value::as_str)
-            .map(|x| py_repr(py, x))
-            .unwrap_or_default()
-    };
+    let text = |v: &Value, f: &str| v.get(f).and_then(Value::as_str).map(|x| py_repr(py, x)).unwrap_or_default();
     let shown_id = py_repr(py, id);
     match (kind, view) {
         (HandleKind::User, Ok(v)) => format!("{class}({}, id={shown_id})", text(&v, "upn")),
@@ -396,7 +357,8 @@ fn repr(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, class: &str, id: &
         (HandleKind::Request, Ok(v)) => {
             // Names first: who asked for which group, then the ids.
             let (s, i) = (store.clone(), id.to_string());
-            let names = py.detach(move || s.read(|t| lookup(t, kind, &i).map(|v| t.with_names(v, views::REQUEST_NAMES))));
+            let names =
+                py.detach(move || s.read(|t| lookup(t, kind, &i).map(|v| t.with_names(v, views::REQUEST_NAMES))));
             let names = names.unwrap_or(Value::Null);
             format!(
                 "{class}({} -> {}, status={}, id={shown_id}, group={}, requester={})",

@@ -15,8 +15,8 @@ use super::conversion::{field_to_py, view_to_py};
 use super::handles::{make_handles, make_ref};
 use crate::call::HandleKind;
 use crate::store::Store;
-use pyo3::prelude::*;
 use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use serde_json::{Map, Value};
 use std::collections::hash_map::DefaultHasher;
@@ -70,17 +70,11 @@ pub(crate) fn html_table(caption: &str, rows: &[(String, String)]) -> String {
     out
 }
 
-pub(crate) fn repr_of<'py>(
-    class: &str,
-    fields: &[&str],
-    get: impl Fn(&str) -> PyResult<Bound<'py, PyAny>>,
-) -> String {
+pub(crate) fn repr_of<'py>(class: &str, fields: &[&str], get: impl Fn(&str) -> PyResult<Bound<'py, PyAny>>) -> String {
     let parts: Vec<String> = fields
         .iter()
         .map(|f| {
-            let r = get(f)
-                .and_then(|v| v.repr().map(|r| r.to_string()))
-                .unwrap_or_else(|_| "?".into());
+            let r = get(f).and_then(|v| v.repr().map(|r| r.to_string())).unwrap_or_else(|_| "?".into());
             format!("{f}={r}")
         })
         .collect();
@@ -148,12 +142,14 @@ pub(crate) fn cell(value: &Value) -> String {
         Value::Bool(false) => "False".into(),
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
-        Value::Array(items) if items.iter().all(Value::is_array) => {
-            items.iter().map(|p| match p {
+        Value::Array(items) if items.iter().all(Value::is_array) => items
+            .iter()
+            .map(|p| match p {
                 Value::Array(steps) => steps.iter().map(cell).collect::<Vec<_>>().join(" → "),
                 other => cell(other),
-            }).collect::<Vec<_>>().join("\n")
-        }
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
         Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(", "),
         Value::Object(_) => value.to_string(),
     }
@@ -400,7 +396,11 @@ record!(
 );
 
 /// `(ssgm._core._record, (class, view))`: how a record pickles.
-pub(crate) fn reduce_record<'py>(py: Python<'py>, class: &str, view: &Map<String, Value>) -> PyResult<Bound<'py, PyTuple>> {
+pub(crate) fn reduce_record<'py>(
+    py: Python<'py>,
+    class: &str,
+    view: &Map<String, Value>,
+) -> PyResult<Bound<'py, PyTuple>> {
     let rebuild = py.import("ssgm._core")?.getattr("_record")?;
     let data = serde_json::to_string(view).map_err(|e| PyValueError::new_err(e.to_string()))?;
     let args = PyTuple::new(py, [class.to_string(), data])?;
@@ -410,8 +410,8 @@ pub(crate) fn reduce_record<'py>(py: Python<'py>, class: &str, view: &Map<String
 /// Unpickles a record (see the records' `__reduce__`).
 #[pyfunction]
 pub fn _record(py: Python<'_>, kind: &str, view: &str) -> PyResult<Py<PyAny>> {
-    let view: Value = serde_json::from_str(view)
-        .map_err(|e| PyValueError::new_err(format!("not the view of a record: {e}")))?;
+    let view: Value =
+        serde_json::from_str(view).map_err(|e| PyValueError::new_err(format!("not the view of a record: {e}")))?;
     Ok(match kind {
         "Settings" => Bound::new(py, Settings::from_view(view))?.into_any(),
         "Decision" => Bound::new(py, Decision::from_view(view))?.into_any(),
@@ -498,10 +498,7 @@ impl AccessPanel {
 
     /// The panel of a view from [`crate::Tenant::panel_view`].
     pub(crate) fn from_view(store: Arc<Store>, view: Value) -> Self {
-        AccessPanel {
-            store: Some(store),
-            view: as_map(view),
-        }
+        AccessPanel { store: Some(store), view: as_map(view) }
     }
 
     fn section<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -536,10 +533,7 @@ impl AccessPanel {
     }
 
     fn values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let items = Self::FIELDS
-            .iter()
-            .map(|f| self.section(py, f))
-            .collect::<PyResult<Vec<_>>>()?;
+        let items = Self::FIELDS.iter().map(|f| self.section(py, f)).collect::<PyResult<Vec<_>>>()?;
         PyTuple::new(py, items)
     }
 }

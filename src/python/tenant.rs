@@ -4,15 +4,13 @@
 //! handles and records. Queries read under one read lock, also with the GIL released.
 
 use super::conversion::{
-    args, dict_kwargs, entry_to_json, kwargs, py_to_time, reference, setting_kwargs, time_to_py,
-    to_arg, to_json, to_py, Opt,
+    args, dict_kwargs, entry_to_json, kwargs, py_to_time, reference, setting_kwargs, time_to_py, to_arg, to_json,
+    to_py, Opt,
 };
 use super::exceptions::Raise;
 use super::fast::RefCache;
 use super::handles::{make_handle, make_handles};
-use super::records::{
-    escape, Access, AccessPanel, AuditEntry, Decision, ProvisioningEvent, Settings,
-};
+use super::records::{escape, Access, AccessPanel, AuditEntry, Decision, ProvisioningEvent, Settings};
 use crate::call::{self, Arg, HandleKind};
 use crate::command::Command;
 use crate::model::format_time;
@@ -69,10 +67,7 @@ pub struct Tenant {
 
 impl Tenant {
     fn wrap(tenant: Core) -> Tenant {
-        Tenant {
-            store: Store::new(tenant),
-            refs: Python::attach(RefCache::new),
-        }
+        Tenant { store: Store::new(tenant), refs: Python::attach(RefCache::new) }
     }
 
     /// Reads the tenant under its read lock, with the GIL released.
@@ -94,13 +89,7 @@ impl Tenant {
     }
 
     /// Builds and executes the command `name`.
-    fn command(
-        &self,
-        py: Python<'_>,
-        name: &str,
-        args: Vec<Arg>,
-        kwargs: Vec<(String, Arg)>,
-    ) -> PyResult<Py<PyAny>> {
+    fn command(&self, py: Python<'_>, name: &str, args: Vec<Arg>, kwargs: Vec<(String, Arg)>) -> PyResult<Py<PyAny>> {
         let cmd = call::build(name, &args, &kwargs).raise(py)?;
         self.execute(py, cmd)
     }
@@ -126,11 +115,7 @@ impl Tenant {
             Outcome::Group(id) => self.handle(py, HandleKind::Group, id)?,
             Outcome::Resource(id) => self.handle(py, HandleKind::Resource, id)?,
             Outcome::Request(id) => self.handle(py, HandleKind::Request, id)?,
-            Outcome::Settings(s) => {
-                Bound::new(py, Settings::from_view(settings_view(&s)))?
-                    .into_any()
-                    .unbind()
-            }
+            Outcome::Settings(s) => Bound::new(py, Settings::from_view(settings_view(&s)))?.into_any().unbind(),
             Outcome::Imported(counts) => to_py(py, &counts_view(&counts))?.unbind(),
             Outcome::Time(t) => time_to_py(py, t)?.into_any().unbind(),
             // §14
@@ -166,10 +151,7 @@ fn path_of(path: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
     path.extract::<PathBuf>().map_err(|_| {
         PyTypeError::new_err(format!(
             "a path must be a str or an os.PathLike, not {}",
-            path.get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default()
+            path.get_type().name().map(|n| n.to_string()).unwrap_or_default()
         ))
     })
 }
@@ -223,10 +205,7 @@ impl Tenant {
                 t.now(),
             )
         });
-        let name = PyString::new(py, &name)
-            .repr()
-            .map(|r| r.to_string())
-            .unwrap_or_default();
+        let name = PyString::new(py, &name).repr().map(|r| r.to_string()).unwrap_or_default();
         format!(
             "Tenant({name}, users={users}, groups={groups}, resources={resources}, requests={requests}, now='{}')",
             format_time(now)
@@ -306,22 +285,12 @@ impl Tenant {
     }
 
     /// Enables or disables a user.
-    fn set_enabled(
-        &self,
-        py: Python<'_>,
-        user: &Bound<'_, PyAny>,
-        enabled: &Bound<'_, PyAny>,
-    ) -> PyResult<Py<PyAny>> {
+    fn set_enabled(&self, py: Python<'_>, user: &Bound<'_, PyAny>, enabled: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         self.command(py, "set_enabled", args(&[user, enabled])?, Vec::new())
     }
 
     /// Replaces a user's roles.
-    fn set_roles(
-        &self,
-        py: Python<'_>,
-        user: &Bound<'_, PyAny>,
-        roles: &Bound<'_, PyAny>,
-    ) -> PyResult<Py<PyAny>> {
+    fn set_roles(&self, py: Python<'_>, user: &Bound<'_, PyAny>, roles: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         self.command(py, "set_roles", args(&[user, roles])?, Vec::new())
     }
 
@@ -389,21 +358,12 @@ impl Tenant {
         description: Opt<'_>,
         join_policy: Opt<'_>,
     ) -> PyResult<Py<PyAny>> {
-        let kw = kwargs(vec![
-            ("name", name),
-            ("description", description),
-            ("join_policy", join_policy),
-        ])?;
+        let kw = kwargs(vec![("name", name), ("description", description), ("join_policy", join_policy)])?;
         self.command(py, "update_group", args(&[actor, group])?, kw)
     }
 
     /// Deletes a group.
-    fn delete_group(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        group: &Bound<'_, PyAny>,
-    ) -> PyResult<Py<PyAny>> {
+    fn delete_group(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         self.command(py, "delete_group", args(&[actor, group])?, Vec::new())
     }
 
@@ -426,12 +386,7 @@ impl Tenant {
         group: &Bound<'_, PyAny>,
         member: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
-        self.command(
-            py,
-            "remove_member",
-            args(&[actor, group, member])?,
-            Vec::new(),
-        )
+        self.command(py, "remove_member", args(&[actor, group, member])?, Vec::new())
     }
 
     /// Adds an owner.
@@ -457,22 +412,27 @@ impl Tenant {
     }
 
     /// Leaves a group.
-    fn leave(
+    fn leave(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        self.command(py, "leave", args(&[actor, group])?, Vec::new())
+    }
+
+    /// Adds a Microsoft 365 group to the expiration policy's selected list.
+    fn add_group_to_expiration(
         &self,
         py: Python<'_>,
         actor: &Bound<'_, PyAny>,
         group: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
-        self.command(py, "leave", args(&[actor, group])?, Vec::new())
-    }
-
-    /// Adds a Microsoft 365 group to the expiration policy's selected list.
-    fn add_group_to_expiration(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         self.command(py, "add_group_to_expiration", args(&[actor, group])?, Vec::new())
     }
 
     /// Takes a group off the selected list.
-    fn remove_group_from_expiration(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn remove_group_from_expiration(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        group: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "remove_group_from_expiration", args(&[actor, group])?, Vec::new())
     }
 
@@ -592,7 +552,8 @@ impl Tenant {
     /// An access review by handle or id (`NotFound`: review_not_found).
     fn review(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("review", "id", id, &[HandleKind::Review], "a Review or an id")?;
-        let id = self.find(py, r, |t, r| t.find_review(r).map(|x| t.review_at(x).map(|x| x.id.clone()).unwrap_or_default()))?;
+        let id = self
+            .find(py, r, |t, r| t.find_review(r).map(|x| t.review_at(x).map(|x| x.id.clone()).unwrap_or_default()))?;
         self.handle(py, HandleKind::Review, id)
     }
 
@@ -600,7 +561,11 @@ impl Tenant {
     fn enforced_name(&self, py: Python<'_>, user: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
         let user = match args(&[user])?.pop() {
             Some(Arg::Str(s)) | Some(Arg::Handle(HandleKind::User, s)) => s,
-            _ => return Err(pyo3::exceptions::PyTypeError::new_err("enforced_name() argument 'user' must be a User, an id or a upn")),
+            _ => {
+                return Err(pyo3::exceptions::PyTypeError::new_err(
+                    "enforced_name() argument 'user' must be a User, an id or a upn",
+                ))
+            }
         };
         let name = name.to_string();
         self.read(py, move |t| t.enforced_name(&user, &name)).raise(py)
@@ -636,12 +601,7 @@ impl Tenant {
         group: &Bound<'_, PyAny>,
         justification: Opt<'_>,
     ) -> PyResult<Py<PyAny>> {
-        self.command(
-            py,
-            "request_to_join",
-            args(&[actor, group])?,
-            kwargs(vec![("justification", justification)])?,
-        )
+        self.command(py, "request_to_join", args(&[actor, group])?, kwargs(vec![("justification", justification)])?)
     }
 
     /// Approves a pending request.
@@ -653,12 +613,7 @@ impl Tenant {
         request: &Bound<'_, PyAny>,
         reason: Opt<'_>,
     ) -> PyResult<Py<PyAny>> {
-        self.command(
-            py,
-            "approve",
-            args(&[actor, request])?,
-            kwargs(vec![("reason", reason)])?,
-        )
+        self.command(py, "approve", args(&[actor, request])?, kwargs(vec![("reason", reason)])?)
     }
 
     /// Denies a pending request.
@@ -670,21 +625,11 @@ impl Tenant {
         request: &Bound<'_, PyAny>,
         reason: Opt<'_>,
     ) -> PyResult<Py<PyAny>> {
-        self.command(
-            py,
-            "deny",
-            args(&[actor, request])?,
-            kwargs(vec![("reason", reason)])?,
-        )
+        self.command(py, "deny", args(&[actor, request])?, kwargs(vec![("reason", reason)])?)
     }
 
     /// Cancels a pending request.
-    fn cancel(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        request: &Bound<'_, PyAny>,
-    ) -> PyResult<Py<PyAny>> {
+    fn cancel(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         self.command(py, "cancel", args(&[actor, request])?, Vec::new())
     }
 
@@ -701,12 +646,7 @@ impl Tenant {
         kind: Opt<'_>,
         owners: Opt<'_>,
     ) -> PyResult<Py<PyAny>> {
-        self.command(
-            py,
-            "create_resource",
-            args(&[actor, name])?,
-            kwargs(vec![("kind", kind), ("owners", owners)])?,
-        )
+        self.command(py, "create_resource", args(&[actor, name])?, kwargs(vec![("kind", kind), ("owners", owners)])?)
     }
 
     /// Adds an owner to a resource.
@@ -717,12 +657,7 @@ impl Tenant {
         resource: &Bound<'_, PyAny>,
         user: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
-        self.command(
-            py,
-            "add_resource_owner",
-            args(&[actor, resource, user])?,
-            Vec::new(),
-        )
+        self.command(py, "add_resource_owner", args(&[actor, resource, user])?, Vec::new())
     }
 
     /// Removes an owner from a resource.
@@ -733,12 +668,7 @@ impl Tenant {
         resource: &Bound<'_, PyAny>,
         user: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
-        self.command(
-            py,
-            "remove_resource_owner",
-            args(&[actor, resource, user])?,
-            Vec::new(),
-        )
+        self.command(py, "remove_resource_owner", args(&[actor, resource, user])?, Vec::new())
     }
 
     /// Assigns a user or a group to a resource.
@@ -749,12 +679,7 @@ impl Tenant {
         resource: &Bound<'_, PyAny>,
         principal: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
-        self.command(
-            py,
-            "assign",
-            args(&[actor, resource, principal])?,
-            Vec::new(),
-        )
+        self.command(py, "assign", args(&[actor, resource, principal])?, Vec::new())
     }
 
     /// Removes an assignment.
@@ -765,12 +690,7 @@ impl Tenant {
         resource: &Bound<'_, PyAny>,
         principal: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
-        self.command(
-            py,
-            "unassign",
-            args(&[actor, resource, principal])?,
-            Vec::new(),
-        )
+        self.command(py, "unassign", args(&[actor, resource, principal])?, Vec::new())
     }
 
     /// Blocks a user from a resource.
@@ -796,12 +716,7 @@ impl Tenant {
     }
 
     /// Checked read: a group's direct members, as the actor sees them.
-    fn list_members(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        group: &Bound<'_, PyAny>,
-    ) -> PyResult<Py<PyAny>> {
+    fn list_members(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         self.command(py, "list_members", args(&[actor, group])?, Vec::new())
     }
 
@@ -826,15 +741,8 @@ impl Tenant {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Decision> {
-        let positional = args
-            .iter()
-            .map(|a| to_arg(&a))
-            .collect::<PyResult<Vec<_>>>()?;
-        let kwargs = if command == "configure" {
-            setting_kwargs(kwargs)?
-        } else {
-            dict_kwargs(kwargs)?
-        };
+        let positional = args.iter().map(|a| to_arg(&a)).collect::<PyResult<Vec<_>>>()?;
+        let kwargs = if command == "configure" { setting_kwargs(kwargs)? } else { dict_kwargs(kwargs)? };
         let cmd = call::build_check(&to_arg(actor)?, command, &positional, &kwargs).raise(py)?;
         let store = self.store.clone();
         let decision = py.detach(move || store.check(&cmd));
@@ -882,40 +790,83 @@ impl Tenant {
 
     /// Creates an access package of groups.
     #[pyo3(signature = (actor, name, *, description=Opt::Missing, groups=Opt::Missing), text_signature = "($self, actor, name, *, description='', groups=())")]
-    fn create_package(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>, description: Opt<'_>, groups: Opt<'_>) -> PyResult<Py<PyAny>> {
+    fn create_package(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        description: Opt<'_>,
+        groups: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
         let kw = kwargs(vec![("description", description), ("groups", groups)])?;
         self.command(py, "create_package", args(&[actor, name])?, kw)
     }
 
     /// Renames or describes a package.
     #[pyo3(signature = (actor, package, *, name=Opt::Missing, description=Opt::Missing), text_signature = "($self, actor, package, *, name=None, description=None)")]
-    fn update_package(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, package: &Bound<'_, PyAny>, name: Opt<'_>, description: Opt<'_>) -> PyResult<Py<PyAny>> {
+    fn update_package(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        package: &Bound<'_, PyAny>,
+        name: Opt<'_>,
+        description: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
         let kw = kwargs(vec![("name", name), ("description", description)])?;
         self.command(py, "update_package", args(&[actor, package])?, kw)
     }
 
     /// Deletes a package with no active assignment or pending request.
-    fn delete_package(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, package: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn delete_package(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        package: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "delete_package", args(&[actor, package])?, Vec::new())
     }
 
     /// Adds a group to a package; its active assignments' users gain it.
-    fn add_package_group(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, package: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn add_package_group(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        package: &Bound<'_, PyAny>,
+        group: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "add_package_group", args(&[actor, package, group])?, Vec::new())
     }
 
     /// Takes a group out of a package; its active assignments' users lose it.
-    fn remove_package_group(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, package: &Bound<'_, PyAny>, group: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn remove_package_group(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        package: &Bound<'_, PyAny>,
+        group: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "remove_package_group", args(&[actor, package, group])?, Vec::new())
     }
 
     /// Makes a package or a group incompatible with a package, one way.
-    fn add_incompatible(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, package: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn add_incompatible(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        package: &Bound<'_, PyAny>,
+        other: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "add_incompatible", args(&[actor, package, other])?, Vec::new())
     }
 
     /// Lifts an incompatibility.
-    fn remove_incompatible(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, package: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn remove_incompatible(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        package: &Bound<'_, PyAny>,
+        other: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "remove_incompatible", args(&[actor, package, other])?, Vec::new())
     }
 
@@ -973,7 +924,12 @@ impl Tenant {
     }
 
     /// Deletes a policy not in use.
-    fn delete_policy(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, policy: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn delete_policy(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        policy: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "delete_policy", args(&[actor, policy])?, Vec::new())
     }
 
@@ -993,7 +949,12 @@ impl Tenant {
     }
 
     /// Re-adds an active assignment's missing memberships.
-    fn reprocess_assignment(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, assignment: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn reprocess_assignment(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        assignment: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "reprocess_assignment", args(&[actor, assignment])?, Vec::new())
     }
 
@@ -1013,38 +974,66 @@ impl Tenant {
 
     /// Approves a request's stage.
     #[pyo3(signature = (actor, request, justification=Opt::Missing), text_signature = "($self, actor, request, justification='')")]
-    fn approve_package_request(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>, justification: Opt<'_>) -> PyResult<Py<PyAny>> {
+    fn approve_package_request(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        request: &Bound<'_, PyAny>,
+        justification: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
         let kw = kwargs(vec![("justification", justification)])?;
         self.command(py, "approve_package_request", args(&[actor, request])?, kw)
     }
 
     /// Denies a pending request.
     #[pyo3(signature = (actor, request, justification=Opt::Missing), text_signature = "($self, actor, request, justification='')")]
-    fn deny_package_request(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>, justification: Opt<'_>) -> PyResult<Py<PyAny>> {
+    fn deny_package_request(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        request: &Bound<'_, PyAny>,
+        justification: Opt<'_>,
+    ) -> PyResult<Py<PyAny>> {
         let kw = kwargs(vec![("justification", justification)])?;
         self.command(py, "deny_package_request", args(&[actor, request])?, kw)
     }
 
     /// Cancels a pending request: the requester or an admin.
-    fn cancel_package_request(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, request: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn cancel_package_request(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        request: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "cancel_package_request", args(&[actor, request])?, Vec::new())
     }
 
     /// Ends an active assignment: its user or an admin.
-    fn remove_assignment(&self, py: Python<'_>, actor: &Bound<'_, PyAny>, assignment: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn remove_assignment(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        assignment: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
         self.command(py, "remove_assignment", args(&[actor, assignment])?, Vec::new())
     }
 
     /// Access packages, in creation order.
     fn packages(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let ids = self.read(py, |t| t.packages().into_iter().map(|p| (HandleKind::Package, t.package_data().packages[p as usize].id.clone())).collect());
+        let ids = self.read(py, |t| {
+            t.packages()
+                .into_iter()
+                .map(|p| (HandleKind::Package, t.package_data().packages[p as usize].id.clone()))
+                .collect()
+        });
         self.handles(py, ids)
     }
 
     /// The package with this id or name (package_not_found).
     fn package(&self, py: Python<'_>, r#ref: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("package", "ref", r#ref, PACKAGE, PACKAGE_REF)?;
-        let id = self.find(py, r, |t, r| t.find_package(r).map(|p| t.package_data().packages[p as usize].id.clone()))?;
+        let id =
+            self.find(py, r, |t, r| t.find_package(r).map(|p| t.package_data().packages[p as usize].id.clone()))?;
         self.handle(py, HandleKind::Package, id)
     }
 
@@ -1054,7 +1043,10 @@ impl Tenant {
         let package = package.map(|p| reference("policies", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
         let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
             let p = package.map(|p| t.find_package(&p)).transpose()?;
-            Ok(t.policies_of(p).into_iter().map(|x| (HandleKind::Policy, t.package_data().policies[x as usize].id.clone())).collect())
+            Ok(t.policies_of(p)
+                .into_iter()
+                .map(|x| (HandleKind::Policy, t.package_data().policies[x as usize].id.clone()))
+                .collect())
         });
         let ids = found.raise(py)?;
         self.handles(py, ids)
@@ -1063,7 +1055,8 @@ impl Tenant {
     /// The policy with this id (policy_not_found).
     fn policy(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("policy", "id", id, POLICY, POLICY_REF)?;
-        let id = self.find(py, r, |t, r| t.find_policy(r, None).map(|p| t.package_data().policies[p as usize].id.clone()))?;
+        let id =
+            self.find(py, r, |t, r| t.find_policy(r, None).map(|p| t.package_data().policies[p as usize].id.clone()))?;
         self.handle(py, HandleKind::Policy, id)
     }
 
@@ -1076,20 +1069,31 @@ impl Tenant {
         package: Option<&Bound<'_, PyAny>>,
         requester: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let status = status.map(|s| s.extract::<String>().map_err(|_| PyTypeError::new_err("package_requests() argument 'status' must be a str or None"))).transpose()?;
+        let status = status
+            .map(|s| {
+                s.extract::<String>()
+                    .map_err(|_| PyTypeError::new_err("package_requests() argument 'status' must be a str or None"))
+            })
+            .transpose()?;
         let package = package.map(|p| reference("package_requests", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
         let requester = requester.map(|u| reference("package_requests", "requester", u, USER, USER_REF)).transpose()?;
         let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
             let status = status
                 .map(|s| {
                     crate::packages::PackageRequestStatus::parse(&s).ok_or_else(|| {
-                        crate::Error::new(crate::Code::InvalidKind, format!("{s:?} is not a package request status: pending, delivered, denied or cancelled"))
+                        crate::Error::new(
+                            crate::Code::InvalidKind,
+                            format!("{s:?} is not a package request status: pending, delivered, denied or cancelled"),
+                        )
                     })
                 })
                 .transpose()?;
             let p = package.map(|p| t.find_package(&p)).transpose()?;
             let u = requester.map(|u| t.find_user(&u)).transpose()?;
-            Ok(t.package_requests_where(status, p, u).into_iter().map(|q| (HandleKind::PackageRequest, t.package_data().requests[q as usize].id.clone())).collect())
+            Ok(t.package_requests_where(status, p, u)
+                .into_iter()
+                .map(|q| (HandleKind::PackageRequest, t.package_data().requests[q as usize].id.clone()))
+                .collect())
         });
         let ids = found.raise(py)?;
         self.handles(py, ids)
@@ -1098,7 +1102,8 @@ impl Tenant {
     /// The package request with this id (request_not_found).
     fn package_request(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("package_request", "id", id, PACKAGE_REQUEST, PACKAGE_REQUEST_REF)?;
-        let id = self.find(py, r, |t, r| t.find_package_request(r).map(|q| t.package_data().requests[q as usize].id.clone()))?;
+        let id = self
+            .find(py, r, |t, r| t.find_package_request(r).map(|q| t.package_data().requests[q as usize].id.clone()))?;
         self.handle(py, HandleKind::PackageRequest, id)
     }
 
@@ -1111,20 +1116,32 @@ impl Tenant {
         package: Option<&Bound<'_, PyAny>>,
         user: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let state = state.map(|s| s.extract::<String>().map_err(|_| PyTypeError::new_err("package_assignments() argument 'state' must be a str or None"))).transpose()?;
-        let package = package.map(|p| reference("package_assignments", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
+        let state = state
+            .map(|s| {
+                s.extract::<String>()
+                    .map_err(|_| PyTypeError::new_err("package_assignments() argument 'state' must be a str or None"))
+            })
+            .transpose()?;
+        let package =
+            package.map(|p| reference("package_assignments", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
         let user = user.map(|u| reference("package_assignments", "user", u, USER, USER_REF)).transpose()?;
         let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
             let state = state
                 .map(|s| {
                     crate::packages::AssignmentState::parse(&s).ok_or_else(|| {
-                        crate::Error::new(crate::Code::InvalidKind, format!("{s:?} is not an assignment state: delivered, expired or removed"))
+                        crate::Error::new(
+                            crate::Code::InvalidKind,
+                            format!("{s:?} is not an assignment state: delivered, expired or removed"),
+                        )
                     })
                 })
                 .transpose()?;
             let p = package.map(|p| t.find_package(&p)).transpose()?;
             let u = user.map(|u| t.find_user(&u)).transpose()?;
-            Ok(t.package_assignments_where(state, p, u).into_iter().map(|a| (HandleKind::Assignment, t.package_data().assignments[a as usize].id.clone())).collect())
+            Ok(t.package_assignments_where(state, p, u)
+                .into_iter()
+                .map(|a| (HandleKind::Assignment, t.package_data().assignments[a as usize].id.clone()))
+                .collect())
         });
         let ids = found.raise(py)?;
         self.handles(py, ids)
@@ -1133,7 +1150,8 @@ impl Tenant {
     /// The assignment with this id (assignment_not_found).
     fn package_assignment(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("package_assignment", "id", id, ASSIGNMENT, ASSIGNMENT_REF)?;
-        let id = self.find(py, r, |t, r| t.find_assignment(r).map(|a| t.package_data().assignments[a as usize].id.clone()))?;
+        let id =
+            self.find(py, r, |t, r| t.find_assignment(r).map(|a| t.package_data().assignments[a as usize].id.clone()))?;
         self.handle(py, HandleKind::Assignment, id)
     }
 
@@ -1153,10 +1171,14 @@ impl Tenant {
     /// Active assignments whose user now holds incompatible access.
     #[pyo3(signature = (*, package=None))]
     fn incompatible_assignments(&self, py: Python<'_>, package: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-        let package = package.map(|p| reference("incompatible_assignments", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
+        let package =
+            package.map(|p| reference("incompatible_assignments", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
         let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
             let p = package.map(|p| t.find_package(&p)).transpose()?;
-            Ok(t.incompatible_assignments(p).into_iter().map(|a| (HandleKind::Assignment, t.package_data().assignments[a as usize].id.clone())).collect())
+            Ok(t.incompatible_assignments(p)
+                .into_iter()
+                .map(|a| (HandleKind::Assignment, t.package_data().assignments[a as usize].id.clone()))
+                .collect())
         });
         let ids = found.raise(py)?;
         self.handles(py, ids)
@@ -1166,33 +1188,19 @@ impl Tenant {
 
     /// Every user, in creation order.
     fn users(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let ids = self.read(py, |t| {
-            t.users()
-                .iter()
-                .map(|u| (HandleKind::User, u.id.clone()))
-                .collect()
-        });
+        let ids = self.read(py, |t| t.users().iter().map(|u| (HandleKind::User, u.id.clone())).collect());
         self.handles(py, ids)
     }
 
     /// Every existing group, in creation order.
     fn groups(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let ids = self.read(py, |t| {
-            t.groups()
-                .map(|(_, g)| (HandleKind::Group, g.id.clone()))
-                .collect()
-        });
+        let ids = self.read(py, |t| t.groups().map(|(_, g)| (HandleKind::Group, g.id.clone())).collect());
         self.handles(py, ids)
     }
 
     /// Every resource, in creation order.
     fn resources(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let ids = self.read(py, |t| {
-            t.resources()
-                .iter()
-                .map(|r| (HandleKind::Resource, r.id.clone()))
-                .collect()
-        });
+        let ids = self.read(py, |t| t.resources().iter().map(|r| (HandleKind::Resource, r.id.clone())).collect());
         self.handles(py, ids)
     }
 
@@ -1209,12 +1217,8 @@ impl Tenant {
             None => None,
             Some(s) => call::request_status(&to_arg(s)?).raise(py)?,
         };
-        let group = group
-            .map(|g| reference("requests", "group", g, GROUP, GROUP_REF))
-            .transpose()?;
-        let requester = requester
-            .map(|u| reference("requests", "requester", u, USER, USER_REF))
-            .transpose()?;
+        let group = group.map(|g| reference("requests", "group", g, GROUP, GROUP_REF)).transpose()?;
+        let requester = requester.map(|u| reference("requests", "requester", u, USER, USER_REF)).transpose()?;
         let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
             let g = group.map(|g| t.find_group(&g)).transpose()?;
             let u = requester.map(|u| t.find_user(&u)).transpose()?;
@@ -1230,50 +1234,37 @@ impl Tenant {
     /// A user by handle, id or upn (`NotFound` if there is none).
     fn user(&self, py: Python<'_>, r#ref: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("user", "ref", r#ref, USER, USER_REF)?;
-        let id = self.find(py, r, |t, r| {
-            t.find_user(r)
-                .map(|u| t.user(u).map(|x| x.id.clone()).unwrap_or_default())
-        })?;
+        let id =
+            self.find(py, r, |t, r| t.find_user(r).map(|u| t.user(u).map(|x| x.id.clone()).unwrap_or_default()))?;
         self.handle(py, HandleKind::User, id)
     }
 
     /// A group by handle, id or name (`NotFound` if there is none).
     fn group(&self, py: Python<'_>, r#ref: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("group", "ref", r#ref, GROUP, GROUP_REF)?;
-        let id = self.find(py, r, |t, r| {
-            t.find_group(r)
-                .map(|g| t.group(g).map(|x| x.id.clone()).unwrap_or_default())
-        })?;
+        let id =
+            self.find(py, r, |t, r| t.find_group(r).map(|g| t.group(g).map(|x| x.id.clone()).unwrap_or_default()))?;
         self.handle(py, HandleKind::Group, id)
     }
 
     /// A resource by handle, id or name (`NotFound` if there is none).
     fn resource(&self, py: Python<'_>, r#ref: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("resource", "ref", r#ref, RESOURCE, RESOURCE_REF)?;
-        let id = self.find(py, r, |t, r| {
-            t.find_resource(r)
-                .map(|x| t.resource(x).map(|x| x.id.clone()).unwrap_or_default())
-        })?;
+        let id = self
+            .find(py, r, |t, r| t.find_resource(r).map(|x| t.resource(x).map(|x| x.id.clone()).unwrap_or_default()))?;
         self.handle(py, HandleKind::Resource, id)
     }
 
     /// A request by handle or id (`NotFound` if there is none).
     fn request(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("request", "id", id, REQUEST, REQUEST_REF)?;
-        let id = self.find(py, r, |t, r| {
-            t.find_request(r)
-                .map(|q| t.request(q).map(|x| x.id.clone()).unwrap_or_default())
-        })?;
+        let id =
+            self.find(py, r, |t, r| t.find_request(r).map(|q| t.request(q).map(|x| x.id.clone()).unwrap_or_default()))?;
         self.handle(py, HandleKind::Request, id)
     }
 
     /// Whether a user has effective access to a resource.
-    fn has_access(
-        &self,
-        py: Python<'_>,
-        user: &Bound<'_, PyAny>,
-        resource: &Bound<'_, PyAny>,
-    ) -> PyResult<bool> {
+    fn has_access(&self, py: Python<'_>, user: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>) -> PyResult<bool> {
         self.refs.has_access(py, &self.store, user, resource)
     }
 
@@ -1292,25 +1283,10 @@ impl Tenant {
     }
 
     /// Every path that grants a user access to a resource, and what cancels them.
-    fn explain_access(
-        &self,
-        py: Python<'_>,
-        user: &Bound<'_, PyAny>,
-        resource: &Bound<'_, PyAny>,
-    ) -> PyResult<Access> {
+    fn explain_access(&self, py: Python<'_>, user: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>) -> PyResult<Access> {
         let u = reference("explain_access", "user", user, USER, USER_REF)?;
-        let r = reference(
-            "explain_access",
-            "resource",
-            resource,
-            RESOURCE,
-            RESOURCE_REF,
-        )?;
-        let view = self
-            .read(py, move |t| {
-                Ok(t.access_view_named(t.find_user(&u)?, t.find_resource(&r)?))
-            })
-            .raise(py)?;
+        let r = reference("explain_access", "resource", resource, RESOURCE, RESOURCE_REF)?;
+        let view = self.read(py, move |t| Ok(t.access_view_named(t.find_user(&u)?, t.find_resource(&r)?))).raise(py)?;
         Ok(Access::from_view(view))
     }
 
@@ -1348,27 +1324,18 @@ impl Tenant {
 
     /// The audit log.
     fn audit_log(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let views: Vec<Value> =
-            self.read(py, |t| t.audit_log().iter().map(|e| t.audit_view_named(e)).collect());
-        let items = views
-            .into_iter()
-            .map(|v| Bound::new(py, AuditEntry::from_view(v)))
-            .collect::<PyResult<Vec<_>>>()?;
+        let views: Vec<Value> = self.read(py, |t| t.audit_log().iter().map(|e| t.audit_view_named(e)).collect());
+        let items =
+            views.into_iter().map(|v| Bound::new(py, AuditEntry::from_view(v))).collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, items)?.into_any().unbind())
     }
 
     /// The provisioning log.
     fn provisioning_log(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let views: Vec<Value> = self.read(py, |t| {
-            t.provisioning_log()
-                .iter()
-                .map(|e| t.provisioning_view_named(e))
-                .collect()
-        });
-        let items = views
-            .into_iter()
-            .map(|v| Bound::new(py, ProvisioningEvent::from_view(v)))
-            .collect::<PyResult<Vec<_>>>()?;
+        let views: Vec<Value> =
+            self.read(py, |t| t.provisioning_log().iter().map(|e| t.provisioning_view_named(e)).collect());
+        let items =
+            views.into_iter().map(|v| Bound::new(py, ProvisioningEvent::from_view(v))).collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, items)?.into_any().unbind())
     }
 
@@ -1377,11 +1344,7 @@ impl Tenant {
     /// users × resources matrix of booleans). See `ssgm.frames`; pandas is optional.
     fn frame(slf: &Bound<'_, Self>, what: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        Ok(py
-            .import("ssgm.frames")?
-            .getattr("frame")?
-            .call1((slf, what))?
-            .unbind())
+        Ok(py.import("ssgm.frames")?.getattr("frame")?.call1((slf, what))?.unbind())
     }
 
     // ----- history and persistence -----------------------------------------------------------
@@ -1389,8 +1352,7 @@ impl Tenant {
     /// The history: every command, allowed or refused, and every clock move, in
     /// order, as JSON-ready dicts.
     fn events(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let values: Vec<Value> =
-            self.read(py, |t| t.history().iter().map(Command::to_value).collect());
+        let values: Vec<Value> = self.read(py, |t| t.history().iter().map(Command::to_value).collect());
         Ok(to_py(py, &Value::Array(values))?.unbind())
     }
 
@@ -1407,28 +1369,25 @@ impl Tenant {
             None => None,
             Some(u) => {
                 if u.cast::<PyBool>().is_ok() || u.cast::<PyInt>().is_err() {
-                    return Err(PyTypeError::new_err(
-                        "replay() argument 'until' must be an int or None",
-                    ));
+                    return Err(PyTypeError::new_err("replay() argument 'until' must be an int or None"));
                 }
                 let n: i64 = u.extract()?;
-                Some(usize::try_from(n).map_err(|_| {
-                    PyValueError::new_err("replay() argument 'until' must not be negative")
-                })?)
+                Some(
+                    usize::try_from(n)
+                        .map_err(|_| PyValueError::new_err("replay() argument 'until' must not be negative"))?,
+                )
             }
         };
         let mut commands = Vec::new();
         for (i, event) in events.try_iter()?.enumerate() {
-            let value = entry_to_json(&event?)
-                .map_err(|e| PyTypeError::new_err(format!("event {i}: {}", e.value(py))))?;
-            let cmd = Command::from_value(value)
-                .map_err(|e| PyTypeError::new_err(format!("event {i}: {}", e.message())))?;
+            let value =
+                entry_to_json(&event?).map_err(|e| PyTypeError::new_err(format!("event {i}: {}", e.value(py))))?;
+            let cmd =
+                Command::from_value(value).map_err(|e| PyTypeError::new_err(format!("event {i}: {}", e.message())))?;
             commands.push(cmd);
         }
         let name = name.to_string();
-        Ok(Tenant::wrap(
-            py.detach(move || Core::replay(commands, until, &name)),
-        ))
+        Ok(Tenant::wrap(py.detach(move || Core::replay(commands, until, &name))))
     }
 
     /// An independent copy, for what-if studies (handles of this tenant work on it).
@@ -1476,13 +1435,9 @@ impl Tenant {
         let sync = SyncPolicy::named(fsync).raise(py)?;
         let opened = py.detach(move || Journal::open_file(&path, sync)).raise(py)?;
         let note = opened.recovered.clone();
-        let tenant = Tenant {
-            store: Store::with_journal(opened.tenant, opened.journal),
-            refs: RefCache::new(py),
-        };
+        let tenant = Tenant { store: Store::with_journal(opened.tenant, opened.journal), refs: RefCache::new(py) };
         if let Some(note) = note {
-            let text = CString::new(note.replace('\0', ""))
-                .map_err(|e| PyValueError::new_err(e.to_string()))?;
+            let text = CString::new(note.replace('\0', "")).map_err(|e| PyValueError::new_err(e.to_string()))?;
             PyErr::warn(py, &py.get_type::<PyRuntimeWarning>(), &text, 1)?;
         }
         Ok(tenant)
@@ -1556,9 +1511,7 @@ impl Tenant {
     /// What a user may do right now.
     fn capabilities(&self, py: Python<'_>, user: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let u = reference("capabilities", "user", user, USER, USER_REF)?;
-        let views = self
-            .read(py, move |t| Ok(views_of(&t.capabilities(t.find_user(&u)?))))
-            .raise(py)?;
+        let views = self.read(py, move |t| Ok(views_of(&t.capabilities(t.find_user(&u)?)))).raise(py)?;
         self.records(py, views, super::analysis::Capability::new)
     }
 
@@ -1566,18 +1519,15 @@ impl Tenant {
     fn routes(&self, py: Python<'_>, user: &Bound<'_, PyAny>, resource: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let u = reference("routes", "user", user, USER, USER_REF)?;
         let r = reference("routes", "resource", resource, RESOURCE, RESOURCE_REF)?;
-        let views = self
-            .read(py, move |t| Ok(views_of(&t.routes(t.find_user(&u)?, t.find_resource(&r)?))))
-            .raise(py)?;
+        let views =
+            self.read(py, move |t| Ok(views_of(&t.routes(t.find_user(&u)?, t.find_resource(&r)?)))).raise(py)?;
         self.records(py, views, super::analysis::Route::new)
     }
 
     /// Every user's standing towards a resource, in creation order.
     fn exposure(&self, py: Python<'_>, resource: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("exposure", "resource", resource, RESOURCE, RESOURCE_REF)?;
-        let views = self
-            .read(py, move |t| Ok(views_of(&t.exposure(t.find_resource(&r)?))))
-            .raise(py)?;
+        let views = self.read(py, move |t| Ok(views_of(&t.exposure(t.find_resource(&r)?)))).raise(py)?;
         let items = self.records(py, views, super::analysis::Exposure::new)?;
         let wrap = py.import("ssgm.analysis")?.getattr("Exposures")?;
         Ok(wrap.call1((items,))?.unbind())
@@ -1586,9 +1536,7 @@ impl Tenant {
     /// The role-less users who can change who reaches a resource.
     fn gatekeepers(&self, py: Python<'_>, resource: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("gatekeepers", "resource", resource, RESOURCE, RESOURCE_REF)?;
-        let views = self
-            .read(py, move |t| Ok(views_of(&t.gatekeepers(t.find_resource(&r)?))))
-            .raise(py)?;
+        let views = self.read(py, move |t| Ok(views_of(&t.gatekeepers(t.find_resource(&r)?)))).raise(py)?;
         self.records(py, views, super::analysis::Gatekeeper::new)
     }
 
@@ -1645,7 +1593,9 @@ impl Tenant {
                 Ok(s) => s.get().core(),
                 Err(_) => to_json(&item).ok().and_then(|v| serde_json::from_value(v).ok()),
             }
-            .ok_or_else(|| PyTypeError::new_err(format!("apply() step {i} must be a Step or a dict {{actor, command, args}}")))?;
+            .ok_or_else(|| {
+                PyTypeError::new_err(format!("apply() step {i} must be a Step or a dict {{actor, command, args}}"))
+            })?;
             let cmd = crate::analysis::step_command(&step, made.as_deref()).raise(py)?;
             let result = self.execute(py, cmd)?;
             let bound = result.bind(py);
@@ -1667,10 +1617,8 @@ impl Tenant {
         views: Vec<Value>,
         make: fn(Arc<Store>, Value) -> T,
     ) -> PyResult<Py<PyAny>> {
-        let items = views
-            .into_iter()
-            .map(|v| Bound::new(py, make(self.store.clone(), v)))
-            .collect::<PyResult<Vec<_>>>()?;
+        let items =
+            views.into_iter().map(|v| Bound::new(py, make(self.store.clone(), v))).collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, items)?.into_any().unbind())
     }
 }
@@ -1689,9 +1637,7 @@ pub fn diff(py: Python<'_>, before: PyRef<'_, Tenant>, after: PyRef<'_, Tenant>)
 #[pyfunction]
 pub fn _tenant_from_snapshot(py: Python<'_>, data: &[u8]) -> PyResult<Tenant> {
     let bytes = data.to_vec();
-    let tenant = py
-        .detach(move || snapshot::from_bytes(&bytes, "pickle"))
-        .raise(py)?;
+    let tenant = py.detach(move || snapshot::from_bytes(&bytes, "pickle")).raise(py)?;
     Ok(Tenant::wrap(tenant))
 }
 
@@ -1700,8 +1646,6 @@ pub fn _tenant_from_snapshot(py: Python<'_>, data: &[u8]) -> PyResult<Tenant> {
 #[pyfunction]
 pub fn graph_to_directory(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let path = path_of(path)?;
-    let value = py
-        .detach(move || crate::graph::graph_to_directory(&path, &Map::new()))
-        .raise(py)?;
+    let value = py.detach(move || crate::graph::graph_to_directory(&path, &Map::new())).raise(py)?;
     Ok(to_py(py, &value)?.unbind())
 }

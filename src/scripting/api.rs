@@ -9,9 +9,7 @@
 
 use super::convert::{self, from_json, handle, kwargs, throw, time, to_arg, to_args, type_error, RhaiResult};
 use super::guard;
-use super::types::{
-    Field, GroupKind, Handle, Kind, RequestKind, ResourceKind, ReviewKind, TenantHandle, UserKind,
-};
+use super::types::{Field, GroupKind, Handle, Kind, RequestKind, ResourceKind, ReviewKind, TenantHandle, UserKind};
 use crate::call::{self, HandleKind};
 use crate::catalogue::{self, Entry, Param, Ty};
 use crate::command::Command;
@@ -42,10 +40,7 @@ pub fn register(engine: &mut Engine) {
 /// A registration with its parameters (the last entry is the return type, if any), a doc
 /// line, and volatility on: nothing here may be folded at compile time.
 fn reg(name: &str, params: &[&str], doc: &str) -> FuncRegistration {
-    FuncRegistration::new(name)
-        .with_params_info(params)
-        .with_comments([format!("/// {doc}")])
-        .with_volatility(true)
+    FuncRegistration::new(name).with_params_info(params).with_comments([format!("/// {doc}")]).with_volatility(true)
 }
 
 // ----- commands ----------------------------------------------------------------------------
@@ -99,12 +94,16 @@ fn outcome_value(store: &Arc<Store>, outcome: Outcome) -> RhaiResult {
                 })
                 .collect(),
         ),
-        Outcome::Users(users) => Dynamic::from_array(users.into_iter().map(|id| handle::<UserKind>(store, id)).collect()),
+        Outcome::Users(users) => {
+            Dynamic::from_array(users.into_iter().map(|id| handle::<UserKind>(store, id)).collect())
+        }
         Outcome::Imported(counts) => from_json(&views::counts_view(&counts))?,
         Outcome::Time(t) => time(t),
         // §14
         Outcome::Review(id) => handle::<ReviewKind>(store, id),
-        Outcome::Reviews(ids) => Dynamic::from_array(ids.into_iter().map(|id| handle::<ReviewKind>(store, id)).collect()),
+        Outcome::Reviews(ids) => {
+            Dynamic::from_array(ids.into_iter().map(|id| handle::<ReviewKind>(store, id)).collect())
+        }
         Outcome::ReviewDecision { review, user } => from_json(&store.read(|t| t.review_decision_view(&review, &user)))?,
         // §15
         Outcome::Package(id) => handle::<super::types::PackageKind>(store, id),
@@ -176,9 +175,12 @@ fn register_command(engine: &mut Engine, c: &'static Entry, n: usize, options: b
             });
         }
         (4, false) => {
-            r.register_into_engine(engine, move |t: &mut TenantHandle, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic| {
-                command(t, name, &[a, b, c, d], None)
-            });
+            r.register_into_engine(
+                engine,
+                move |t: &mut TenantHandle, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic| {
+                    command(t, name, &[a, b, c, d], None)
+                },
+            );
         }
         (5, false) => {
             r.register_into_engine(
@@ -234,18 +236,18 @@ fn register_check(engine: &mut Engine) {
     let doc = "Dry run of a command by name, not recorded (R-10.11): #{ allowed, code, message }.";
     reg("check", &["tenant: Tenant", "actor: User", "command: String", "Map"], doc).register_into_engine(
         engine,
-        |t: &mut TenantHandle, actor: Dynamic, command: ImmutableString| check(t, &actor, &command, &Array::new(), None),
-    );
-    reg("check", &["tenant: Tenant", "actor: User", "command: String", "args: Array", "Map"], doc).register_into_engine(
-        engine,
-        |t: &mut TenantHandle, actor: Dynamic, command: ImmutableString, args: Array| check(t, &actor, &command, &args, None),
-    );
-    reg("check", &["tenant: Tenant", "actor: User", "command: String", "options: Map", "Map"], doc).register_into_engine(
-        engine,
-        |t: &mut TenantHandle, actor: Dynamic, command: ImmutableString, o: Map| {
-            check(t, &actor, &command, &Array::new(), Some(&o))
+        |t: &mut TenantHandle, actor: Dynamic, command: ImmutableString| {
+            check(t, &actor, &command, &Array::new(), None)
         },
     );
+    reg("check", &["tenant: Tenant", "actor: User", "command: String", "args: Array", "Map"], doc)
+        .register_into_engine(engine, |t: &mut TenantHandle, actor: Dynamic, command: ImmutableString, args: Array| {
+            check(t, &actor, &command, &args, None)
+        });
+    reg("check", &["tenant: Tenant", "actor: User", "command: String", "options: Map", "Map"], doc)
+        .register_into_engine(engine, |t: &mut TenantHandle, actor: Dynamic, command: ImmutableString, o: Map| {
+            check(t, &actor, &command, &Array::new(), Some(&o))
+        });
     reg("check", &["tenant: Tenant", "actor: User", "command: String", "args: Array", "options: Map", "Map"], doc)
         .register_into_engine(
             engine,
@@ -448,14 +450,18 @@ fn register_queries(engine: &mut Engine) {
         engine,
         |t: &mut TenantHandle| {
             let store = t.store();
-            store.read(|x| Dynamic::from_array(x.users().iter().map(|u| handle::<UserKind>(store, u.id.clone())).collect()))
+            store.read(|x| {
+                Dynamic::from_array(x.users().iter().map(|u| handle::<UserKind>(store, u.id.clone())).collect())
+            })
         },
     );
     reg("groups", &["tenant: Tenant", "Array"], "Every live group, in creation order.").register_into_engine(
         engine,
         |t: &mut TenantHandle| {
             let store = t.store();
-            store.read(|x| Dynamic::from_array(x.groups().map(|(_, g)| handle::<GroupKind>(store, g.id.clone())).collect()))
+            store.read(|x| {
+                Dynamic::from_array(x.groups().map(|(_, g)| handle::<GroupKind>(store, g.id.clone())).collect())
+            })
         },
     );
     reg("resources", &["tenant: Tenant", "Array"], "Every resource, in creation order.").register_into_engine(
@@ -475,8 +481,12 @@ fn register_queries(engine: &mut Engine) {
     // §14
     reg("reviews", &["tenant: Tenant", "Array"], "Every access review, in creation order (R-14.14).")
         .register_into_engine(engine, |t: &mut TenantHandle| reviews(t, &Map::new()));
-    reg("reviews", &["tenant: Tenant", "filter: Map", "Array"], "Access reviews by #{ status, group, reviewer } (R-14.14).")
-        .register_into_engine(engine, |t: &mut TenantHandle, filter: Map| reviews(t, &filter));
+    reg(
+        "reviews",
+        &["tenant: Tenant", "filter: Map", "Array"],
+        "Access reviews by #{ status, group, reviewer } (R-14.14).",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle, filter: Map| reviews(t, &filter));
     reg("review", &["tenant: Tenant", "id: Review", "Review"], "The access review with this id (review_not_found).")
         .register_into_engine(engine, |t: &mut TenantHandle, r: Dynamic| lookup::<ReviewKind>(t, &r, "review"));
 
@@ -497,8 +507,12 @@ fn register_queries(engine: &mut Engine) {
                 Ok(x.has_access_ix(u, r))
             })
         });
-    reg("has_access_many", &["tenant: Tenant", "pairs: Array", "Array"], "has_access for each [user, resource] pair (R-8.6).")
-        .register_into_engine(engine, |t: &mut TenantHandle, pairs: Array| has_access_many(t, &pairs));
+    reg(
+        "has_access_many",
+        &["tenant: Tenant", "pairs: Array", "Array"],
+        "has_access for each [user, resource] pair (R-8.6).",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle, pairs: Array| has_access_many(t, &pairs));
     reg(
         "has_access_many",
         &["tenant: Tenant", "pairs: Array", "resources: Array", "Array"],
@@ -527,14 +541,18 @@ fn register_queries(engine: &mut Engine) {
             from_json(&views::access_view(&x.explain(u, r)))
         })
     });
-    reg("who_has_access", &["tenant: Tenant", "resource: Resource", "Array"], "Everyone with effective access (analyst view).")
-        .register_into_engine(engine, |t: &mut TenantHandle, resource: Dynamic| -> RhaiResult {
-            let store = t.store();
-            store.read(|x| {
-                let r = resolve::<ResourceKind>(x, &resource, "who_has_access", "resource")?;
-                Ok(users_array(store, x, &x.who_has_access(r)))
-            })
-        });
+    reg(
+        "who_has_access",
+        &["tenant: Tenant", "resource: Resource", "Array"],
+        "Everyone with effective access (analyst view).",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle, resource: Dynamic| -> RhaiResult {
+        let store = t.store();
+        store.read(|x| {
+            let r = resolve::<ResourceKind>(x, &resource, "who_has_access", "resource")?;
+            Ok(users_array(store, x, &x.who_has_access(r)))
+        })
+    });
     reg("access_of", &["tenant: Tenant", "user: User", "Array"], "The resources a user reaches.").register_into_engine(
         engine,
         |t: &mut TenantHandle, user: Dynamic| -> RhaiResult {
@@ -557,30 +575,49 @@ fn register_queries(engine: &mut Engine) {
         "A user's Access Panel: #{ joinable, member_of, owner_of, requests, approvals, reviews } (R-6.3, R-14.14).",
     )
     .register_into_engine(engine, |t: &mut TenantHandle, user: Dynamic| access_panel(t, &user));
-    reg("audit_log", &["tenant: Tenant", "Array"], "The audit log (R-8.1): maps of seq, time, actor, activity, targets, outcome, code.")
-        .register_into_engine(engine, |t: &mut TenantHandle| {
-            let log = t.store().read(|x| Value::Array(x.audit_log().iter().map(views::audit_view).collect()));
-            from_json(&log)
-        });
-    reg("notification_log", &["tenant: Tenant", "Array"], "The notification log (R-13.6): maps of seq, time, group, notice, recipients.")
-        .register_into_engine(engine, |t: &mut TenantHandle| {
-            let log = t.store().read(|x| Value::Array(x.notification_log().iter().map(views::notification_view).collect()));
-            from_json(&log)
-        });
-    reg("deleted_groups", &["tenant: Tenant", "Array"], "Soft-deleted groups in deletion order (R-13.8): maps of id, name, kind, owners, deleted_at, ...")
-        .register_into_engine(engine, |t: &mut TenantHandle| {
-            let list = t.store().read(|x| Value::Array(x.deleted_groups().map(|g| x.deleted_group_view(g)).collect()));
-            from_json(&list)
-        });
-    reg("enforced_name", &["tenant: Tenant", "user: User", "name: String", "String"], "The name the naming policy gives a Microsoft 365 group (R-13.13); throws its refusal.")
-        .register_into_engine(engine, |t: &mut TenantHandle, user: Dynamic, name: &str| -> Result<String, Box<rhai::EvalAltResult>> {
+    reg(
+        "audit_log",
+        &["tenant: Tenant", "Array"],
+        "The audit log (R-8.1): maps of seq, time, actor, activity, targets, outcome, code.",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle| {
+        let log = t.store().read(|x| Value::Array(x.audit_log().iter().map(views::audit_view).collect()));
+        from_json(&log)
+    });
+    reg(
+        "notification_log",
+        &["tenant: Tenant", "Array"],
+        "The notification log (R-13.6): maps of seq, time, group, notice, recipients.",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle| {
+        let log = t.store().read(|x| Value::Array(x.notification_log().iter().map(views::notification_view).collect()));
+        from_json(&log)
+    });
+    reg(
+        "deleted_groups",
+        &["tenant: Tenant", "Array"],
+        "Soft-deleted groups in deletion order (R-13.8): maps of id, name, kind, owners, deleted_at, ...",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle| {
+        let list = t.store().read(|x| Value::Array(x.deleted_groups().map(|g| x.deleted_group_view(g)).collect()));
+        from_json(&list)
+    });
+    reg(
+        "enforced_name",
+        &["tenant: Tenant", "user: User", "name: String", "String"],
+        "The name the naming policy gives a Microsoft 365 group (R-13.13); throws its refusal.",
+    )
+    .register_into_engine(
+        engine,
+        |t: &mut TenantHandle, user: Dynamic, name: &str| -> Result<String, Box<rhai::EvalAltResult>> {
             let user = to_arg(&user)?;
             let user = match &user {
                 crate::call::Arg::Str(s) | crate::call::Arg::Handle(crate::call::HandleKind::User, s) => s.clone(),
                 _ => return Err("enforced_name() argument 'user' must be a User, an id or a upn".into()),
             };
             t.store().read(|x| x.enforced_name(&user, name)).map_err(throw)
-        });
+        },
+    );
     reg(
         "provisioning_log",
         &["tenant: Tenant", "Array"],
@@ -648,10 +685,14 @@ fn apply(t: &TenantHandle, steps: &Array) -> RhaiResult {
 }
 
 fn register_analysis(engine: &mut Engine) {
-    reg("capabilities", &["tenant: Tenant", "user: User", "Array"], "What a user may do now: #{ right, object } (R-12.1).")
-        .register_into_engine(engine, |t: &mut TenantHandle, user: Dynamic| {
-            t.store().read(|x| views(&x.capabilities(resolve::<UserKind>(x, &user, "capabilities", "user")?)))
-        });
+    reg(
+        "capabilities",
+        &["tenant: Tenant", "user: User", "Array"],
+        "What a user may do now: #{ right, object } (R-12.1).",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle, user: Dynamic| {
+        t.store().read(|x| views(&x.capabilities(resolve::<UserKind>(x, &user, "capabilities", "user")?)))
+    });
     reg(
         "routes",
         &["tenant: Tenant", "user: User", "resource: Resource", "Array"],
@@ -664,14 +705,22 @@ fn register_analysis(engine: &mut Engine) {
             views(&x.routes(u, r))
         })
     });
-    reg("exposure", &["tenant: Tenant", "resource: Resource", "Array"], "Every user's standing: #{ user, status, route } (R-12.3).")
-        .register_into_engine(engine, |t: &mut TenantHandle, resource: Dynamic| {
-            t.store().read(|x| views(&x.exposure(resolve::<ResourceKind>(x, &resource, "exposure", "resource")?)))
-        });
-    reg("gatekeepers", &["tenant: Tenant", "resource: Resource", "Array"], "Role-less users who can change who reaches it: #{ user, right, object } (R-12.4).")
-        .register_into_engine(engine, |t: &mut TenantHandle, resource: Dynamic| {
-            t.store().read(|x| views(&x.gatekeepers(resolve::<ResourceKind>(x, &resource, "gatekeepers", "resource")?)))
-        });
+    reg(
+        "exposure",
+        &["tenant: Tenant", "resource: Resource", "Array"],
+        "Every user's standing: #{ user, status, route } (R-12.3).",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle, resource: Dynamic| {
+        t.store().read(|x| views(&x.exposure(resolve::<ResourceKind>(x, &resource, "exposure", "resource")?)))
+    });
+    reg(
+        "gatekeepers",
+        &["tenant: Tenant", "resource: Resource", "Array"],
+        "Role-less users who can change who reaches it: #{ user, right, object } (R-12.4).",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle, resource: Dynamic| {
+        t.store().read(|x| views(&x.gatekeepers(resolve::<ResourceKind>(x, &resource, "gatekeepers", "resource")?)))
+    });
     reg("diff", &["before: Tenant", "after: Tenant", "Map"], "What differs between two tenants, by id (R-12.5).")
         .register_into_engine(engine, |a: &mut TenantHandle, b: TenantHandle| {
             let d = Store::read_pair(a.store(), b.store(), crate::analysis::diff);
@@ -679,8 +728,12 @@ fn register_analysis(engine: &mut Engine) {
         });
     reg("to_dot", &["tenant: Tenant", "String"], "The tenant as Graphviz DOT text (R-12.6).")
         .register_into_engine(engine, |t: &mut TenantHandle| t.store().read(|x| x.to_dot()));
-    reg("apply", &["tenant: Tenant", "steps: Array", "Array"], "Runs a route's steps in order; stops at the first refusal (API.md).")
-        .register_into_engine(engine, |t: &mut TenantHandle, steps: Array| apply(t, &steps));
+    reg(
+        "apply",
+        &["tenant: Tenant", "steps: Array", "Array"],
+        "Runs a route's steps in order; stops at the first refusal (API.md).",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle, steps: Array| apply(t, &steps));
 }
 
 // ----- clock, history, persistence -----------------------------------------------------------
@@ -723,7 +776,8 @@ fn replay(events: &Array, options: &Map) -> RhaiResult {
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            Command::from_value(convert::json_arg(e)?).map_err(|err| type_error(format!("event {i}: {}", err.message())))
+            Command::from_value(convert::json_arg(e)?)
+                .map_err(|err| type_error(format!("event {i}: {}", err.message())))
         })
         .collect::<RhaiResult<Vec<_>>>()?;
     Ok(Dynamic::from(TenantHandle::new(Store::new(Tenant::replay(commands, until, &name)))))
@@ -738,17 +792,25 @@ fn register_history(engine: &mut Engine) {
         "Moves the clock forward by #{ days, hours, minutes, seconds } (R-8.3); returns it.",
     )
     .register_into_engine(engine, |t: &mut TenantHandle, by: Map| advance(t, &by));
-    reg("set_time", &["tenant: Tenant", "when: String", "String"], "Moves the clock to a later RFC 3339 instant (R-8.3).")
-        .register_into_engine(engine, |t: &mut TenantHandle, when: ImmutableString| set_time(t, &when));
-    reg("events", &["tenant: Tenant", "Array"], "The history (R-8.4): every command, allowed or refused, and clock move.")
+    reg(
+        "set_time",
+        &["tenant: Tenant", "when: String", "String"],
+        "Moves the clock to a later RFC 3339 instant (R-8.3).",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle, when: ImmutableString| set_time(t, &when));
+    reg(
+        "events",
+        &["tenant: Tenant", "Array"],
+        "The history (R-8.4): every command, allowed or refused, and clock move.",
+    )
+    .register_into_engine(engine, |t: &mut TenantHandle| {
+        let events = t.store().read(|x| Value::Array(x.history().iter().map(Command::to_value).collect()));
+        from_json(&events)
+    });
+    reg("fork", &["tenant: Tenant", "Tenant"], "An independent copy, for what-if studies.")
         .register_into_engine(engine, |t: &mut TenantHandle| {
-            let events = t.store().read(|x| Value::Array(x.history().iter().map(Command::to_value).collect()));
-            from_json(&events)
+            Dynamic::from(TenantHandle::new(Store::new(t.store().read(Tenant::fork))))
         });
-    reg("fork", &["tenant: Tenant", "Tenant"], "An independent copy, for what-if studies.").register_into_engine(
-        engine,
-        |t: &mut TenantHandle| Dynamic::from(TenantHandle::new(Store::new(t.store().read(Tenant::fork)))),
-    );
     reg("save", &["tenant: Tenant", "path: String"], "Writes an atomic snapshot.").register_into_engine(
         engine,
         |t: &mut TenantHandle, path: ImmutableString| -> RhaiResult<()> {
@@ -765,10 +827,14 @@ fn register_history(engine: &mut Engine) {
         "A new tenant from the first `until` history entries. Options: \"until\" (quoted: a keyword), name.",
     )
     .register_into_engine(engine, |_: &mut TenantHandle, events: Array, o: Map| replay(&events, &o));
-    reg("replay", &["tenant: Tenant", "events: Array", "until: int", "Tenant"], "A new tenant from the first `until` history entries.")
-        .register_into_engine(engine, |_: &mut TenantHandle, events: Array, until: rhai::INT| {
-            replay(&events, &until_map(until))
-        });
+    reg(
+        "replay",
+        &["tenant: Tenant", "events: Array", "until: int", "Tenant"],
+        "A new tenant from the first `until` history entries.",
+    )
+    .register_into_engine(engine, |_: &mut TenantHandle, events: Array, until: rhai::INT| {
+        replay(&events, &until_map(until))
+    });
 }
 
 /// `until` is a Rhai keyword (`do { } until …`), so `#{ until: 3 }` does not parse; scripts
@@ -859,10 +925,18 @@ fn register_functions(engine: &mut Engine) {
             Ok(Dynamic::from(TenantHandle::new(Store::new(tenant))))
         },
     );
-    reg("open", &["path: String", "Tenant"], "A durable tenant: replays the journal at path and appends every command to it.")
-        .register_into_engine(engine, |path: ImmutableString| open(&path, &Map::new()));
-    reg("open", &["path: String", "options: Map", "Tenant"], "open(path) with the option fsync: \"always\" (default) or \"never\".")
-        .register_into_engine(engine, |path: ImmutableString, o: Map| open(&path, &o));
+    reg(
+        "open",
+        &["path: String", "Tenant"],
+        "A durable tenant: replays the journal at path and appends every command to it.",
+    )
+    .register_into_engine(engine, |path: ImmutableString| open(&path, &Map::new()));
+    reg(
+        "open",
+        &["path: String", "options: Map", "Tenant"],
+        "open(path) with the option fsync: \"always\" (default) or \"never\".",
+    )
+    .register_into_engine(engine, |path: ImmutableString, o: Map| open(&path, &o));
     reg("from_graph", &["path: String", "Tenant"], "A tenant imported from a Microsoft Graph export folder (R-11.1).")
         .register_into_engine(engine, |path: ImmutableString| from_graph(&path, &Map::new()));
     reg("from_graph", &["path: String", "options: Map", "Tenant"], "from_graph(path) with options: name, settings (R-11.8), now (an instant: the export's date, R-11.1), progress (counts on stderr).")
@@ -874,15 +948,20 @@ fn register_functions(engine: &mut Engine) {
     )
     .register_into_engine(engine, |path: ImmutableString| -> RhaiResult {
         guard::sandbox().readable_folder(&path).map_err(throw)?;
-        let data = crate::graph::graph_to_directory(Path::new(path.as_str()), &serde_json::Map::new()).map_err(throw)?;
+        let data =
+            crate::graph::graph_to_directory(Path::new(path.as_str()), &serde_json::Map::new()).map_err(throw)?;
         from_json(&data)
     });
     reg("replay", &["events: Array", "Tenant"], "A new tenant from history entries (R-8.4).")
         .register_into_engine(engine, |events: Array| replay(&events, &Map::new()));
     reg("replay", &["events: Array", "until: int", "Tenant"], "A new tenant from the first `until` history entries.")
         .register_into_engine(engine, |events: Array, until: rhai::INT| replay(&events, &until_map(until)));
-    reg("replay", &["events: Array", "options: Map", "Tenant"], "A new tenant from the first `until` history entries. Options: \"until\" (quoted: a keyword), name.")
-        .register_into_engine(engine, |events: Array, o: Map| replay(&events, &o));
+    reg(
+        "replay",
+        &["events: Array", "options: Map", "Tenant"],
+        "A new tenant from the first `until` history entries. Options: \"until\" (quoted: a keyword), name.",
+    )
+    .register_into_engine(engine, |events: Array, o: Map| replay(&events, &o));
     reg("error_codes", &["Map"], "Every refusal code and its family (SPEC §9).").register_into_engine(engine, || {
         let mut map = Map::new();
         for code in Code::ALL {
@@ -913,7 +992,8 @@ fn register_functions(engine: &mut Engine) {
     for n in 1..=2 {
         let params: &[&str] = if n == 1 { &["condition: ?"] } else { &["condition: ?", "message: ?"] };
         let r = reg("assert", params, "assert needs a bool condition.");
-        let not_bool = |c: &Dynamic| type_error(format!("assert() needs a bool condition, not {}", convert::type_name(c)));
+        let not_bool =
+            |c: &Dynamic| type_error(format!("assert() needs a bool condition, not {}", convert::type_name(c)));
         if n == 1 {
             r.register_into_engine(engine, move |c: Dynamic| -> RhaiResult<()> { Err(not_bool(&c)) });
         } else {
@@ -1062,7 +1142,16 @@ mod tests {
             assert!(!positional_error(c.name, n), "{} takes more arguments", c.name);
             count += 1;
         }
-        assert_eq!(count, catalogue::CATALOGUE.iter().filter(|e| matches!(e.kind, catalogue::Kind::Seeding | catalogue::Kind::Actor | catalogue::Kind::CheckedRead)).count());
+        assert_eq!(
+            count,
+            catalogue::CATALOGUE
+                .iter()
+                .filter(|e| matches!(
+                    e.kind,
+                    catalogue::Kind::Seeding | catalogue::Kind::Actor | catalogue::Kind::CheckedRead
+                ))
+                .count()
+        );
     }
 
     #[test]
@@ -1071,19 +1160,26 @@ mod tests {
         // longest positional signature names the catalogue's positional parameters in order,
         // and whose options overload (if any) lists every option.
         let engine = crate::scripting::engine(&crate::scripting::Limits::default());
-        let meta: Value = serde_json::from_str(&engine.gen_fn_metadata_to_json(false).unwrap_or_default()).unwrap_or_default();
+        let meta: Value =
+            serde_json::from_str(&engine.gen_fn_metadata_to_json(false).unwrap_or_default()).unwrap_or_default();
         let functions = meta["functions"].as_array().cloned().unwrap_or_default();
         for e in catalogue::CATALOGUE {
             let overloads: Vec<&Value> = functions.iter().filter(|f| f["name"] == e.name).collect();
             assert!(!overloads.is_empty(), "{} is not registered in Rhai", e.name);
-            if e.params.iter().any(|p| matches!(p.ty, Ty::Settings | Ty::Arguments)) || e.kind == catalogue::Kind::Query {
+            if e.params.iter().any(|p| matches!(p.ty, Ty::Settings | Ty::Arguments)) || e.kind == catalogue::Kind::Query
+            {
                 continue;
             }
             let names = |f: &Value| -> Vec<String> {
-                f["params"].as_array().map(|ps| ps.iter().filter_map(|p| p["name"].as_str().map(String::from)).collect()).unwrap_or_default()
+                f["params"]
+                    .as_array()
+                    .map(|ps| ps.iter().filter_map(|p| p["name"].as_str().map(String::from)).collect())
+                    .unwrap_or_default()
             };
-            let want: Vec<String> = std::iter::once("tenant".to_string()).chain(e.positional().map(|p| p.name.to_string())).collect();
-            let longest = overloads.iter().map(|f| names(f)).filter(|n| !n.contains(&"options".to_string())).max_by_key(Vec::len);
+            let want: Vec<String> =
+                std::iter::once("tenant".to_string()).chain(e.positional().map(|p| p.name.to_string())).collect();
+            let longest =
+                overloads.iter().map(|f| names(f)).filter(|n| !n.contains(&"options".to_string())).max_by_key(Vec::len);
             if e.kind != catalogue::Kind::Clock {
                 assert_eq!(longest.as_ref(), Some(&want), "{}: Rhai parameters differ from the catalogue", e.name);
             }
@@ -1105,12 +1201,16 @@ mod tests {
             display_name: None,
             department: None,
             roles,
-            enabled: true, manager: None,
+            enabled: true,
+            manager: None,
         };
         let ok = t.execute(add("a@x", vec!["global_admin".into()])).is_ok()
             && t.execute(Command::Configure {
                 actor: "a@x".into(),
-                settings: serde_json::json!({"delegated_group_management": true}).as_object().cloned().unwrap_or_default(),
+                settings: serde_json::json!({"delegated_group_management": true})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
             })
             .is_ok()
             && t.execute(Command::CreateGroup {
@@ -1124,9 +1224,16 @@ mod tests {
                 on_premises: false,
             })
             .is_ok()
-            && t.execute(Command::CreateResource { actor: "a@x".into(), name: "R".into(), kind: "application".into(), owners: vec![] }).is_ok()
+            && t.execute(Command::CreateResource {
+                actor: "a@x".into(),
+                name: "R".into(),
+                kind: "application".into(),
+                owners: vec![],
+            })
+            .is_ok()
             && t.execute(add("b@x", vec![])).is_ok()
-            && t.execute(Command::RequestToJoin { actor: "b@x".into(), group: "G".into(), justification: "j".into() }).is_ok();
+            && t.execute(Command::RequestToJoin { actor: "b@x".into(), group: "G".into(), justification: "j".into() })
+                .is_ok();
         assert!(ok, "seeding failed");
         let keys = |v: Value| v.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
         let names = |f: &[(&str, Field)]| f.iter().map(|(n, _)| n.to_string()).collect::<Vec<_>>();

@@ -123,7 +123,12 @@ enum Sub {
 /// The options of a run: the default limits with `timeout`, and a sandbox of `folders`.
 fn options(timeout: &Timeout, folders: Vec<PathBuf>) -> Result<RunOptions, String> {
     let sandbox = Sandbox::new(&folders).map_err(|e| format!("ssgm: {}", e.message()))?;
-    Ok(RunOptions { limits: Limits { timeout: timeout.timeout.0, ..Limits::default() }, sandbox, interrupt: None, progress: false })
+    Ok(RunOptions {
+        limits: Limits { timeout: timeout.timeout.0, ..Limits::default() },
+        sandbox,
+        interrupt: None,
+        progress: false,
+    })
 }
 
 /// The whole CLI: `args` is the full argv (its first item, the program name, is ignored).
@@ -197,7 +202,13 @@ fn run_file(file: &Path, load: Option<&Path>, save: Option<&Path>, options: &Run
     ran.map_err(|e| e.render(&source)).and_then(|r| r)
 }
 
-fn run_contained(label: &str, source: &str, load: Option<&Path>, save: Option<&Path>, options: &RunOptions) -> Result<(), String> {
+fn run_contained(
+    label: &str,
+    source: &str,
+    load: Option<&Path>,
+    save: Option<&Path>,
+    options: &RunOptions,
+) -> Result<(), String> {
     let engine = engine(&options.limits);
     let mut scope = Scope::new();
     if let Some(path) = load {
@@ -209,10 +220,7 @@ fn run_contained(label: &str, source: &str, load: Option<&Path>, save: Option<&P
         let tenant = scope
             .get_value::<TenantHandle>("tenant")
             .ok_or_else(|| format!("{label}: --save needs the script to leave a Tenant in the variable `tenant`"))?;
-        tenant
-            .store()
-            .read(|t| snapshot::save(t, path))
-            .map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+        tenant.store().read(|t| snapshot::save(t, path)).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
     }
     Ok(())
 }

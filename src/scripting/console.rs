@@ -184,9 +184,10 @@ impl Console {
         // A `...` string may span lines; a "..." string may not.
         if let ParseErrorType::BadInput(rhai::LexError::UnterminatedString) = err.err_type() {
             let pos = err.position();
-            let opener = pos.line().and_then(|l| source.split('\n').nth(l.saturating_sub(1))).and_then(|text| {
-                pos.position().and_then(|c| text.chars().nth(c.saturating_sub(1)))
-            });
+            let opener = pos
+                .line()
+                .and_then(|l| source.split('\n').nth(l.saturating_sub(1)))
+                .and_then(|text| pos.position().and_then(|c| text.chars().nth(c.saturating_sub(1))));
             return opener == Some('`');
         }
         // Other errors count as "unfinished" only when they are reported at the very end.
@@ -262,7 +263,11 @@ impl Console {
                 self.set(var, Dynamic::from(TenantHandle::new(Store::new(tenant))));
                 Reply::Text(summary)
             }
-            Err(err) => Reply::Error(format!("{file}: {} ({})", err.message(), err.code().map(|c| c.as_str()).unwrap_or("type_error"))),
+            Err(err) => Reply::Error(format!(
+                "{file}: {} ({})",
+                err.message(),
+                err.code().map(|c| c.as_str()).unwrap_or("type_error")
+            )),
         }
     }
 

@@ -352,9 +352,7 @@ mod tests {
         // SPEC §9: each code is thrown with its family, and read back the same.
         for code in Code::ALL {
             let err = throw(Error::new(*code, "m"));
-            let EvalAltResult::ErrorRuntime(value, _) = *err else {
-                unreachable!("a refusal is a runtime error")
-            };
+            let EvalAltResult::ErrorRuntime(value, _) = *err else { unreachable!("a refusal is a runtime error") };
             let map = value.read_lock::<Map>().map(|m| m.clone()).unwrap_or_default();
             assert_eq!(map.get("code").map(|v| v.to_string()), Some(code.as_str().to_string()));
             assert_eq!(map.get("family").map(|v| v.to_string()), Some(code.family().as_str().to_string()));

@@ -58,7 +58,8 @@ impl Spinner {
     pub(crate) fn start(label: &str) -> Spinner {
         with_run(|run| {
             if let Some(run) = run {
-                run.spinner = Some(SpinnerState { label: label.to_string(), started: Instant::now(), drawn: None, frame: 0 });
+                run.spinner =
+                    Some(SpinnerState { label: label.to_string(), started: Instant::now(), drawn: None, frame: 0 });
             }
         });
         Spinner
@@ -76,9 +77,7 @@ impl Drop for Spinner {
 
 /// Clears the spinner's line, if one is drawn, before the script writes output.
 pub(crate) fn clear_spinner_line() {
-    let drawn = with_run(|run| {
-        run.and_then(|r| r.spinner.as_mut()).is_some_and(|s| s.drawn.take().is_some())
-    });
+    let drawn = with_run(|run| run.and_then(|r| r.spinner.as_mut()).is_some_and(|s| s.drawn.take().is_some()));
     if drawn {
         eprint!("\r\x1b[2K");
     }
@@ -234,7 +233,10 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 /// Runs `f` on a thread with [`STACK_SIZE`] of stack and waits for it; a panic in `f`
 /// becomes the script error `label: internal error: …`. Where no thread can be started, `f`
 /// runs here, its panics still caught.
-pub(crate) fn contained<R: Send>(label: &str, f: impl FnOnce() -> Result<R, ScriptError> + Send) -> Result<R, ScriptError> {
+pub(crate) fn contained<R: Send>(
+    label: &str,
+    f: impl FnOnce() -> Result<R, ScriptError> + Send,
+) -> Result<R, ScriptError> {
     let internal = |payload: Box<dyn std::any::Any + Send>| {
         ScriptError::plain(label, format!("internal error: {} (please report it)", panic_text(&*payload)))
     };

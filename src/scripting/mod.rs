@@ -354,10 +354,9 @@ fn describe(err: &EvalAltResult, limits: &Limits) -> (String, Option<(Code, Stri
             guard::STOP_OPERATIONS => operations_message(limits),
             other => format!("the script was stopped: {other}"),
         },
-        EvalAltResult::ErrorStackOverflow(_) => format!(
-            "functions nested more than {} calls deep, the limit (endless recursion?)",
-            limits.call_levels
-        ),
+        EvalAltResult::ErrorStackOverflow(_) => {
+            format!("functions nested more than {} calls deep, the limit (endless recursion?)", limits.call_levels)
+        }
         EvalAltResult::ErrorDataTooLarge(what, _) => {
             let limit = match what.as_str() {
                 w if w.contains("string") => format!("{} bytes", limits.string_size),
@@ -407,14 +406,18 @@ fn strip_shebang(source: &str) -> std::borrow::Cow<'_, str> {
 /// Runs `source` in `scope` (variables it defines at the top level stay there) under
 /// `options` and returns its final value. It runs on the calling thread: faces call it
 /// through [`contained`].
-pub fn run(engine: &Engine, scope: &mut Scope, source: &str, path: &str, options: &RunOptions) -> Result<Dynamic, ScriptError> {
+pub fn run(
+    engine: &Engine,
+    scope: &mut Scope,
+    source: &str,
+    path: &str,
+    options: &RunOptions,
+) -> Result<Dynamic, ScriptError> {
     let limits = &options.limits;
     let ast = compile(engine, scope, source, path, limits)?;
     let _run = guard::RunGuard::enter(limits, &options.sandbox, options.interrupt.as_ref());
     let _spinner = options.progress.then(|| guard::Spinner::start(path));
-    engine
-        .eval_ast_with_scope::<Dynamic>(scope, &ast)
-        .map_err(|e| ScriptError::from_eval(path, &e, limits))
+    engine.eval_ast_with_scope::<Dynamic>(scope, &ast).map_err(|e| ScriptError::from_eval(path, &e, limits))
 }
 
 /// Runs `f` (a compile, a run, a console input) on a thread with [`STACK_SIZE`] of stack and
@@ -456,7 +459,11 @@ pub fn check_source(source: &str, path: &str) -> Result<(), ScriptError> {
 /// let err = ssgm::scripting::run_script_json("\nassert(false)", Some("x.rhai"), None).unwrap_err();
 /// assert_eq!(err.message(), "x.rhai:2:1: assertion failed");
 /// ```
-pub fn run_script_json(source: &str, path: Option<&str>, store: Option<Arc<Store>>) -> crate::Result<serde_json::Value> {
+pub fn run_script_json(
+    source: &str,
+    path: Option<&str>,
+    store: Option<Arc<Store>>,
+) -> crate::Result<serde_json::Value> {
     run_script_with(source, path, store, &RunOptions::default())
 }
 

@@ -66,11 +66,15 @@ fn principal(store: &Arc<Store>, t: &Tenant, id: &str) -> Dynamic {
 }
 
 fn principals(store: &Arc<Store>, t: &Tenant, v: &Value) -> Dynamic {
-    Dynamic::from_array(v.as_array().into_iter().flatten().filter_map(Value::as_str).map(|id| principal(store, t, id)).collect())
+    Dynamic::from_array(
+        v.as_array().into_iter().flatten().filter_map(Value::as_str).map(|id| principal(store, t, id)).collect(),
+    )
 }
 
 fn ids<K: super::types::Kind>(store: &Arc<Store>, v: &Value) -> Dynamic {
-    Dynamic::from_array(v.as_array().into_iter().flatten().filter_map(Value::as_str).map(|id| handle::<K>(store, id)).collect())
+    Dynamic::from_array(
+        v.as_array().into_iter().flatten().filter_map(Value::as_str).map(|id| handle::<K>(store, id)).collect(),
+    )
 }
 
 fn one<K: super::types::Kind>(store: &Arc<Store>, v: &Value) -> Dynamic {
@@ -136,7 +140,12 @@ pub(super) fn field_type(kind: Field) -> &'static str {
     }
 }
 
-fn array<K: super::types::Kind>(store: &Arc<Store>, t: &Tenant, items: &[u32], id: impl Fn(&Tenant, u32) -> String) -> Dynamic {
+fn array<K: super::types::Kind>(
+    store: &Arc<Store>,
+    t: &Tenant,
+    items: &[u32],
+    id: impl Fn(&Tenant, u32) -> String,
+) -> Dynamic {
     Dynamic::from_array(items.iter().map(|x| handle::<K>(store, id(t, *x))).collect())
 }
 
@@ -158,8 +167,14 @@ pub(super) fn panel(store: &Arc<Store>, t: &Tenant, u: u32, map: &mut Map) {
     map.insert("packages".into(), array::<PackageKind>(store, t, &t.panel_packages(u), package_id));
     let own = t.package_requests_where(None, None, Some(u));
     map.insert("package_requests".into(), array::<PackageRequestKind>(store, t, &own, request_id));
-    map.insert("package_approvals".into(), array::<PackageRequestKind>(store, t, &t.panel_package_approvals(u), request_id));
-    map.insert("package_assignments".into(), array::<AssignmentKind>(store, t, &t.panel_package_assignments(u), assignment_id));
+    map.insert(
+        "package_approvals".into(),
+        array::<PackageRequestKind>(store, t, &t.panel_package_approvals(u), request_id),
+    );
+    map.insert(
+        "package_assignments".into(),
+        array::<AssignmentKind>(store, t, &t.panel_package_assignments(u), assignment_id),
+    );
 }
 
 fn reg(name: &str, params: &[&str], doc: &str) -> FuncRegistration {
@@ -185,7 +200,10 @@ fn text_option(filter: &Map, key: &str, func: &str) -> RhaiResult<Option<String>
     match filter.get(key) {
         Some(v) if v.is_unit() => Ok(None),
         Some(v) if v.is_string() => Ok(Some(v.to_string())),
-        Some(v) => Err(type_error(format!("{func}() option '{key}' must be a String or (), not {}", super::convert::type_name(v)))),
+        Some(v) => Err(type_error(format!(
+            "{func}() option '{key}' must be a String or (), not {}",
+            super::convert::type_name(v)
+        ))),
         None => Ok(None),
     }
 }
@@ -292,39 +310,73 @@ pub(super) fn register(engine: &mut Engine) {
     indexer::<PolicyKind>(engine);
     indexer::<PackageRequestKind>(engine);
     indexer::<AssignmentKind>(engine);
-    reg("packages", &["tenant: Tenant", "Array"], "Access packages, in creation order (R-15.16).").register_into_engine(
-        engine,
-        |t: &mut Th| {
+    reg("packages", &["tenant: Tenant", "Array"], "Access packages, in creation order (R-15.16).")
+        .register_into_engine(engine, |t: &mut Th| {
             let store = t.store();
             store.read(|x| array::<PackageKind>(store, x, &x.packages(), package_id))
-        },
-    );
-    reg("package", &["tenant: Tenant", "ref: AccessPackage", "AccessPackage"], "The package with this id or name (package_not_found).")
-        .register_into_engine(engine, |t: &mut Th, r: Dynamic| lookup::<PackageKind>(t, &r, "package"));
-    reg("policy", &["tenant: Tenant", "id: PackagePolicy", "PackagePolicy"], "The policy with this id (policy_not_found).")
-        .register_into_engine(engine, |t: &mut Th, r: Dynamic| lookup::<PolicyKind>(t, &r, "policy"));
-    reg("package_request", &["tenant: Tenant", "id: PackageRequest", "PackageRequest"], "The package request with this id (request_not_found).")
-        .register_into_engine(engine, |t: &mut Th, r: Dynamic| lookup::<PackageRequestKind>(t, &r, "package_request"));
-    reg("package_assignment", &["tenant: Tenant", "id: PackageAssignment", "PackageAssignment"], "The assignment with this id (assignment_not_found).")
-        .register_into_engine(engine, |t: &mut Th, r: Dynamic| lookup::<AssignmentKind>(t, &r, "package_assignment"));
+        });
+    reg(
+        "package",
+        &["tenant: Tenant", "ref: AccessPackage", "AccessPackage"],
+        "The package with this id or name (package_not_found).",
+    )
+    .register_into_engine(engine, |t: &mut Th, r: Dynamic| lookup::<PackageKind>(t, &r, "package"));
+    reg(
+        "policy",
+        &["tenant: Tenant", "id: PackagePolicy", "PackagePolicy"],
+        "The policy with this id (policy_not_found).",
+    )
+    .register_into_engine(engine, |t: &mut Th, r: Dynamic| lookup::<PolicyKind>(t, &r, "policy"));
+    reg(
+        "package_request",
+        &["tenant: Tenant", "id: PackageRequest", "PackageRequest"],
+        "The package request with this id (request_not_found).",
+    )
+    .register_into_engine(engine, |t: &mut Th, r: Dynamic| lookup::<PackageRequestKind>(t, &r, "package_request"));
+    reg(
+        "package_assignment",
+        &["tenant: Tenant", "id: PackageAssignment", "PackageAssignment"],
+        "The assignment with this id (assignment_not_found).",
+    )
+    .register_into_engine(engine, |t: &mut Th, r: Dynamic| lookup::<AssignmentKind>(t, &r, "package_assignment"));
     reg("policies", &["tenant: Tenant", "Array"], "Every policy, in creation order.")
         .register_into_engine(engine, |t: &mut Th| policies(t, &Map::new()));
     reg("policies", &["tenant: Tenant", "filter: Map", "Array"], "Policies by #{ package }.")
         .register_into_engine(engine, |t: &mut Th, f: Map| policies(t, &f));
     reg("package_requests", &["tenant: Tenant", "Array"], "Every package request, in creation order.")
         .register_into_engine(engine, |t: &mut Th| package_requests(t, &Map::new()));
-    reg("package_requests", &["tenant: Tenant", "filter: Map", "Array"], "Package requests by #{ status, package, requester }.")
-        .register_into_engine(engine, |t: &mut Th, f: Map| package_requests(t, &f));
+    reg(
+        "package_requests",
+        &["tenant: Tenant", "filter: Map", "Array"],
+        "Package requests by #{ status, package, requester }.",
+    )
+    .register_into_engine(engine, |t: &mut Th, f: Map| package_requests(t, &f));
     reg("package_assignments", &["tenant: Tenant", "Array"], "Every package assignment, in creation order.")
         .register_into_engine(engine, |t: &mut Th| package_assignments(t, &Map::new()));
-    reg("package_assignments", &["tenant: Tenant", "filter: Map", "Array"], "Assignments by #{ state, package, user }.")
-        .register_into_engine(engine, |t: &mut Th, f: Map| package_assignments(t, &f));
-    reg("assignment_drift", &["tenant: Tenant", "Array"], "Active assignments' missing memberships: #{ assignment, user, package, group } (R-15.15).")
-        .register_into_engine(engine, |t: &mut Th| drift(t, &Map::new()));
+    reg(
+        "package_assignments",
+        &["tenant: Tenant", "filter: Map", "Array"],
+        "Assignments by #{ state, package, user }.",
+    )
+    .register_into_engine(engine, |t: &mut Th, f: Map| package_assignments(t, &f));
+    reg(
+        "assignment_drift",
+        &["tenant: Tenant", "Array"],
+        "Active assignments' missing memberships: #{ assignment, user, package, group } (R-15.15).",
+    )
+    .register_into_engine(engine, |t: &mut Th| drift(t, &Map::new()));
     reg("assignment_drift", &["tenant: Tenant", "filter: Map", "Array"], "assignment_drift by #{ package }.")
         .register_into_engine(engine, |t: &mut Th, f: Map| drift(t, &f));
-    reg("incompatible_assignments", &["tenant: Tenant", "Array"], "Active assignments whose user holds incompatible access (R-15.16).")
-        .register_into_engine(engine, |t: &mut Th| incompatible(t, &Map::new()));
-    reg("incompatible_assignments", &["tenant: Tenant", "filter: Map", "Array"], "incompatible_assignments by #{ package }.")
-        .register_into_engine(engine, |t: &mut Th, f: Map| incompatible(t, &f));
+    reg(
+        "incompatible_assignments",
+        &["tenant: Tenant", "Array"],
+        "Active assignments whose user holds incompatible access (R-15.16).",
+    )
+    .register_into_engine(engine, |t: &mut Th| incompatible(t, &Map::new()));
+    reg(
+        "incompatible_assignments",
+        &["tenant: Tenant", "filter: Map", "Array"],
+        "incompatible_assignments by #{ package }.",
+    )
+    .register_into_engine(engine, |t: &mut Th, f: Map| incompatible(t, &f));
 }

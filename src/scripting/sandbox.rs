@@ -146,8 +146,8 @@ impl Sandbox {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
-        let folder = std::fs::canonicalize(parent)
-            .map_err(|e| io(format!("{path}: its folder {}: {e}", parent.display())))?;
+        let folder =
+            std::fs::canonicalize(parent).map_err(|e| io(format!("{path}: its folder {}: {e}", parent.display())))?;
         if !self.contains(&folder) {
             return Err(self.outside(path));
         }

@@ -48,10 +48,7 @@ impl fmt::Debug for TenantHandle {
         let (name, users, groups, resources, requests) = self.store.read(|t| {
             (t.name().to_string(), t.users().len(), t.groups().count(), t.resources().len(), t.requests().len())
         });
-        write!(
-            f,
-            "Tenant({name:?}: {users} users, {groups} groups, {resources} resources, {requests} requests)"
-        )
+        write!(f, "Tenant({name:?}: {users} users, {groups} groups, {resources} resources, {requests} requests)")
     }
 }
 
@@ -336,8 +333,12 @@ impl<K: Kind> Handle<K> {
     pub(crate) fn index(&self, t: &Tenant) -> Option<u32> {
         use crate::packages::PackageObject as P;
         match (K::KIND, t.object(&self.id)?) {
-            (HandleKind::Package, Object::Package(P::Package(p))) => t.package_data().packages.get(p as usize).filter(|x| !x.deleted).map(|_| p),
-            (HandleKind::Policy, Object::Package(P::Policy(p))) => t.package_data().policies.get(p as usize).filter(|x| !x.deleted).map(|_| p),
+            (HandleKind::Package, Object::Package(P::Package(p))) => {
+                t.package_data().packages.get(p as usize).filter(|x| !x.deleted).map(|_| p)
+            }
+            (HandleKind::Policy, Object::Package(P::Policy(p))) => {
+                t.package_data().policies.get(p as usize).filter(|x| !x.deleted).map(|_| p)
+            }
             (HandleKind::PackageRequest, Object::Package(P::Request(q))) => Some(q),
             (HandleKind::Assignment, Object::Package(P::Assignment(a))) => Some(a),
             (HandleKind::User, Object::User(u)) => Some(u),
@@ -360,9 +361,15 @@ impl<K: Kind> Handle<K> {
             HandleKind::Group => t.group(ix).map(|g| format!("{:?}", g.name)).unwrap_or_default(),
             HandleKind::Resource => t.resource(ix).map(|r| format!("{:?}", r.name)).unwrap_or_default(),
             HandleKind::Request => t.request(ix).map(|q| q.status.as_str().to_string()).unwrap_or_default(),
-            HandleKind::Review => t.review_at(ix).map(|r| format!("{:?}, {}", r.name, r.status.as_str())).unwrap_or_default(),
-            HandleKind::Package => t.package_data().packages.get(ix as usize).map(|p| format!("{:?}", p.name)).unwrap_or_default(),
-            HandleKind::Policy => t.package_data().policies.get(ix as usize).map(|p| format!("{:?}", p.name)).unwrap_or_default(),
+            HandleKind::Review => {
+                t.review_at(ix).map(|r| format!("{:?}, {}", r.name, r.status.as_str())).unwrap_or_default()
+            }
+            HandleKind::Package => {
+                t.package_data().packages.get(ix as usize).map(|p| format!("{:?}", p.name)).unwrap_or_default()
+            }
+            HandleKind::Policy => {
+                t.package_data().policies.get(ix as usize).map(|p| format!("{:?}", p.name)).unwrap_or_default()
+            }
             HandleKind::PackageRequest => {
                 t.package_data().requests.get(ix as usize).map(|q| q.status.as_str().to_string()).unwrap_or_default()
             }

@@ -123,11 +123,7 @@ impl T {
 
     /// Upns of the users with access to a resource.
     pub fn who(&self, resource: &str) -> Vec<String> {
-        self.t
-            .who_has_access(self.rix(resource))
-            .into_iter()
-            .map(|u| self.t.user(u).unwrap().upn.clone())
-            .collect()
+        self.t.who_has_access(self.rix(resource)).into_iter().map(|u| self.t.user(u).unwrap().upn.clone()).collect()
     }
 
     /// Member ids of a group.
@@ -147,11 +143,7 @@ impl T {
             .map(|e| {
                 let u = self.t.find_user(&e.user).unwrap();
                 let r = self.t.find_resource(&e.resource).unwrap();
-                (
-                    self.t.user(u).unwrap().upn.clone(),
-                    self.t.resource(r).unwrap().name.clone(),
-                    e.change.as_str(),
-                )
+                (self.t.user(u).unwrap().upn.clone(), self.t.resource(r).unwrap().name.clone(), e.change.as_str())
             })
             .collect()
     }

@@ -321,6 +321,13 @@ pub(super) fn register(engine: &mut Engine) {
         "The package with this id or name (package_not_found).",
     )
     .register_into_engine(engine, |t: &mut Th, r: Dynamic| lookup::<PackageKind>(t, &r, "package"));
+    // `package` cannot be called by name in Rhai (a reserved word): the same query, callable.
+    reg(
+        "access_package",
+        &["tenant: Tenant", "ref: AccessPackage", "AccessPackage"],
+        "The package with this id or name (package_not_found); `package` under the name Rhai can call.",
+    )
+    .register_into_engine(engine, |t: &mut Th, r: Dynamic| lookup::<PackageKind>(t, &r, "package"));
     reg(
         "policy",
         &["tenant: Tenant", "id: PackagePolicy", "PackagePolicy"],

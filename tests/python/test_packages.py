@@ -177,3 +177,16 @@ def test_python_and_rhai_give_the_same_answers():
     assert got["requests"] == [plain(q.to_dict()) for q in t.package_requests()]
     assert got["approvals"] == [q.id for q in t.access_panel(u["bob"]).package_approvals]
     assert got["stage"] == 1 and got["pkg"] == "Sales tools"
+
+
+def test_r15_16_rhai_reaches_the_package_query_as_access_package() -> None:
+    """R-15.16 in Rhai: `package` is a reserved word there, so `package(ref)` is called as
+    `access_package(ref)`, with the same answer and the same refusal as Python's."""
+    t = ssgm.Tenant("c")
+    admin = t.add_user("admin@c.com", roles=["global_admin"])
+    p = t.create_package(admin, "Sales")
+    assert t.run_script('tenant.access_package("Sales").id') == t.package("Sales").id == p.id
+    with pytest.raises(ssgm.NotFound) as e:
+        t.package("Nope")
+    got = t.run_script('let out = (); try { tenant.access_package("Nope"); } catch (e) { out = [e.code, e.message]; } out')
+    assert got[0] == e.value.code == "package_not_found" and got[1] in str(e.value)

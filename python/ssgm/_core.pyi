@@ -846,13 +846,18 @@ class Tenant:
         roles: Sequence[_Role] = (),
         enabled: bool = True,
         manager: _UserRef | None = None,
-    ) -> User: ...
-    def set_enabled(self, user: _UserRef, enabled: bool) -> User: ...
-    def set_roles(self, user: _UserRef, roles: Sequence[_Role]) -> User: ...
-    def import_directory(self, data: dict[str, Any]) -> dict[str, int]: ...
+    ) -> User:
+        """Seeding: adds a user (audited as system)."""
+    def set_enabled(self, user: _UserRef, enabled: bool) -> User:
+        """Seeding: enables or disables a user (R-3.5)."""
+    def set_roles(self, user: _UserRef, roles: Sequence[_Role]) -> User:
+        """Seeding: replaces a user's roles."""
+    def import_directory(self, data: dict[str, Any]) -> dict[str, int]:
+        """Seeding: many users, groups and resources in one command (R-8.5); returns the counts."""
 
     # commands
-    def configure(self, actor: _UserRef, **settings: Unpack[_SettingChanges]) -> Settings: ...
+    def configure(self, actor: _UserRef, **settings: Unpack[_SettingChanges]) -> Settings:
+        """Changes tenant settings, all or none (R-2.1); returns the settings."""
     def create_group(
         self,
         actor: _UserRef,
@@ -864,7 +869,8 @@ class Tenant:
         owners: Sequence[_UserRef] = (),
         members: Sequence[_PrincipalRef] = (),
         on_premises: bool = False,
-    ) -> Group: ...
+    ) -> Group:
+        """Creates a group (R-4.3 to R-4.6)."""
     def update_group(
         self,
         actor: _UserRef,
@@ -873,22 +879,38 @@ class Tenant:
         name: str | None = None,
         description: str | None = None,
         join_policy: _JoinPolicy | None = None,
-    ) -> Group: ...
-    def delete_group(self, actor: _UserRef, group: _GroupRef) -> None: ...
-    def add_member(self, actor: _UserRef, group: _GroupRef, member: _PrincipalRef) -> None: ...
-    def remove_member(self, actor: _UserRef, group: _GroupRef, member: _PrincipalRef) -> None: ...
-    def add_owner(self, actor: _UserRef, group: _GroupRef, user: _UserRef) -> None: ...
-    def remove_owner(self, actor: _UserRef, group: _GroupRef, user: _UserRef) -> None: ...
-    def leave(self, actor: _UserRef, group: _GroupRef) -> None: ...
-    def add_group_to_expiration(self, actor: _UserRef, group: _GroupRef) -> None: ...
-    def remove_group_from_expiration(self, actor: _UserRef, group: _GroupRef) -> None: ...
-    def renew(self, actor: _UserRef, group: _GroupRef) -> Group: ...
-    def restore_group(self, actor: _UserRef, group: _GroupRef) -> Group: ...
-    def purge_group(self, actor: _UserRef, group: _GroupRef) -> None: ...
-    def record_activity(self, group: _GroupRef) -> None: ...
-    def enforced_name(self, user: _UserRef, name: str) -> str: ...
-    def deleted_groups(self) -> list[DeletedGroup]: ...
-    def notification_log(self) -> list[Notification]: ...
+    ) -> Group:
+        """Changes a group's name, description or join policy (R-4.7)."""
+    def delete_group(self, actor: _UserRef, group: _GroupRef) -> None:
+        """Deletes a group (R-4.7, R-4.13)."""
+    def add_member(self, actor: _UserRef, group: _GroupRef, member: _PrincipalRef) -> None:
+        """Adds a user or a group to a group (R-4.8, R-4.10)."""
+    def remove_member(self, actor: _UserRef, group: _GroupRef, member: _PrincipalRef) -> None:
+        """Removes a member from a group (R-4.8)."""
+    def add_owner(self, actor: _UserRef, group: _GroupRef, user: _UserRef) -> None:
+        """Adds an owner to a group (R-4.9)."""
+    def remove_owner(self, actor: _UserRef, group: _GroupRef, user: _UserRef) -> None:
+        """Removes an owner from a group (R-4.9)."""
+    def leave(self, actor: _UserRef, group: _GroupRef) -> None:
+        """The actor leaves a group (R-4.12)."""
+    def add_group_to_expiration(self, actor: _UserRef, group: _GroupRef) -> None:
+        """Adds a Microsoft 365 group to the expiration policy's selected list (R-13.2)."""
+    def remove_group_from_expiration(self, actor: _UserRef, group: _GroupRef) -> None:
+        """Removes a group from the expiration policy's selected list (R-13.2)."""
+    def renew(self, actor: _UserRef, group: _GroupRef) -> Group:
+        """Renews a covered group: it expires a lifetime from now (R-13.4)."""
+    def restore_group(self, actor: _UserRef, group: _GroupRef) -> Group:
+        """Restores a soft-deleted Microsoft 365 group by id (R-13.9)."""
+    def purge_group(self, actor: _UserRef, group: _GroupRef) -> None:
+        """Deletes a soft-deleted group for good (R-13.10)."""
+    def record_activity(self, group: _GroupRef) -> None:
+        """Seeding: records use of a group, which renews it automatically when covered (R-13.5)."""
+    def enforced_name(self, user: _UserRef, name: str) -> str:
+        """The name the naming policy gives a user's new Microsoft 365 group (R-13.13)."""
+    def deleted_groups(self) -> list[DeletedGroup]:
+        """Soft-deleted groups, in deletion order (R-13.8)."""
+    def notification_log(self) -> list[Notification]:
+        """The expiry notices sent (R-13.6)."""
     def create_review(
         self,
         actor: _UserRef,
@@ -902,30 +924,45 @@ class Tenant:
         default_decision: str = "none",
         auto_apply: bool = False,
         justification_required: bool = False,
-    ) -> list[Review]: ...
+    ) -> list[Review]:
+        """Creates one access review per group, its items and reviewers a snapshot of now (R-14.1 to R-14.5)."""
     def decide_review(
         self, actor: _UserRef, review: _ReviewRef, user: _UserRef, decision: str, justification: str = ""
-    ) -> AccessReviewDecision: ...
-    def stop_review(self, actor: _UserRef, review: _ReviewRef) -> Review: ...
-    def apply_review(self, actor: _UserRef, review: _ReviewRef) -> Review: ...
-    def record_sign_in(self, user: _UserRef) -> User: ...
+    ) -> AccessReviewDecision:
+        """A reviewer decides one item: approve, deny or dont_know; the last response wins (R-14.7)."""
+    def stop_review(self, actor: _UserRef, review: _ReviewRef) -> Review:
+        """Completes an in-progress review now; its defaults and auto-apply follow (R-14.9)."""
+    def apply_review(self, actor: _UserRef, review: _ReviewRef) -> Review:
+        """Applies a completed review: denied direct members are removed (R-14.10, R-14.11)."""
+    def record_sign_in(self, user: _UserRef) -> User:
+        """Seeding: the user signs in now, which sets last_sign_in (R-14.6)."""
     def reviews(
         self,
         *,
         status: Literal["in_progress", "completed", "applied", "cancelled"] | None = None,
         group: _GroupRef | None = None,
         reviewer: _UserRef | None = None,
-    ) -> list[Review]: ...
-    def review(self, id: _ReviewRef) -> Review: ...
+    ) -> list[Review]:
+        """Access reviews in creation order, filtered by status, group (or a deleted group's id) and reviewer (R-14.14)."""
+    def review(self, id: _ReviewRef) -> Review:
+        """The access review with this id (review_not_found)."""
     # access packages (§15)
-    def set_manager(self, user: _UserRef, manager: _UserRef | None) -> User: ...
-    def create_package(self, actor: _UserRef, name: str, *, description: str = "", groups: Sequence[_GroupRef] = ()) -> AccessPackage: ...
-    def update_package(self, actor: _UserRef, package: _PackageRef, *, name: str | None = None, description: str | None = None) -> AccessPackage: ...
-    def delete_package(self, actor: _UserRef, package: _PackageRef) -> None: ...
-    def add_package_group(self, actor: _UserRef, package: _PackageRef, group: _GroupRef) -> None: ...
-    def remove_package_group(self, actor: _UserRef, package: _PackageRef, group: _GroupRef) -> None: ...
-    def add_incompatible(self, actor: _UserRef, package: _PackageRef, other: _PackageRef | _GroupRef) -> None: ...
-    def remove_incompatible(self, actor: _UserRef, package: _PackageRef, other: _PackageRef | _GroupRef) -> None: ...
+    def set_manager(self, user: _UserRef, manager: _UserRef | None) -> User:
+        """Seeding: sets or clears a user's manager (R-15.18)."""
+    def create_package(self, actor: _UserRef, name: str, *, description: str = "", groups: Sequence[_GroupRef] = ()) -> AccessPackage:
+        """Creates an access package of groups (R-15.2, R-15.3)."""
+    def update_package(self, actor: _UserRef, package: _PackageRef, *, name: str | None = None, description: str | None = None) -> AccessPackage:
+        """Renames or describes a package (R-15.2)."""
+    def delete_package(self, actor: _UserRef, package: _PackageRef) -> None:
+        """Deletes a package with no active assignment or pending request (R-15.2)."""
+    def add_package_group(self, actor: _UserRef, package: _PackageRef, group: _GroupRef) -> None:
+        """Adds a group to a package; its active assignments' users gain it (R-15.3)."""
+    def remove_package_group(self, actor: _UserRef, package: _PackageRef, group: _GroupRef) -> None:
+        """Takes a group out of a package; its active assignments' users lose it (R-15.3)."""
+    def add_incompatible(self, actor: _UserRef, package: _PackageRef, other: _PackageRef | _GroupRef) -> None:
+        """Makes a package or a group incompatible with a package, one way (R-15.14)."""
+    def remove_incompatible(self, actor: _UserRef, package: _PackageRef, other: _PackageRef | _GroupRef) -> None:
+        """Lifts an incompatibility (R-15.14)."""
     def create_policy(
         self,
         actor: _UserRef,
@@ -936,7 +973,8 @@ class Tenant:
         justification_required: bool = True,
         stages: Sequence[dict[str, Any]] = (),
         expires: str | int | datetime = "never",
-    ) -> PackagePolicy: ...
+    ) -> PackagePolicy:
+        """Creates a policy: requestors, justification, 0 to 3 approval stages, expiry (R-15.4)."""
     def update_policy(
         self,
         actor: _UserRef,
@@ -947,88 +985,143 @@ class Tenant:
         justification_required: bool | None = None,
         stages: Sequence[dict[str, Any]] | None = None,
         expires: str | int | datetime | None = None,
-    ) -> PackagePolicy: ...
-    def delete_policy(self, actor: _UserRef, policy: _PolicyRef) -> None: ...
-    def assign_package(self, actor: _UserRef, package: _PackageRef, user: _UserRef, policy: _PolicyRef, *, justification: str = "") -> PackageAssignment: ...
-    def reprocess_assignment(self, actor: _UserRef, assignment: _AssignmentRef) -> PackageAssignment: ...
-    def request_package(self, actor: _UserRef, package: _PackageRef, justification: str = "", *, policy: _PolicyRef | None = None) -> PackageRequest: ...
-    def approve_package_request(self, actor: _UserRef, request: _PackageRequestRef, justification: str = "") -> PackageRequest: ...
-    def deny_package_request(self, actor: _UserRef, request: _PackageRequestRef, justification: str = "") -> PackageRequest: ...
-    def cancel_package_request(self, actor: _UserRef, request: _PackageRequestRef) -> PackageRequest: ...
-    def remove_assignment(self, actor: _UserRef, assignment: _AssignmentRef) -> PackageAssignment: ...
-    def packages(self) -> list[AccessPackage]: ...
-    def package(self, ref: _PackageRef) -> AccessPackage: ...
-    def policies(self, *, package: _PackageRef | None = None) -> list[PackagePolicy]: ...
-    def policy(self, id: _PolicyRef) -> PackagePolicy: ...
-    def package_requests(self, *, status: str | None = None, package: _PackageRef | None = None, requester: _UserRef | None = None) -> list[PackageRequest]: ...
-    def package_request(self, id: _PackageRequestRef) -> PackageRequest: ...
-    def package_assignments(self, *, state: str | None = None, package: _PackageRef | None = None, user: _UserRef | None = None) -> list[PackageAssignment]: ...
-    def package_assignment(self, id: _AssignmentRef) -> PackageAssignment: ...
-    def assignment_drift(self, *, package: _PackageRef | None = None) -> list[Drift]: ...
-    def incompatible_assignments(self, *, package: _PackageRef | None = None) -> list[PackageAssignment]: ...
-    def request_to_join(self, actor: _UserRef, group: _GroupRef, justification: str = "") -> Request: ...
-    def approve(self, actor: _UserRef, request: _RequestRef, reason: str = "") -> Request: ...
-    def deny(self, actor: _UserRef, request: _RequestRef, reason: str = "") -> Request: ...
-    def cancel(self, actor: _UserRef, request: _RequestRef) -> Request: ...
+    ) -> PackagePolicy:
+        """Changes a policy; an option left None is unchanged (R-15.4, R-15.5)."""
+    def delete_policy(self, actor: _UserRef, policy: _PolicyRef) -> None:
+        """Deletes a policy not in use (R-15.5)."""
+    def assign_package(self, actor: _UserRef, package: _PackageRef, user: _UserRef, policy: _PolicyRef, *, justification: str = "") -> PackageAssignment:
+        """An administrator assigns a package directly, delivered at once (R-15.13)."""
+    def reprocess_assignment(self, actor: _UserRef, assignment: _AssignmentRef) -> PackageAssignment:
+        """Re-adds an active assignment's missing memberships (R-15.15)."""
+    def request_package(self, actor: _UserRef, package: _PackageRef, justification: str = "", *, policy: _PolicyRef | None = None) -> PackageRequest:
+        """Requests a package under a policy that offers itself (R-15.6, R-15.7)."""
+    def approve_package_request(self, actor: _UserRef, request: _PackageRequestRef, justification: str = "") -> PackageRequest:
+        """Approves a request's stage: the next opens, or after the last it is delivered (R-15.9)."""
+    def deny_package_request(self, actor: _UserRef, request: _PackageRequestRef, justification: str = "") -> PackageRequest:
+        """Denies a pending request (R-15.9)."""
+    def cancel_package_request(self, actor: _UserRef, request: _PackageRequestRef) -> PackageRequest:
+        """Cancels a pending request: the requester or an admin (R-15.10)."""
+    def remove_assignment(self, actor: _UserRef, assignment: _AssignmentRef) -> PackageAssignment:
+        """Ends an active assignment: its user or an admin (R-15.12)."""
+    def packages(self) -> list[AccessPackage]:
+        """Access packages, in creation order (R-15.16)."""
+    def package(self, ref: _PackageRef) -> AccessPackage:
+        """The package with this id or name (package_not_found)."""
+    def policies(self, *, package: _PackageRef | None = None) -> list[PackagePolicy]:
+        """Policies, of one package or all, in creation order."""
+    def policy(self, id: _PolicyRef) -> PackagePolicy:
+        """The policy with this id (policy_not_found)."""
+    def package_requests(self, *, status: str | None = None, package: _PackageRef | None = None, requester: _UserRef | None = None) -> list[PackageRequest]:
+        """Package requests in creation order, filtered by status, package and requester."""
+    def package_request(self, id: _PackageRequestRef) -> PackageRequest:
+        """The package request with this id (request_not_found)."""
+    def package_assignments(self, *, state: str | None = None, package: _PackageRef | None = None, user: _UserRef | None = None) -> list[PackageAssignment]:
+        """Assignments in creation order, filtered by state, package and user."""
+    def package_assignment(self, id: _AssignmentRef) -> PackageAssignment:
+        """The assignment with this id (assignment_not_found)."""
+    def assignment_drift(self, *, package: _PackageRef | None = None) -> list[Drift]:
+        """Active assignments' groups their users are missing from (R-15.15)."""
+    def incompatible_assignments(self, *, package: _PackageRef | None = None) -> list[PackageAssignment]:
+        """Active assignments whose user now holds incompatible access (R-15.16)."""
+    def request_to_join(self, actor: _UserRef, group: _GroupRef, justification: str = "") -> Request:
+        """Asks to join a group (R-5.1 to R-5.5)."""
+    def approve(self, actor: _UserRef, request: _RequestRef, reason: str = "") -> Request:
+        """Approves a pending request (R-5.6)."""
+    def deny(self, actor: _UserRef, request: _RequestRef, reason: str = "") -> Request:
+        """Denies a pending request (R-5.6)."""
+    def cancel(self, actor: _UserRef, request: _RequestRef) -> Request:
+        """Cancels a pending request (R-5.7)."""
     def create_resource(
         self, actor: _UserRef, name: str, *, kind: _ResourceKind = "application", owners: Sequence[_UserRef] = ()
-    ) -> Resource: ...
-    def add_resource_owner(self, actor: _UserRef, resource: _ResourceRef, user: _UserRef) -> None: ...
-    def remove_resource_owner(self, actor: _UserRef, resource: _ResourceRef, user: _UserRef) -> None: ...
-    def assign(self, actor: _UserRef, resource: _ResourceRef, principal: _PrincipalRef) -> None: ...
-    def unassign(self, actor: _UserRef, resource: _ResourceRef, principal: _PrincipalRef) -> None: ...
-    def block(self, actor: _UserRef, resource: _ResourceRef, user: _UserRef) -> None: ...
-    def unblock(self, actor: _UserRef, resource: _ResourceRef, user: _UserRef) -> None: ...
-    def list_members(self, actor: _UserRef, group: _GroupRef) -> list[User | Group]: ...
-    def list_access(self, actor: _UserRef, resource: _ResourceRef) -> list[User]: ...
-    def check(self, actor: _UserRef, command: str, *args: Any, **kwargs: Any) -> Decision: ...
+    ) -> Resource:
+        """Creates an application or a site (R-7.1)."""
+    def add_resource_owner(self, actor: _UserRef, resource: _ResourceRef, user: _UserRef) -> None:
+        """Adds an owner to a resource (R-7.1)."""
+    def remove_resource_owner(self, actor: _UserRef, resource: _ResourceRef, user: _UserRef) -> None:
+        """Removes an owner from a resource (R-7.1)."""
+    def assign(self, actor: _UserRef, resource: _ResourceRef, principal: _PrincipalRef) -> None:
+        """Assigns a user or a group to a resource (R-7.2)."""
+    def unassign(self, actor: _UserRef, resource: _ResourceRef, principal: _PrincipalRef) -> None:
+        """Unassigns a user or a group from a resource (R-7.2)."""
+    def block(self, actor: _UserRef, resource: _ResourceRef, user: _UserRef) -> None:
+        """Blocks a user from a resource (R-7.5)."""
+    def unblock(self, actor: _UserRef, resource: _ResourceRef, user: _UserRef) -> None:
+        """Unblocks a user (R-7.5)."""
+    def list_members(self, actor: _UserRef, group: _GroupRef) -> list[User | Group]:
+        """Checked read: a group's members, for its owners and admins (R-6.1)."""
+    def list_access(self, actor: _UserRef, resource: _ResourceRef) -> list[User]:
+        """Checked read: everyone with access, for the resource's owners and admins (R-6.2)."""
+    def check(self, actor: _UserRef, command: str, *args: Any, **kwargs: Any) -> Decision:
+        """Dry run of an actor command by name, not recorded (R-10.11)."""
 
     # the clock
     def advance(
         self, *, days: _Number = 0, hours: _Number = 0, minutes: _Number = 0, seconds: _Number = 0
-    ) -> datetime: ...
-    def set_time(self, when: datetime) -> datetime: ...
+    ) -> datetime:
+        """Moves the clock forward (R-8.3); a negative or non-finite duration is invalid_time."""
+    def set_time(self, when: datetime) -> datetime:
+        """Moves the clock to a later instant (R-8.3, R-10.7)."""
 
     # analyst queries
-    def users(self) -> list[User]: ...
-    def groups(self) -> list[Group]: ...
-    def resources(self) -> list[Resource]: ...
+    def users(self) -> list[User]:
+        """Every user, in creation order (R-10.1)."""
+    def groups(self) -> list[Group]:
+        """Every live group, in creation order (R-10.1)."""
+    def resources(self) -> list[Resource]:
+        """Every resource, in creation order (R-10.1)."""
     def requests(
         self,
         *,
         status: Literal["pending", "approved", "denied", "cancelled"] | None = None,
         group: _GroupRef | None = None,
         requester: _UserRef | None = None,
-    ) -> list[Request]: ...
-    def user(self, ref: _UserRef) -> User: ...
-    def group(self, ref: _GroupRef) -> Group: ...
-    def resource(self, ref: _ResourceRef) -> Resource: ...
-    def request(self, id: _RequestRef) -> Request: ...
-    def has_access(self, user: _UserRef, resource: _ResourceRef) -> bool: ...
+    ) -> list[Request]:
+        """Requests in creation order, filtered by status, group and requester (R-10.1)."""
+    def user(self, ref: _UserRef) -> User:
+        """The user with this id or upn (R-1.4; user_not_found)."""
+    def group(self, ref: _GroupRef) -> Group:
+        """The group with this id or name (R-1.4; group_not_found)."""
+    def resource(self, ref: _ResourceRef) -> Resource:
+        """The resource with this id or name (R-1.4)."""
+    def request(self, id: _RequestRef) -> Request:
+        """The request with this id (request_not_found)."""
+    def has_access(self, user: _UserRef, resource: _ResourceRef) -> bool:
+        """Effective access (R-7.3)."""
     @overload
-    def has_access_many(self, pairs: Iterable[Sequence[_UserRef | _ResourceRef]], resources: None = None) -> list[bool]: ...
+    def has_access_many(self, pairs: Iterable[Sequence[_UserRef | _ResourceRef]], resources: None = None) -> list[bool]:
+        """has_access for each (user, resource) pair, or for two equal-length sequences (R-8.6)."""
     @overload
-    def has_access_many(self, pairs: Iterable[_UserRef], resources: Iterable[_ResourceRef]) -> list[bool]: ...
-    def explain_access(self, user: _UserRef, resource: _ResourceRef) -> Access: ...
-    def who_has_access(self, resource: _ResourceRef) -> list[User]: ...
-    def access_of(self, user: _UserRef) -> list[Resource]: ...
-    def access_panel(self, user: _UserRef) -> AccessPanel: ...
-    def audit_log(self) -> list[AuditEntry]: ...
-    def provisioning_log(self) -> list[ProvisioningEvent]: ...
+    def has_access_many(self, pairs: Iterable[_UserRef], resources: Iterable[_ResourceRef]) -> list[bool]:
+        """has_access for each (user, resource) pair, or for two equal-length sequences (R-8.6)."""
+    def explain_access(self, user: _UserRef, resource: _ResourceRef) -> Access:
+        """Why a user does or does not reach a resource (R-7.8)."""
+    def who_has_access(self, resource: _ResourceRef) -> list[User]:
+        """Everyone with effective access, in creation order (R-6.4)."""
+    def access_of(self, user: _UserRef) -> list[Resource]:
+        """The resources a user reaches, in creation order."""
+    def access_panel(self, user: _UserRef) -> AccessPanel:
+        """A user's Access Panel (R-6.3)."""
+    def audit_log(self) -> list[AuditEntry]:
+        """The audit log (R-8.1)."""
+    def provisioning_log(self) -> list[ProvisioningEvent]:
+        """The provisioning log (R-7.7)."""
     def frame(
         self, what: Literal["users", "groups", "resources", "requests", "audit", "provisioning", "access"]
     ) -> Any:
         """A ``pandas.DataFrame`` (see ``ssgm.frames``); ``ImportError`` without pandas."""
 
     # history and persistence
-    def events(self) -> list[dict[str, Any]]: ...
+    def events(self) -> list[dict[str, Any]]:
+        """The history (R-8.4): every command and clock move, in order."""
     @staticmethod
     def replay(events: Iterable[dict[str, Any]], *, until: int | None = None, name: str = "replay") -> Tenant: ...
-    def fork(self) -> Tenant: ...
+    def fork(self) -> Tenant:
+        """An independent copy, for what-if studies."""
     def __copy__(self) -> Tenant: ...
     def __deepcopy__(self, memo: Any) -> Tenant: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
-    def save(self, path: _Path) -> None: ...
+    def save(self, path: _Path) -> None:
+        """Writes an atomic snapshot."""
     @staticmethod
     def load(path: _Path) -> Tenant: ...
     @staticmethod
@@ -1047,14 +1140,21 @@ class Tenant:
     ) -> Tenant: ...
 
     # analysis (SPEC §12)
-    def capabilities(self, user: _UserRef) -> list[Capability]: ...
-    def routes(self, user: _UserRef, resource: _ResourceRef) -> list[Route]: ...
-    def exposure(self, resource: _ResourceRef) -> list[Exposure]: ...
-    def gatekeepers(self, resource: _ResourceRef) -> list[Gatekeeper]: ...
-    def diff(self, after: Tenant) -> Diff: ...
-    def to_dot(self) -> str: ...
+    def capabilities(self, user: _UserRef) -> list[Capability]:
+        """What a user may do right now, as (right, object) pairs (R-12.1)."""
+    def routes(self, user: _UserRef, resource: _ResourceRef) -> list[Route]:
+        """How a user could come to reach a resource through self-service (R-12.2)."""
+    def exposure(self, resource: _ResourceRef) -> list[Exposure]:
+        """Every user's standing toward a resource, with a first route (R-12.3)."""
+    def gatekeepers(self, resource: _ResourceRef) -> list[Gatekeeper]:
+        """Role-less users who can change who reaches a resource (R-12.4)."""
+    def diff(self, after: Tenant) -> Diff:
+        """What differs from another tenant, object by object by id (R-12.5)."""
+    def to_dot(self) -> str:
+        """The tenant as Graphviz DOT text (R-12.6)."""
     def to_networkx(self) -> Any: ...
-    def apply(self, steps: Iterable[Step | dict[str, Any]]) -> list[Any]: ...
+    def apply(self, steps: Iterable[Step | dict[str, Any]]) -> list[Any]:
+        """Runs a route's steps in order; stops at the first refusal."""
 
 def diff(before: Tenant, after: Tenant) -> Diff: ...
 def _exposure_html(items: Sequence[Exposure]) -> str: ...

@@ -337,3 +337,11 @@ def test_r8_6_columns_need_equal_lengths() -> None:
         t.has_access_many("u@c.com", "App")
     with pytest.raises(ssgm.NotFound):
         t.has_access_many([u], ["Nope"])
+
+
+@pytest.mark.parametrize("entry", CATALOGUE, ids=[e["name"] for e in CATALOGUE])
+def test_the_stub_carries_the_catalogues_doc(entry: dict[str, Any]) -> None:
+    """Editors show the stub's docstrings: each catalogued method's is the catalogue's doc."""
+    fn = _stub_methods().get(entry["name"])
+    assert fn is not None
+    assert ast.get_docstring(fn) == entry["doc"]

@@ -216,6 +216,12 @@ pub const PANEL_NAMES: &[(&str, &str, Names)] = &[
     ("owner_of", "owner_of_names", Names::Many),
     ("requests", "request_names", Names::Many),
     ("approvals", "approval_names", Names::Many),
+    // §14, §15
+    ("reviews", "review_names", Names::Many),
+    ("packages", "package_names", Names::Many),
+    ("package_requests", "package_request_names", Names::Many),
+    ("package_approvals", "package_approval_names", Names::Many),
+    ("package_assignments", "package_assignment_names", Names::Many),
 ];
 /// The name fields of a user's view (none: a user's name is its upn).
 pub const USER_NAMES: &[(&str, &str, Names)] = &[];
@@ -250,7 +256,8 @@ impl Tenant {
             Object::User(u) => self.users.get(*u as usize).map(|x| x.upn.as_str()),
             Object::Group(g) => self.groups.get(*g as usize).map(|x| x.name.as_str()),
             Object::Resource(r) => self.resources.get(*r as usize).map(|x| x.name.as_str()),
-            Object::Request(_) | Object::Review(_) => None,
+            Object::Review(r) => self.reviews.get(*r as usize).map(|x| x.name.as_str()),
+            Object::Request(_) => None,
             Object::Package(crate::packages::PackageObject::Package(p)) => {
                 self.pkg.packages.get(*p as usize).map(|x| x.name.as_str())
             }

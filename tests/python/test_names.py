@@ -111,3 +111,18 @@ def test_decision_html_python_spelling(w) -> None:
     d = w.t.check(w.carol, "delete_group", w.t.create_group(w.alice, "X"))
     html = d._repr_html_()
     assert "False" in html and d.code in html and "&quot;X&quot;" in html
+
+
+def test_r14_14_r15_16_panel_names_of_reviews_and_packages(w) -> None:
+    """R-14.14, R-15.16: the Access Panel's review and package sections get names beside ids
+    (a review and a package by their names; requests and assignments, which have none, by id)."""
+    g = w.t.create_group(w.admin, "Reviewed", owners=[w.alice], members=[w.carol])
+    (review,) = w.t.create_review(w.admin, "Q3 review", g)
+    kit = w.t.create_package(w.admin, "Kit", groups=[g])
+    w.t.create_policy(w.admin, kit, "Everyone", requestors="all", justification_required=False)
+    d = w.t.access_panel(w.alice).to_dict(names=True)
+    assert d["reviews"] == [review.id] and d["review_names"] == ["Q3 review"]
+    assert d["packages"] == [kit.id] and d["package_names"] == ["Kit"]
+    req = w.t.request_package(w.bob, kit)
+    d = w.t.access_panel(w.bob).to_dict(names=True)
+    assert d["package_assignments"] == [req.assignment.id] == d["package_assignment_names"]

@@ -223,6 +223,37 @@ pub const PANEL_NAMES: &[(&str, &str, Names)] = &[
     ("package_approvals", "package_approval_names", Names::Many),
     ("package_assignments", "package_assignment_names", Names::Many),
 ];
+/// The name fields of a review's view (§14).
+pub const REVIEW_NAMES: &[(&str, &str, Names)] = &[
+    ("group", "group_name", Names::One),
+    ("reviewers", "reviewer_names", Names::Many),
+    ("created_by", "created_by_name", Names::One),
+    ("ended_by", "ended_by_name", Names::One),
+    ("applied_by", "applied_by_name", Names::One),
+];
+/// The name fields of an access package's view (§15).
+pub const PACKAGE_NAMES: &[(&str, &str, Names)] = &[
+    ("groups", "group_names", Names::Many),
+    ("incompatible_packages", "incompatible_package_names", Names::Many),
+    ("incompatible_groups", "incompatible_group_names", Names::Many),
+    ("policies", "policy_names", Names::Many),
+    ("created_by", "created_by_name", Names::One),
+];
+/// The name fields of a policy's view (§15).
+pub const POLICY_NAMES: &[(&str, &str, Names)] = &[("package", "package_name", Names::One)];
+/// The name fields of a package request's view (§15).
+pub const PACKAGE_REQUEST_NAMES: &[(&str, &str, Names)] = &[
+    ("package", "package_name", Names::One),
+    ("policy", "policy_name", Names::One),
+    ("requester", "requester_name", Names::One),
+    ("decided_by", "decided_by_name", Names::One),
+];
+/// The name fields of a package assignment's view (§15).
+pub const ASSIGNMENT_NAMES: &[(&str, &str, Names)] = &[
+    ("package", "package_name", Names::One),
+    ("policy", "policy_name", Names::One),
+    ("user", "user_name", Names::One),
+];
 /// The name fields of a user's view (none: a user's name is its upn).
 pub const USER_NAMES: &[(&str, &str, Names)] = &[];
 /// The name fields of a group's view.

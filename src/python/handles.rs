@@ -281,8 +281,11 @@ fn name_fields(kind: HandleKind) -> &'static [(&'static str, &'static str, views
         HandleKind::Group => views::GROUP_NAMES,
         HandleKind::Resource => views::RESOURCE_NAMES,
         HandleKind::Request => views::REQUEST_NAMES,
-        HandleKind::Review => &[],
-        _ => &[],
+        HandleKind::Review => views::REVIEW_NAMES,
+        HandleKind::Package => views::PACKAGE_NAMES,
+        HandleKind::Policy => views::POLICY_NAMES,
+        HandleKind::PackageRequest => views::PACKAGE_REQUEST_NAMES,
+        HandleKind::Assignment => views::ASSIGNMENT_NAMES,
     }
 }
 

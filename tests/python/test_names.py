@@ -126,3 +126,23 @@ def test_r14_14_r15_16_panel_names_of_reviews_and_packages(w) -> None:
     req = w.t.request_package(w.bob, kit)
     d = w.t.access_panel(w.bob).to_dict(names=True)
     assert d["package_assignments"] == [req.assignment.id] == d["package_assignment_names"]
+
+
+def test_r14_r15_handles_name_their_objects(w) -> None:
+    """§14, §15: `to_dict(names=True)` of reviews, packages, policies, requests and
+    assignments names the groups, users, packages and policies they hold."""
+    g = w.t.create_group(w.admin, "Reviewed", owners=[w.alice], members=[w.carol])
+    (review,) = w.t.create_review(w.admin, "Q3 review", g)
+    d = review.to_dict(names=True)
+    assert (d["group_name"], d["reviewer_names"], d["created_by_name"]) == ("Reviewed", ["alice@contoso.com"], "admin@contoso.com")
+    kit = w.t.create_package(w.admin, "Kit", groups=[g])
+    pol = w.t.create_policy(w.admin, kit, "Everyone", requestors="all", justification_required=False)
+    assert kit.to_dict(names=True)["group_names"] == ["Reviewed"]
+    assert kit.to_dict(names=True)["policy_names"] == ["Everyone"]
+    assert pol.to_dict(names=True)["package_name"] == "Kit"
+    req = w.t.request_package(w.bob, kit)
+    r = req.to_dict(names=True)
+    assert (r["package_name"], r["policy_name"], r["requester_name"]) == ("Kit", "Everyone", "bob@contoso.com")
+    a = req.assignment.to_dict(names=True)
+    assert (a["package_name"], a["user_name"]) == ("Kit", "bob@contoso.com")
+    assert review.to_dict() == {k: d[k] for k in review.to_dict()}

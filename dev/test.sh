@@ -13,7 +13,7 @@ fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
 python -m pip install --quiet --disable-pip-version-check "maturin>=1.5,<2" pytest hypothesis mypy networkx pydot \
-  pandas distributed nbclient nbformat ipykernel mkdocs mkdocs-material "mkdocstrings[python]"
+  pandas matplotlib distributed nbclient nbformat ipykernel mkdocs mkdocs-material "mkdocstrings[python]"
 
 echo "== cargo fmt --check (rustfmt.toml)"
 cargo fmt --check

@@ -169,3 +169,30 @@ fn r7_8_explain_lists_every_path_in_order() {
     assert_eq!(e.paths.len(), 1);
     assert!(e.disabled && !e.granted);
 }
+
+/// an application most users reach answers in creation order, without
+/// blocked or disabled users, whether it has many grantees (read from marks) or few (sorted).
+#[test]
+fn r7_3_who_has_access_for_many_and_few_grantees_in_creation_order() {
+    let mut t = T::with_admin(&[]);
+    let mut upns = Vec::new();
+    for i in 0..40 {
+        let upn = format!("u{i}@contoso.com");
+        t.user(&upn, &[]);
+        upns.push(upn);
+    }
+    // Members added in reverse order: the answer is still in creation order.
+    let reversed: Vec<&str> = upns.iter().rev().map(String::as_str).collect();
+    t.okk("create_group", &[A, "Everyone"], &[("members", l(&reversed))]);
+    t.okk("create_group", &[A, "Few"], &[("members", l(&[upns[30].as_str(), upns[3].as_str()]))]);
+    t.ok("create_resource", &[A, "Big"]);
+    t.ok("create_resource", &[A, "Small"]);
+    t.ok("assign", &[A, "Big", "Everyone"]);
+    t.ok("assign", &[A, "Small", "Few"]);
+    t.ok("block", &[A, "Big", &upns[7]]);
+    t.enable(&upns[9], false);
+    let expected: Vec<String> =
+        upns.iter().enumerate().filter(|(i, _)| *i != 7 && *i != 9).map(|(_, u)| u.clone()).collect();
+    assert_eq!(t.who("Big"), expected);
+    assert_eq!(t.who("Small"), [upns[3].clone(), upns[30].clone()]);
+}

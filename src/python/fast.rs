@@ -250,25 +250,30 @@ impl RefCache {
             return Ok(list.get_slice(0, list.len()).into_any().unbind());
         }
         let s = store.clone();
-        // Inside the read: the users and their ids; handles are made afterwards.
-        let (users, ids, version) = py.detach(move || {
-            s.read(|t| {
-                let users = t.who_has_access(ri);
-                let ids: Vec<String> =
-                    users.iter().map(|u| t.user(*u).map(|x| x.id.clone()).unwrap_or_default()).collect();
-                (users, ids, s.version())
-            })
-        });
+        // Inside the read: the users only; handles are made afterwards.
+        let (users, version) = py.detach(move || s.read(|t| (t.who_has_access(ri), s.version())));
         let known: Vec<Option<Py<PyAny>>> = {
             let handles = self.user_handles.lock();
             users.iter().map(|u| handles.get(*u as usize).and_then(|h| h.as_ref().map(|h| h.clone_ref(py)))).collect()
         };
+        // Ids are read only for the users that have no handle yet (ids never change).
+        let missing: Vec<u32> = users.iter().zip(&known).filter(|(_, k)| k.is_none()).map(|(u, _)| *u).collect();
+        let mut ids = if missing.is_empty() {
+            Vec::new()
+        } else {
+            let s = store.clone();
+            py.detach(move || {
+                s.read(|t| missing.iter().map(|u| t.user(*u).map(|x| x.id.clone()).unwrap_or_default()).collect())
+            })
+        }
+        .into_iter();
         let mut made: Vec<(u32, Py<PyAny>)> = Vec::new();
         let mut out: Vec<Py<PyAny>> = Vec::with_capacity(users.len());
-        for ((u, id), k) in users.iter().zip(ids).zip(known) {
+        for (u, k) in users.iter().zip(known) {
             match k {
                 Some(h) => out.push(h),
                 None => {
+                    let id = ids.next().unwrap_or_default();
                     let h = Bound::new(py, User { store: store.clone(), id, ix: *u })?.into_any().unbind();
                     made.push((*u, h.clone_ref(py)));
                     out.push(h);

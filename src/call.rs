@@ -558,43 +558,63 @@ pub fn advance(parts: &[(String, Arg)]) -> Result<Command> {
 /// The `status` filter of `requests(status=...)`: one of the four statuses, else
 /// `invalid_kind` (an InvalidArgument), in both faces alike.
 pub fn request_status(arg: &Arg) -> Result<Option<crate::model::RequestStatus>> {
-    status_filter(
-        arg,
-        "requests",
-        crate::model::RequestStatus::parse,
-        "a request status: pending, approved, denied or cancelled",
-    )
+    let names = ["pending", "approved", "denied", "cancelled"];
+    status_filter(arg, "requests", "status", "a request status", &names, crate::model::RequestStatus::parse)
 }
 
 /// §14: the `status` filter of `reviews(status=...)`, as `requests`'.
 pub fn review_status(arg: &Arg) -> Result<Option<crate::reviews::ReviewStatus>> {
+    let names = ["in_progress", "completed", "applied", "cancelled"];
+    status_filter(arg, "reviews", "status", "a review status", &names, crate::reviews::ReviewStatus::parse)
+}
+
+/// §15: the `status` filter of `package_requests(status=...)`.
+pub fn package_request_status(arg: &Arg) -> Result<Option<crate::packages::PackageRequestStatus>> {
+    let names = ["pending", "delivered", "denied", "cancelled"];
     status_filter(
         arg,
-        "reviews",
-        crate::reviews::ReviewStatus::parse,
-        "a review status: in_progress, completed, applied or cancelled",
+        "package_requests",
+        "status",
+        "a package request status",
+        &names,
+        crate::packages::PackageRequestStatus::parse,
     )
 }
 
-/// A query's `status=` filter: None, or a status `parse` knows, else `invalid_kind`.
-fn status_filter<T>(arg: &Arg, query: &str, parse: impl Fn(&str) -> Option<T>, what: &str) -> Result<Option<T>> {
+/// §15: the `state` filter of `package_assignments(state=...)`.
+pub fn assignment_state(arg: &Arg) -> Result<Option<crate::packages::AssignmentState>> {
+    let names = ["delivered", "expired", "removed"];
+    status_filter(
+        arg,
+        "package_assignments",
+        "state",
+        "an assignment state",
+        &names,
+        crate::packages::AssignmentState::parse,
+    )
+}
+
+/// A query's status filter: None, or one of `names` (as `parse` reads them), else
+/// `invalid_kind` naming them and the closest; another type is a type error.
+fn status_filter<T>(
+    arg: &Arg,
+    query: &str,
+    param: &str,
+    noun: &str,
+    names: &[&str],
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>> {
     match arg {
         Arg::Null => Ok(None),
         Arg::Str(text) => parse(text).map(Some).ok_or_else(|| {
-            // The words after the colon are the statuses: the closest one is suggested.
-            let names: Vec<&str> = what
-                .rsplit(':')
-                .next()
-                .unwrap_or("")
-                .split([',', ' '])
-                .filter(|w| !w.is_empty() && *w != "or")
-                .collect();
-            Error::new(
-                Code::InvalidKind,
-                format!("{text:?} is not {what}{}", crate::suggest::did_you_mean(text, names)),
-            )
+            let list = match names.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+                _ => names.join(""),
+            };
+            let hint = crate::suggest::did_you_mean(text, names.iter().copied());
+            Error::new(Code::InvalidKind, format!("{text:?} is not {noun}: {list}{hint}"))
         }),
-        other => Err(type_error(query, "status", "a str or None", other)),
+        other => Err(type_error(query, param, "a str or None", other)),
     }
 }
 

@@ -1069,25 +1069,13 @@ impl Tenant {
         package: Option<&Bound<'_, PyAny>>,
         requester: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let status = status
-            .map(|s| {
-                s.extract::<String>()
-                    .map_err(|_| PyTypeError::new_err("package_requests() argument 'status' must be a str or None"))
-            })
-            .transpose()?;
+        let status = match status {
+            None => None,
+            Some(s) => call::package_request_status(&to_arg(s)?).raise(py)?,
+        };
         let package = package.map(|p| reference("package_requests", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
         let requester = requester.map(|u| reference("package_requests", "requester", u, USER, USER_REF)).transpose()?;
         let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
-            let status = status
-                .map(|s| {
-                    crate::packages::PackageRequestStatus::parse(&s).ok_or_else(|| {
-                        crate::Error::new(
-                            crate::Code::InvalidKind,
-                            format!("{s:?} is not a package request status: pending, delivered, denied or cancelled"),
-                        )
-                    })
-                })
-                .transpose()?;
             let p = package.map(|p| t.find_package(&p)).transpose()?;
             let u = requester.map(|u| t.find_user(&u)).transpose()?;
             Ok(t.package_requests_where(status, p, u)
@@ -1116,26 +1104,14 @@ impl Tenant {
         package: Option<&Bound<'_, PyAny>>,
         user: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let state = state
-            .map(|s| {
-                s.extract::<String>()
-                    .map_err(|_| PyTypeError::new_err("package_assignments() argument 'state' must be a str or None"))
-            })
-            .transpose()?;
+        let state = match state {
+            None => None,
+            Some(s) => call::assignment_state(&to_arg(s)?).raise(py)?,
+        };
         let package =
             package.map(|p| reference("package_assignments", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
         let user = user.map(|u| reference("package_assignments", "user", u, USER, USER_REF)).transpose()?;
         let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
-            let state = state
-                .map(|s| {
-                    crate::packages::AssignmentState::parse(&s).ok_or_else(|| {
-                        crate::Error::new(
-                            crate::Code::InvalidKind,
-                            format!("{s:?} is not an assignment state: delivered, expired or removed"),
-                        )
-                    })
-                })
-                .transpose()?;
             let p = package.map(|p| t.find_package(&p)).transpose()?;
             let u = user.map(|u| t.find_user(&u)).transpose()?;
             Ok(t.package_assignments_where(state, p, u)

@@ -7,7 +7,6 @@ use super::convert::{from_json, handle, throw, type_error, RhaiResult};
 use super::types::{AssignmentKind, Field, GroupKind, Handle, PackageKind, PackageRequestKind, PolicyKind, UserKind};
 use crate::call::HandleKind;
 use crate::model::Object;
-use crate::packages::{AssignmentState, PackageRequestStatus};
 use crate::store::Store;
 use crate::tenant::Tenant;
 use rhai::{Array, Dynamic, Engine, FuncRegistration, Map};
@@ -196,29 +195,12 @@ fn only(filter: &Map, func: &str, keys: &[&str]) -> RhaiResult<()> {
     }
 }
 
-fn text_option(filter: &Map, key: &str, func: &str) -> RhaiResult<Option<String>> {
-    match filter.get(key) {
-        Some(v) if v.is_unit() => Ok(None),
-        Some(v) if v.is_string() => Ok(Some(v.to_string())),
-        Some(v) => Err(type_error(format!(
-            "{func}() option '{key}' must be a String or (), not {}",
-            super::convert::type_name(v)
-        ))),
-        None => Ok(None),
-    }
-}
-
 fn package_requests(t: &super::types::TenantHandle, filter: &Map) -> RhaiResult {
     only(filter, "package_requests", &["status", "package", "requester"])?;
     let store = t.store();
     store.read(|x| {
-        let status = match text_option(filter, "status", "package_requests")? {
-            Some(s) => Some(PackageRequestStatus::parse(&s).ok_or_else(|| {
-                throw(crate::Error::new(
-                    crate::Code::InvalidKind,
-                    format!("{s:?} is not a package request status: pending, delivered, denied or cancelled"),
-                ))
-            })?),
+        let status = match filter.get("status") {
+            Some(v) => crate::call::package_request_status(&super::convert::to_arg(v)?).map_err(throw)?,
             None => None,
         };
         let package = package_option(x, filter, "package_requests")?;
@@ -234,13 +216,8 @@ fn package_assignments(t: &super::types::TenantHandle, filter: &Map) -> RhaiResu
     only(filter, "package_assignments", &["state", "package", "user"])?;
     let store = t.store();
     store.read(|x| {
-        let state = match text_option(filter, "state", "package_assignments")? {
-            Some(s) => Some(AssignmentState::parse(&s).ok_or_else(|| {
-                throw(crate::Error::new(
-                    crate::Code::InvalidKind,
-                    format!("{s:?} is not an assignment state: delivered, expired or removed"),
-                ))
-            })?),
+        let state = match filter.get("state") {
+            Some(v) => crate::call::assignment_state(&super::convert::to_arg(v)?).map_err(throw)?,
             None => None,
         };
         let package = package_option(x, filter, "package_assignments")?;

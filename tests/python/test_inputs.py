@@ -148,11 +148,29 @@ def test_r10_8_folding_is_the_cores_in_both_faces() -> None:
             "invalid_kind",
             '(did you mean "pending"?)',
         ),
+        (
+            lambda t, a: t.reviews(status="aplied"),
+            'tenant.reviews(#{ status: "aplied" })',
+            "invalid_kind",
+            '(did you mean "applied"?)',
+        ),
+        (
+            lambda t, a: t.package_requests(status="delivred"),
+            'tenant.package_requests(#{ status: "delivred" })',
+            "invalid_kind",
+            '(did you mean "delivered"?)',
+        ),
+        (
+            lambda t, a: t.package_assignments(state="expird"),
+            'tenant.package_assignments(#{ state: "expird" })',
+            "invalid_kind",
+            '(did you mean "expired"?)',
+        ),
     ],
 )
 def test_r10_13_a_mistyped_name_names_the_closest_valid_one_in_both_faces(python, rhai, code, hint) -> None:  # type: ignore[no-untyped-def]
-    """R-2.1, R-10.13: an unknown setting, kind, join policy, role or status names the closest
-    valid one, in the same words through Python and through Rhai."""
+    """R-2.1, R-10.13, R-14.14, R-15.16: an unknown setting, kind, join policy, role, status or
+    state names the closest valid one, in the same words through Python and through Rhai."""
     t, admin, bob, g, r = world()
     with pytest.raises(ssgm.SsgmError) as e:
         python(t, admin)
@@ -173,3 +191,13 @@ def test_r10_11_check_names_the_closest_command_and_keyword() -> None:
         t.check(admin, "add_membr", g, bob)
     assert e2.value.code == "unknown_command"
     assert 'did you mean "add_member"' in str(e2.value)
+
+
+@pytest.mark.parametrize("query, param", [("requests", "status"), ("reviews", "status"), ("package_requests", "status"), ("package_assignments", "state")])
+def test_r10_13_a_status_filter_of_the_wrong_type_is_a_type_error_in_both_faces(query: str, param: str) -> None:
+    """R-10.13: a filter that is no str is a TypeError naming the query and the parameter."""
+    t, admin, bob, g, r = world()
+    with pytest.raises(TypeError, match=f"{query}\\(\\) argument '{param}' must be a str or None, not int"):
+        getattr(t, query)(**{param: 3})
+    with pytest.raises(ssgm.ScriptError, match=f"{query}\\(\\) argument '{param}' must be a str or None, not int"):
+        t.run_script(f"tenant.{query}(#{{ {param}: 3 }})")

@@ -5,21 +5,11 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use ssgm::error::Family;
-use ssgm::lifecycle::DAY;
-use ssgm::model::{format_time, Timestamp, EPOCH_START};
-use ssgm::persist::state::State;
+use ssgm::model::{format_time, Timestamp};
 
 const ADMIN: &str = "admin@contoso.com";
 const BOB: &str = "bob@contoso.com";
 const CAROL: &str = "carol@contoso.com";
-
-fn advance(t: &mut T, days: i64) {
-    t.t.execute(Command::Advance { micros: days * DAY }).unwrap();
-}
-
-fn at(days: i64) -> Timestamp {
-    EPOCH_START + days * DAY
-}
 
 /// Admin, bob (an owner), carol; expiration as given; an app.
 fn tenant(settings: &[(&str, Arg)]) -> T {
@@ -53,11 +43,6 @@ fn notices(t: &T) -> Vec<(String, String, &'static str, Vec<String>)> {
 
 fn all() -> Vec<(&'static str, Arg)> {
     vec![("expiration_scope", s("all"))]
-}
-
-/// Everything a tenant holds, logs and scheduled events included.
-fn state(t: &Tenant) -> String {
-    serde_json::to_string(&State::of(t)).unwrap()
 }
 
 #[test]
@@ -96,7 +81,7 @@ fn r13_1_scope_selected_covers_the_listed_groups_and_the_list_survives_scope_cha
 fn r13_3_the_35_day_floor_applies_when_an_old_group_becomes_covered() {
     let mut t = tenant(&[]);
     let g = m365(&mut t, "Old", &[BOB], &[]);
-    advance(&mut t, 300);
+    t.advance_days(300);
     t.okk("configure", &[ADMIN], &all());
     assert_eq!(group(&t, &g).expires_at, Some(at(335)), "anchor + 180 is past: now + 35 days");
     // A lifetime change recomputes from the anchor, with the floor.
@@ -114,13 +99,13 @@ fn r13_3_the_35_day_floor_applies_when_an_old_group_becomes_covered() {
 fn r13_4_owners_renew_whatever_the_self_service_settings_and_notices_are_rescheduled() {
     let mut t = tenant(&all());
     let g = m365(&mut t, "Team", &[BOB], &[]);
-    advance(&mut t, 100);
+    t.advance_days(100);
     // Self-service is off (R-2.2 does not bind renewal).
     t.ok("renew", &[BOB, &g]);
     assert_eq!(t.last_audit().activity, "Renew group");
     assert_eq!(t.last_audit().targets, vec![g.clone()]);
     assert_eq!(group(&t, &g).expires_at, Some(at(280)));
-    advance(&mut t, 200);
+    t.advance_days(200);
     let log = notices(&t);
     let times: Vec<&str> = log.iter().map(|n| n.0.as_str()).collect();
     // None at the old expiry's notices (days 150, 165, 179): the new ones only.
@@ -184,12 +169,12 @@ fn r13_2_the_selected_list_holds_500_groups() {
 fn r13_5_activity_renews_a_group_35_days_before_expiry() {
     let mut t = tenant(&all());
     let g = m365(&mut t, "Team", &[BOB], &[]);
-    advance(&mut t, 10);
+    t.advance_days(10);
     t.ok("record_activity", &[&g]);
     let entry = t.last_audit();
     assert_eq!((entry.actor.as_str(), entry.activity), ("system", "Record group activity"));
     assert_eq!(group(&t, &g).last_activity, Some(at(10)));
-    advance(&mut t, 200);
+    t.advance_days(200);
     let renewals: Vec<_> = t.t.audit_log().iter().filter(|e| e.activity == "Autorenew group").cloned().collect();
     assert_eq!(renewals.len(), 1, "no activity since: one renewal only");
     assert_eq!((renewals[0].time, renewals[0].actor.as_str()), (at(145), "system"));
@@ -203,12 +188,12 @@ fn r13_5_activity_renews_a_group_35_days_before_expiry() {
 fn r13_5_r8_7_late_activity_renews_at_the_next_clock_move_at_its_own_instant() {
     let mut t = tenant(&all());
     let g = m365(&mut t, "Team", &[BOB], &[]);
-    advance(&mut t, 170);
+    t.advance_days(170);
     assert_eq!(notices(&t).len(), 2, "the notices of days 150 and 165");
     t.ok("record_activity", &[&g]);
     // Due at once, but fired only by a clock move (advance by zero included).
     assert_eq!(group(&t, &g).renewed_at, None);
-    advance(&mut t, 0);
+    t.advance_days(0);
     assert_eq!(group(&t, &g).renewed_at, Some(at(170)));
     assert_eq!(group(&t, &g).expires_at, Some(at(350)));
     let last = t.last_audit();
@@ -222,7 +207,7 @@ fn r13_6_an_ownerless_groups_notices_go_to_the_alternate_addresses() {
         ("expiration_notification_emails", s(" it@contoso.com ; ops@contoso.com;")),
     ]);
     let g = m365(&mut t, "Orphan", &[], &[CAROL]);
-    advance(&mut t, 165);
+    t.advance_days(165);
     let log = notices(&t);
     assert_eq!(log.len(), 2);
     assert_eq!(log[0].3, vec!["it@contoso.com".to_string(), "ops@contoso.com".to_string()]);
@@ -232,7 +217,7 @@ fn r13_6_an_ownerless_groups_notices_go_to_the_alternate_addresses() {
     assert!(t.t.audit_log().iter().all(|e| e.time < at(1)));
     // With no alternate address, nobody.
     t.okk("configure", &[ADMIN], &[("expiration_notification_emails", s(""))]);
-    advance(&mut t, 14);
+    t.advance_days(14);
     assert_eq!(notices(&t)[2].3, Vec::<String>::new());
 }
 
@@ -240,14 +225,14 @@ fn r13_6_an_ownerless_groups_notices_go_to_the_alternate_addresses() {
 fn r13_6_no_notice_is_scheduled_at_or_before_the_instant_expires_at_is_set() {
     let mut t = tenant(&[]);
     let g = m365(&mut t, "Old", &[BOB], &[]);
-    advance(&mut t, 300);
+    t.advance_days(300);
     t.okk("configure", &[ADMIN], &all());
-    advance(&mut t, 40);
+    t.advance_days(40);
     // expires_at = day 335: notices at 305, 320, 334 (all later than day 300).
     assert_eq!(notices(&t).len(), 3);
     let mut t = tenant(&[("expiration_lifetime_days", Arg::Int(30)), ("expiration_scope", s("all"))]);
     m365(&mut t, "Short", &[BOB], &[]);
-    advance(&mut t, 40);
+    t.advance_days(40);
     // Lifetime 30: the 30-day notice would be due at creation, so it is not scheduled.
     assert_eq!(notices(&t).iter().map(|n| n.2).collect::<Vec<_>>(), vec!["expiry_15", "expiry_1"]);
     let _ = g;
@@ -261,7 +246,7 @@ fn r13_7_r8_7_expiry_deletes_as_system_at_its_instant_with_its_provisioning() {
     t.okk("update_group", &[ADMIN, &g], &[("join_policy", s("owner_approval"))]);
     let q = t.ok("request_to_join", &[CAROL, &g, "please"]);
     let before = t.t.provisioning_log().len();
-    advance(&mut t, 365);
+    t.advance_days(365);
     let delete = t.t.audit_log().iter().find(|e| e.activity == "Delete group").cloned().unwrap();
     assert_eq!((delete.actor.as_str(), delete.time, delete.targets.clone()), ("system", at(180), vec![g.clone()]));
     let prov = &t.t.provisioning_log()[before..];
@@ -289,7 +274,7 @@ fn r13_8_a_deleted_microsoft365_group_is_kept_and_found_by_no_name() {
     t.ok("assign", &[ADMIN, "App", &g]);
     assert!(t.has(CAROL, "App"));
     assert_eq!(t.codek("create_group", &[BOB, "Second"], &[("kind", s("microsoft365"))]), "group_quota");
-    advance(&mut t, 1);
+    t.advance_days(1);
     t.ok("delete_group", &[BOB, &g]);
     assert!(!t.has(CAROL, "App"));
     assert_eq!(t.code("update_group", &[BOB, &g]), "group_not_found");
@@ -315,12 +300,12 @@ fn r13_9_an_owner_restores_with_access_selection_and_a_renewal() {
     t.okk("update_group", &[ADMIN, &g], &[("join_policy", s("owner_approval"))]);
     t.user("dan@contoso.com", &[]);
     let q = t.ok("request_to_join", &["dan@contoso.com", &g, "please"]);
-    advance(&mut t, 10);
+    t.advance_days(10);
     t.ok("delete_group", &[ADMIN, &g]);
     assert_eq!(t.code("restore_group", &[CAROL, &g]), "not_owner");
     assert_eq!(t.code("restore_group", &[BOB, "Team"]), "group_not_found", "names do not resolve");
     t.okk("configure", &[ADMIN], &[("delegated_group_management", b(false))]);
-    advance(&mut t, 5);
+    t.advance_days(5);
     let before = t.t.provisioning_log().len();
     t.ok("restore_group", &[BOB, &g]);
     let restore = t.last_audit();
@@ -385,9 +370,9 @@ fn r13_10_purge_by_an_admin_or_after_30_days_and_the_id_is_never_reused() {
     assert_eq!((t.last_audit().activity, t.last_audit().targets), ("Hard delete group", vec![g.clone()]));
     assert_eq!(t.code("restore_group", &[ADMIN, &g]), "group_not_found");
     assert_eq!(t.code("purge_group", &[ADMIN, &g]), "group_not_found");
-    advance(&mut t, 29);
+    t.advance_days(29);
     assert_eq!(t.t.deleted_groups().count(), 1);
-    advance(&mut t, 1);
+    t.advance_days(1);
     assert_eq!(t.t.deleted_groups().count(), 0);
     assert_eq!((t.last_audit().activity, t.last_audit().time), ("Hard delete group", at(30)));
     let new = m365(&mut t, "Team", &[BOB], &[]);
@@ -513,11 +498,11 @@ fn busy() -> T {
     let o = m365(&mut t, "Orphan", &[], &[CAROL]);
     t.ok("assign", &[ADMIN, "App", &a]);
     t.ok("assign", &[ADMIN, "App", &o]);
-    advance(&mut t, 20);
+    t.advance_days(20);
     t.ok("record_activity", &[&a]);
-    advance(&mut t, 170);
+    t.advance_days(170);
     t.ok("restore_group", &[ADMIN, &o]);
-    advance(&mut t, 400);
+    t.advance_days(400);
     t
 }
 
@@ -536,7 +521,7 @@ fn r8_4_r8_7_a_replayed_history_fires_the_same_events() {
 fn r8_7_a_snapshot_carries_scheduled_events() {
     let mut t = tenant(&all());
     let g = m365(&mut t, "Team", &[BOB], &[]);
-    advance(&mut t, 20);
+    t.advance_days(20);
     t.ok("record_activity", &[&g]);
     assert!(!t.t.schedule().is_empty());
     let dir = tempfile::tempdir().unwrap();
@@ -561,7 +546,7 @@ fn r8_7_a_clock_move_that_fires_nothing_changes_no_log() {
     let mut t = tenant(&all());
     m365(&mut t, "Team", &[BOB], &[]);
     let (audit, prov) = (t.t.audit_log().len(), t.t.provisioning_log().len());
-    advance(&mut t, 100);
+    t.advance_days(100);
     assert_eq!((t.t.audit_log().len(), t.t.provisioning_log().len(), notices(&t).len()), (audit, prov, 0));
     assert_eq!(t.t.now(), at(100));
 }
@@ -662,7 +647,7 @@ fn import(t: &mut T, data: serde_json::Value) -> ssgm::Result<Outcome> {
 #[test]
 fn r8_5_r13_import_keeps_a_covered_groups_expiry_as_given_without_the_floor() {
     let mut t = tenant(&[]);
-    advance(&mut t, 10);
+    t.advance_days(10);
     import(
         &mut t,
         serde_json::json!({
@@ -684,7 +669,7 @@ fn r8_5_r13_import_keeps_a_covered_groups_expiry_as_given_without_the_floor() {
     assert_eq!(group(&t, "g-renewed").expires_at, Some(at(5 + 180)));
     // Ignored unless covered.
     assert_eq!(group(&t, "g-sec").expires_at, None);
-    advance(&mut t, 2);
+    t.advance_days(2);
     assert!(t.t.find_group("g-soon").is_err(), "expired at its imported instant");
     assert!(t.t.deleted_groups().any(|g| t.t.all_groups()[g as usize].id == "g-soon"));
 }
@@ -692,7 +677,7 @@ fn r8_5_r13_import_keeps_a_covered_groups_expiry_as_given_without_the_floor() {
 #[test]
 fn r8_5_r13_a_past_expiry_expires_at_the_next_clock_move() {
     let mut t = tenant(&all());
-    advance(&mut t, 100);
+    t.advance_days(100);
     import(
         &mut t,
         serde_json::json!({"groups": [{"id": "g-old", "name": "Old", "kind": "microsoft365", "expires_at": format_time(at(3))}]}),
@@ -708,7 +693,7 @@ fn r8_5_r13_a_past_expiry_expires_at_the_next_clock_move() {
 #[test]
 fn r8_5_r13_8_an_imported_deleted_group_is_restorable_with_what_it_was_given() {
     let mut t = tenant(&[]);
-    advance(&mut t, 40);
+    t.advance_days(40);
     import(
         &mut t,
         serde_json::json!({
@@ -741,7 +726,7 @@ fn r8_5_r13_8_an_imported_deleted_group_is_restorable_with_what_it_was_given() {
     assert_eq!(t.members("g-gone"), [t.t.find_user(CAROL).map(|u| t.t.users()[u as usize].id.clone()).unwrap()]);
     assert!(t.has(CAROL, "App2"));
     // g-first was deleted 25 days before the import: purged 30 days after its deletion.
-    advance(&mut t, 5);
+    t.advance_days(5);
     assert!(t.t.find_deleted_group("g-first").is_err(), "purged at deleted_at + 30 days");
     assert!(t.t.find_deleted_group("g-later").is_ok());
 }
@@ -770,7 +755,7 @@ fn r8_5_r13_3_import_settings_recover_existing_groups() {
     let mut t = tenant(&[]);
     let g = m365(&mut t, "Team", &[BOB], &[]);
     assert_eq!(group(&t, &g).expires_at, None);
-    advance(&mut t, 10);
+    t.advance_days(10);
     import(&mut t, serde_json::json!({"settings": {"expiration_scope": "all", "expiration_lifetime_days": 30}}))
         .unwrap();
     // An existing group newly covered: anchor + lifetime, not sooner than 35 days from now.
@@ -780,7 +765,7 @@ fn r8_5_r13_3_import_settings_recover_existing_groups() {
 #[test]
 fn r8_4_r13_imported_dates_replay_identically() {
     let mut t = tenant(&all());
-    advance(&mut t, 3);
+    t.advance_days(3);
     import(
         &mut t,
         serde_json::json!({"groups": [
@@ -789,7 +774,7 @@ fn r8_4_r13_imported_dates_replay_identically() {
         ]}),
     )
     .unwrap();
-    advance(&mut t, 60);
+    t.advance_days(60);
     let replayed = Tenant::replay(t.t.history().to_vec(), None, t.t.name());
     assert_eq!(state(&replayed), state(&t.t));
 }

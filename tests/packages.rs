@@ -6,7 +6,6 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use ssgm::error::Family;
-use ssgm::lifecycle::DAY;
 use ssgm::model::{format_time, EPOCH_START};
 use ssgm::persist::state::State;
 
@@ -103,14 +102,6 @@ fn req(t: &T, id: &str) -> ssgm::packages::PackageRequest {
 fn asg(t: &T, id: &str) -> ssgm::packages::PackageAssignment {
     let a = t.t.find_assignment(id).unwrap();
     t.t.package_data().assignments[a as usize].clone()
-}
-
-fn advance(t: &mut T, days: i64) {
-    t.t.execute(Command::Advance { micros: days * DAY }).unwrap();
-}
-
-fn state(t: &Tenant) -> String {
-    serde_json::to_string(&State::of(t)).unwrap()
 }
 
 /// A two-stage policy: the manager, then dave.
@@ -464,13 +455,13 @@ fn r15_10_stage_timeouts_one_after_the_other() {
     let p = sales(&mut t);
     two_stage(&mut t, &p);
     let q = ok(&mut t, "request_package", &[CAROL, &p, "x"], &[]);
-    advance(&mut t, 3);
+    t.advance_days(3);
     ok(&mut t, "approve_package_request", &[BOB, &q, "ok"], &[]);
     // Each stage counts its own 7 days: due at day 10, not 7.
     assert_eq!(req(&t, &q).stage_due_at, Some(EPOCH_START + 10 * DAY));
-    advance(&mut t, 6);
+    t.advance_days(6);
     assert_eq!(req(&t, &q).status.as_str(), "pending");
-    advance(&mut t, 1);
+    t.advance_days(1);
     let r = req(&t, &q);
     assert_eq!(r.status.as_str(), "denied");
     assert_eq!(r.reason, "timed_out");
@@ -489,7 +480,7 @@ fn r15_10_stage_timeouts_one_after_the_other() {
     assert_eq!(req(&t, &q2).status.as_str(), "cancelled");
     assert_eq!(code(&mut t, "cancel_package_request", &[CAROL, &q2], &[], Family::Conflict), "request_not_pending");
     let before = t.t.audit_log().len();
-    advance(&mut t, 30);
+    t.advance_days(30);
     assert_eq!(t.t.audit_log().len(), before, "a cancelled request's timeout was unscheduled");
 }
 
@@ -511,7 +502,7 @@ fn r15_11_delivery_keeps_existing_memberships_and_r15_12_expiry_keeps_shared_gro
     assert_eq!((prov.cause, prov.change), (seq, ssgm::Change::Provisioned));
     let b2 = ok(&mut t, "assign_package", &[ADMIN, &other, BOB, "Direct"], &[]);
     assert_eq!(asg(&t, &b2).expires_at, None);
-    advance(&mut t, 30);
+    t.advance_days(30);
     assert_eq!(asg(&t, &a).state.as_str(), "expired");
     assert_eq!(asg(&t, &a).ended_at, Some(EPOCH_START + 30 * DAY));
     let e = t.last_audit();
@@ -720,9 +711,9 @@ fn r15_20_r8_7_events_of_one_instant_fire_in_creation_order_after_section_13() {
             ("stages", stages(&[map(&[("approvers", l(&[DAVE])), ("timeout_days", int(14))])])),
         ],
     );
-    advance(&mut t, 36);
+    t.advance_days(36);
     t.okk("create_group", &[ADMIN, "Later"], &[("kind", s("microsoft365"))]);
-    advance(&mut t, 16);
+    t.advance_days(16);
     // All due at day 66: §13's group expiry first, then the request (made first), then the
     // assignment delivered after it.
     let q = ok(&mut t, "request_package", &[ERIN, &staged], &[]);
@@ -1095,7 +1086,7 @@ fn r8_4_section_15_commands_round_trip_through_the_history_as_json() {
         &[ADMIN, "pol-1"],
         &[("justification_required", b(false)), ("expires", s("never"))],
     );
-    advance(&mut t, 20);
+    t.advance_days(20);
     let events: Vec<Command> = t.t.history().iter().map(|c| Command::from_value(c.to_value()).unwrap()).collect();
     assert_eq!(events, t.t.history().to_vec());
     let replayed = Tenant::replay(events, None, "contoso");

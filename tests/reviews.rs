@@ -5,24 +5,14 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use ssgm::error::Family;
-use ssgm::model::{Timestamp, EPOCH_START};
 use ssgm::persist::state::State;
 use ssgm::reviews::{Review, ReviewStatus};
 
-const DAY: i64 = 86_400_000_000;
 const ADMIN: &str = "admin@contoso.com";
 const BOB: &str = "bob@contoso.com";
 const CAROL: &str = "carol@contoso.com";
 const DAN: &str = "dan@contoso.com";
 const ERIN: &str = "erin@contoso.com";
-
-fn advance(t: &mut T, days: i64) {
-    t.t.execute(Command::Advance { micros: days * DAY }).unwrap();
-}
-
-fn at(days: i64) -> Timestamp {
-    EPOCH_START + days * DAY
-}
 
 /// Admin; bob owns "Sales" (carol, dan direct; "Inner" with erin nested); an app assigned
 /// to Sales; owner reviews on.
@@ -66,10 +56,6 @@ fn upns(t: &T, users: &[u32]) -> Vec<String> {
 
 fn decide(t: &mut T, actor: &str, r: &str, user: &str, decision: &str) -> ssgm::Result<Outcome> {
     t.run("decide_review", &[actor, r, user, decision])
-}
-
-fn state(t: &Tenant) -> String {
-    serde_json::to_string(&State::of(t)).unwrap()
 }
 
 #[test]
@@ -201,7 +187,7 @@ fn r14_7_users_reviewers_decide_any_item_their_own_too_and_the_last_response_win
     assert!(t.run("decide_review", &[CAROL, &id, DAN, "deny", "left"]).is_ok());
     assert_eq!(t.last_audit().activity, "Deny decision");
     assert_eq!(t.last_audit().targets, vec![id.clone(), t.t.users()[t.uix(DAN) as usize].id.clone()]);
-    advance(&mut t, 1);
+    t.advance_days(1);
     assert!(decide(&mut t, CAROL, &id, DAN, "dont_know").is_ok());
     assert_eq!(t.last_audit().activity, "Don't know decision");
     let r = review(&t, &id);
@@ -236,7 +222,7 @@ fn r14_6_recommendations_from_sign_ins_within_30_days_before_start() {
     t.ok("record_sign_in", &[CAROL]);
     assert_eq!(t.last_audit().activity, "Record sign-in");
     assert_eq!(t.last_audit().actor, "system");
-    advance(&mut t, 30);
+    t.advance_days(30);
     t.ok("record_sign_in", &[ERIN]);
     let r_id = create(&mut t, ADMIN, &["Sales"], &[]).remove(0);
     let r = review(&t, &r_id);
@@ -244,7 +230,7 @@ fn r14_6_recommendations_from_sign_ins_within_30_days_before_start() {
     // Exactly 30 days before start is still "at or after start - 30 days".
     assert_eq!(recs, vec![(Some(at(0)), "approve"), (None, "deny"), (Some(at(30)), "approve")]);
     assert_eq!(t.t.user(t.uix(CAROL)).unwrap().last_sign_in, Some(at(0)));
-    advance(&mut t, 1);
+    t.advance_days(1);
     t.ok("record_sign_in", &[DAN]);
     // It never changes.
     assert_eq!(review(&t, &r.id).items[1].recommendation.as_str(), "deny");
@@ -264,7 +250,7 @@ fn r14_8_the_four_default_decisions() {
         t.ok("record_sign_in", &[DAN]);
         let id = create(&mut t, ADMIN, &["Sales"], &[("default_decision", s(default))]).remove(0);
         decide(&mut t, BOB, &id, CAROL, "approve").unwrap();
-        advance(&mut t, 14);
+        t.advance_days(14);
         let r = review(&t, &id);
         assert_eq!(r.status, ReviewStatus::Completed, "{default}");
         assert_eq!((r.ended_at, r.ended_by), (Some(at(14)), None));
@@ -286,7 +272,7 @@ fn r14_8_dont_know_keeps_its_response_and_keeps_access() {
     let mut t = tenant();
     let id = create(&mut t, ADMIN, &["Sales"], &[("default_decision", s("deny")), ("auto_apply", b(true))]).remove(0);
     decide(&mut t, BOB, &id, CAROL, "dont_know").unwrap();
-    advance(&mut t, 14);
+    t.advance_days(14);
     assert_eq!(
         items(&t, &id),
         vec![
@@ -301,7 +287,7 @@ fn r14_8_dont_know_keeps_its_response_and_keeps_access() {
 fn r14_9_stop_then_auto_apply_at_the_next_clock_move_advance_zero_included() {
     let mut t = tenant();
     let id = create(&mut t, ADMIN, &["Sales"], &[("auto_apply", b(true))]).remove(0);
-    advance(&mut t, 2);
+    t.advance_days(2);
     decide(&mut t, BOB, &id, DAN, "deny").unwrap();
     let before = t.t.provisioning_log().len();
     t.ok("stop_review", &[BOB, &id]);
@@ -319,7 +305,7 @@ fn r14_9_stop_then_auto_apply_at_the_next_clock_move_advance_zero_included() {
     assert_eq!(t.provisioning_since(before), vec![(DAN.into(), "Salesforce".into(), "deprovisioned")]);
     assert_eq!(t.t.provisioning_log().last().unwrap().cause, e.seq);
     // Its end never fires later.
-    advance(&mut t, 30);
+    t.advance_days(30);
     assert_eq!(
         t.t.audit_log().iter().filter(|e| e.activity == "Access review ended" && e.actor == "system").count(),
         0
@@ -336,7 +322,7 @@ fn r14_10_r14_11_apply_results_in_item_order_and_removal_as_remove_member() {
     }
     // Dan leaves before the end: not_found; Erin is reached only through nesting.
     t.ok("remove_member", &[ADMIN, "Sales", DAN]);
-    advance(&mut t, 14);
+    t.advance_days(14);
     let audit_len = t.t.audit_log().len();
     let before = t.t.provisioning_log().len();
     t.ok("apply_review", &[ADMIN, &id]);
@@ -370,7 +356,7 @@ fn r14_10_mail_enabled_and_on_premises_groups_are_not_supported() {
     t.okk("create_group", &[ADMIN, "List"], &[("kind", s("distribution")), ("members", l(&[CAROL]))]);
     let ids =
         create(&mut t, ADMIN, &["Mail", "OnPrem", "List"], &[("default_decision", s("deny")), ("auto_apply", b(true))]);
-    advance(&mut t, 14);
+    t.advance_days(14);
     for id in &ids {
         assert_eq!(items(&t, id), vec![(CAROL.into(), "deny", Some("not_supported"))]);
     }
@@ -387,7 +373,7 @@ fn r14_12_deletion_cancels_in_progress_and_completed_reviews_not_applied_ones() 
     let applied =
         create(&mut t, ADMIN, &["Sales"], &[("duration_days", Arg::Int(1)), ("auto_apply", b(true))]).remove(0);
     decide(&mut t, BOB, &running, CAROL, "deny").unwrap();
-    advance(&mut t, 1);
+    t.advance_days(1);
     assert_eq!(review(&t, &done).status, ReviewStatus::Completed);
     assert_eq!(review(&t, &applied).status, ReviewStatus::Applied);
     let audit_len = t.t.audit_log().len();
@@ -401,7 +387,7 @@ fn r14_12_deletion_cancels_in_progress_and_completed_reviews_not_applied_ones() 
     assert_eq!(review(&t, &applied).status, ReviewStatus::Applied);
     // No end or auto-apply fires later.
     let audit_len = t.t.audit_log().len();
-    advance(&mut t, 30);
+    t.advance_days(30);
     assert_eq!(t.t.audit_log().len(), audit_len);
     // Deciding a cancelled review is review_not_in_progress; managing it, not_owner for a
     // non-admin, review_not_completed / review_not_in_progress for an admin.
@@ -442,7 +428,7 @@ fn r14_12_r14_17_an_expiry_at_the_reviews_end_cancels_first() {
         &[("duration_days", Arg::Int(30)), ("default_decision", s("deny")), ("auto_apply", b(true))],
     )
     .remove(0);
-    advance(&mut t, 30);
+    t.advance_days(30);
     let r = review(&t, &id);
     assert_eq!((r.status, r.ended_at, r.ended_by), (ReviewStatus::Cancelled, Some(at(30)), None));
     assert_eq!(r.items[0].decision.as_str(), "not_reviewed", "no defaults");
@@ -453,7 +439,7 @@ fn r14_12_r14_17_an_expiry_at_the_reviews_end_cancels_first() {
 fn r14_17_reviews_fire_in_creation_order_end_before_auto_apply() {
     let mut t = tenant();
     let ids = create(&mut t, ADMIN, &["Sales", "Inner"], &[("auto_apply", b(true))]);
-    advance(&mut t, 20);
+    t.advance_days(20);
     let fired: Vec<(&str, String)> =
         t.t.audit_log()
             .iter()
@@ -576,12 +562,12 @@ fn r14_16_check_history_replay_and_snapshot() {
     assert_eq!(t.check("decide_review", &[BOB, &id, CAROL, "approve"]), "");
     decide(&mut t, BOB, &id, CAROL, "approve").unwrap();
     t.ok("record_sign_in", &[DAN]);
-    advance(&mut t, 5);
+    t.advance_days(5);
     // A snapshot taken mid-review holds the review and its scheduled end.
     let snap = serde_json::to_value(State::of(&t.t)).unwrap();
     let mut copy = serde_json::from_value::<State>(snap).unwrap().into_tenant("contoso").unwrap();
     assert_eq!(state(&copy), state(&t.t));
-    advance(&mut t, 10);
+    t.advance_days(10);
     copy.execute(Command::Advance { micros: 10 * DAY }).unwrap();
     assert_eq!(state(&copy), state(&t.t));
     assert_eq!(review(&t, &id).status, ReviewStatus::Applied);
@@ -720,7 +706,7 @@ fn r14_10_a_manual_apply_unschedules_the_pending_auto_apply() {
     assert_eq!((r.status, r.applied_by), (ReviewStatus::Applied, Some(t.uix(BOB))));
     let audit_len = t.t.audit_log().len();
     t.t.execute(Command::Advance { micros: 0 }).unwrap();
-    advance(&mut t, 30);
+    t.advance_days(30);
     assert_eq!(t.t.audit_log().len(), audit_len, "no auto-apply fires after a manual apply");
     assert!(t.t.schedule().is_empty());
 }
@@ -738,7 +724,7 @@ fn busy() -> T {
     decide(&mut t, BOB, &ids[0], DAN, "deny").unwrap();
     let stopped = create(&mut t, BOB, &["Sales"], &[("duration_days", Arg::Int(30))]).remove(0);
     t.ok("stop_review", &[BOB, &stopped]);
-    advance(&mut t, 14);
+    t.advance_days(14);
     create(&mut t, ADMIN, &["Sales"], &[("reviewer_type", s("self"))]);
     t
 }

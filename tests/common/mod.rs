@@ -162,3 +162,25 @@ pub fn through_journal(history: &[Command]) -> Tenant {
     }
     ssgm::persist::journal::Journal::open(&path, "contoso", Default::default()).unwrap().tenant
 }
+
+// ----- the clock and the whole state (R-8.3, R-8.4, R-8.7) -------------------------------------
+
+/// One day of the logical clock, in microseconds.
+pub const DAY: i64 = 86_400_000_000;
+
+/// The instant `days` after the clock's start.
+pub fn at(days: i64) -> ssgm::model::Timestamp {
+    ssgm::model::EPOCH_START + days * DAY
+}
+
+/// Everything a tenant holds, logs and scheduled events included, as one comparable text.
+pub fn state(t: &Tenant) -> String {
+    serde_json::to_string(&ssgm::persist::state::State::of(t)).unwrap()
+}
+
+impl T {
+    /// Moves the clock `days` on, firing what falls due.
+    pub fn advance_days(&mut self, days: i64) {
+        self.t.execute(Command::Advance { micros: days * DAY }).unwrap();
+    }
+}

@@ -45,5 +45,37 @@ pub fn report(phase: &str, done: u64, total: u64) {
     });
 }
 
+/// `sink` called at most ten times a second, plus every report that ends a phase (`done`
+/// reaching `total`): what a person watching needs, whatever the face draws.
+pub fn throttled(mut sink: impl FnMut(&str, u64, u64)) -> impl FnMut(&str, u64, u64) {
+    let mut last: Option<std::time::Instant> = None;
+    move |phase, done, total| {
+        if done >= total || last.is_none_or(|t| t.elapsed() >= std::time::Duration::from_millis(100)) {
+            last = Some(std::time::Instant::now());
+            sink(phase, done, total);
+        }
+    }
+}
+
 /// How often long loops report: every this many units (and at the end).
 pub const EVERY: u64 = 4096;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttled_passes_the_first_report_and_each_phases_last() {
+        let mut seen = Vec::new();
+        {
+            let mut sink = throttled(|phase: &str, done, total| seen.push((phase.to_string(), done, total)));
+            for done in 1..=1000 {
+                sink("import", done, 1000);
+            }
+            sink("read", 5, 5);
+        }
+        assert_eq!(seen.first(), Some(&("import".to_string(), 1, 1000)));
+        assert!(seen.contains(&("import".to_string(), 1000, 1000)) && seen.contains(&("read".to_string(), 5, 5)));
+        assert!(seen.len() < 10, "{} reports passed in a burst", seen.len());
+    }
+}

@@ -88,18 +88,13 @@ fn _set_progress(callback: Option<Py<PyAny>>) {
 
 /// A progress sink that calls a Python callable, throttled; its exceptions are not the core's.
 pub(crate) fn progress_sink(callback: Py<PyAny>) -> crate::progress::Sink {
-    let mut last: Option<std::time::Instant> = None;
-    Box::new(move |phase: &str, done: u64, total: u64| {
-        let due = last.is_none_or(|t| t.elapsed() >= std::time::Duration::from_millis(100));
-        if due || done >= total {
-            last = Some(std::time::Instant::now());
-            Python::attach(|py| {
-                if let Err(e) = callback.call1(py, (phase, done, total)) {
-                    e.print(py);
-                }
-            });
-        }
-    })
+    Box::new(crate::progress::throttled(move |phase: &str, done: u64, total: u64| {
+        Python::attach(|py| {
+            if let Err(e) = callback.call1(py, (phase, done, total)) {
+                e.print(py);
+            }
+        });
+    }))
 }
 
 #[pymodule]

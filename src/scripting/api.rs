@@ -870,14 +870,10 @@ fn open(path: &str, options: &Map) -> RhaiResult {
 
 /// Progress as a line on stderr that counts up, at most ten times a second.
 fn stderr_progress() -> impl FnMut(&str, u64, u64) {
-    let mut last: Option<std::time::Instant> = None;
-    move |phase, done, total| {
-        if last.is_none_or(|t| t.elapsed() >= std::time::Duration::from_millis(100)) || done >= total {
-            last = Some(std::time::Instant::now());
-            let end = if done >= total { "\n" } else { "" };
-            eprint!("\r{phase}: {done}/{total}{end}");
-        }
-    }
+    crate::progress::throttled(|phase, done, total| {
+        let end = if done >= total { "\n" } else { "" };
+        eprint!("\r{phase}: {done}/{total}{end}");
+    })
 }
 
 fn from_graph(path: &str, options: &Map) -> RhaiResult {

@@ -11,7 +11,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
 use ssgm::call::{build, Arg};
-use ssgm::import::DirectoryData;
+use ssgm::DirectoryData;
 use ssgm::{Command, Tenant};
 use std::time::{Duration, Instant};
 

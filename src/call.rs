@@ -8,7 +8,7 @@
 use crate::catalogue::{self, Kind, Param, Ty};
 use crate::command::Command;
 use crate::error::{Code, Error, Result};
-use crate::import::DirectoryData;
+use crate::model::DirectoryData;
 use crate::model::Timestamp;
 use serde_json::{Map, Value};
 

@@ -4,7 +4,7 @@
 //! into its id. Enumerated arguments (kinds, policies, roles) stay strings so that a bad value
 //! is a refusal recorded in the history, not a type error.
 
-use crate::import::DirectoryData;
+use crate::model::DirectoryData;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 

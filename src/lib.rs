@@ -61,7 +61,7 @@ mod python;
 pub use access::{Access, AccessPanel};
 pub use command::Command;
 pub use error::{Code, Error, Family, Refusal, Result};
-pub use import::DirectoryData;
+pub use model::DirectoryData;
 pub use records::{AuditEntry, Change, Decision, ImportCounts, Notification, Outcome, ProvisioningEvent};
 pub use store::Store;
 pub use tenant::Tenant;

@@ -22,7 +22,7 @@
 //! ```
 
 use crate::error::{Code, Error, Result};
-use crate::import::GroupDates;
+use crate::model::GroupDates;
 use crate::model::*;
 use crate::records::Notification;
 use crate::schedule::{Event, Notice, Owner, Schedule};

@@ -640,7 +640,7 @@ proptest! {
 // ----- import (R-8.5 as §13 amends it) ----------------------------------------------------------
 
 fn import(t: &mut T, data: serde_json::Value) -> ssgm::Result<Outcome> {
-    let data = ssgm::import::DirectoryData::from_value(data)?;
+    let data = ssgm::DirectoryData::from_value(data)?;
     t.t.execute(Command::ImportDirectory { data: Box::new(data) })
 }
 

@@ -1,7 +1,7 @@
 //! Deterministic tenants for the benchmarks.
 #![allow(dead_code)]
 
-use ssgm::import::{DirectoryData, GroupEntry, ResourceEntry, UserEntry};
+use ssgm::model::{DirectoryData, GroupEntry, ResourceEntry, UserEntry};
 
 /// A small deterministic generator (xorshift), so runs are repeatable without extra crates.
 pub struct Rng(u64);

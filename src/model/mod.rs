@@ -2,6 +2,7 @@
 //!
 //! Nothing here decides anything; [`crate::rules`] decides and [`crate::tenant`] applies.
 
+mod directory;
 mod group;
 mod request;
 mod resource;
@@ -9,6 +10,8 @@ mod settings;
 mod time;
 mod user;
 
+pub(crate) use directory::GroupDates;
+pub use directory::{DirectoryData, GroupEntry, ResourceEntry, UserEntry};
 pub use group::{Group, GroupKind, JoinPolicy, Kept};
 pub use request::{Request, RequestStatus};
 pub use resource::{Resource, ResourceKind};

@@ -213,13 +213,13 @@ pub enum Command {
         package: String,
         name: String,
         #[serde(default = "none_word")]
-        requestors: crate::packages::RequestorsArg,
+        requestors: crate::model::package::RequestorsArg,
         #[serde(default = "yes")]
         justification_required: bool,
         #[serde(default)]
-        stages: Vec<crate::packages::StageArg>,
+        stages: Vec<crate::model::package::StageArg>,
         #[serde(default = "never_word")]
-        expires: crate::packages::ExpiresArg,
+        expires: crate::model::package::ExpiresArg,
     },
     /// Change a policy; `None` leaves an option unchanged.
     UpdatePolicy {
@@ -228,13 +228,13 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        requestors: Option<crate::packages::RequestorsArg>,
+        requestors: Option<crate::model::package::RequestorsArg>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         justification_required: Option<bool>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        stages: Option<Vec<crate::packages::StageArg>>,
+        stages: Option<Vec<crate::model::package::StageArg>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        expires: Option<crate::packages::ExpiresArg>,
+        expires: Option<crate::model::package::ExpiresArg>,
     },
     /// Delete a policy.
     DeletePolicy { actor: String, policy: String },
@@ -326,11 +326,11 @@ fn fourteen() -> i64 {
 fn none_decision() -> String {
     "none".to_string()
 }
-fn none_word() -> crate::packages::RequestorsArg {
-    crate::packages::RequestorsArg::Word("none".to_string())
+fn none_word() -> crate::model::package::RequestorsArg {
+    crate::model::package::RequestorsArg::Word("none".to_string())
 }
-fn never_word() -> crate::packages::ExpiresArg {
-    crate::packages::ExpiresArg::Text("never".to_string())
+fn never_word() -> crate::model::package::ExpiresArg {
+    crate::model::package::ExpiresArg::Text("never".to_string())
 }
 
 /// The names of the commands `check` accepts: actor commands and the checked reads.

@@ -2,41 +2,11 @@
 //! in §9's steps) and its application.
 
 use crate::error::{Code, Error, Result};
-use crate::model::parse_time;
 use crate::model::*;
 use crate::records::ImportCounts;
-use crate::rules::{merge, parse_group_kind, parse_join_policy, parse_resource_kind, parse_roles};
-use crate::tenant::{NewGroup, Tenant, KIND_GROUP, KIND_RESOURCE, KIND_USER};
+use crate::tenant::{Tenant, KIND_GROUP, KIND_RESOURCE, KIND_USER};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{Map, Value};
-
-/// A user about to be imported: id, upn, display name, department, roles, enabled, and
-/// its last sign-in.
-type NewUser = (String, String, String, Option<String>, Roles, bool, Option<Timestamp>);
-
-/// An import, validated and resolved to the indexes its objects will have.
-#[derive(Debug, Clone)]
-pub(crate) struct ImportPlan {
-    users: Vec<NewUser>,
-    groups: Vec<(String, NewGroup)>,
-    resources: Vec<NewResource>,
-    settings: Option<Settings>,
-    /// §13 dates of the data's groups, by position: renewed_at, expires_at, deleted_at.
-    dates: Vec<GroupDates>,
-    counts: ImportCounts,
-    /// (user, manager) pairs.
-    managers: Vec<(UserIx, UserIx)>,
-}
-
-#[derive(Debug, Clone)]
-struct NewResource {
-    id: String,
-    name: String,
-    kind: ResourceKind,
-    owners: Vec<UserIx>,
-    assigned: Vec<Principal>,
-    blocked: Vec<UserIx>,
-}
 
 /// Where the data's own ids and upns point, as final indexes.
 struct DataIndex<'d> {

@@ -22,7 +22,6 @@
 //! ```
 
 use crate::error::{Code, Error, Result};
-use crate::model::GroupDates;
 use crate::model::*;
 use crate::records::Notification;
 use crate::schedule::{Event, Notice, Owner, Schedule};
@@ -150,7 +149,7 @@ impl Tenant {
     /// refusal (a query: no command, nothing recorded).
     pub fn enforced_name(&self, user: &str, name: &str) -> Result<String> {
         let u = self.find_user(user)?;
-        let given = crate::rules::group_name(name)?;
+        let given = group_name(name)?;
         let shaped = self.shaped_name(u, GroupKind::Microsoft365, given.clone())?;
         self.check_blocked_words(u, GroupKind::Microsoft365, &given)?;
         Ok(shaped)

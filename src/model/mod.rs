@@ -4,20 +4,26 @@
 
 mod directory;
 mod group;
+pub mod package;
+mod plan;
 mod request;
 mod resource;
+pub mod review;
 mod settings;
 mod time;
 mod user;
+mod words;
 
 pub(crate) use directory::GroupDates;
 pub use directory::{DirectoryData, GroupEntry, ResourceEntry, UserEntry};
 pub use group::{Group, GroupKind, JoinPolicy, Kept};
+pub(crate) use plan::{Created, ImportPlan, NewGroup, NewResource, Plan, Prepared};
 pub use request::{Request, RequestStatus};
 pub use resource::{Resource, ResourceKind};
 pub use settings::{ExpirationScope, SelfServiceScope, Settings, DEPARTMENT_TOKEN, GROUP_NAME_TOKEN, SETTING_NAMES};
 pub use time::{format_time, parse_time, Timestamp, EPOCH_START, LATEST};
 pub use user::{Role, Roles, User};
+pub(crate) use words::{group_name, merge, parse_group_kind, parse_join_policy, parse_resource_kind, parse_roles};
 
 /// Index of a user in its tenant (creation order).
 pub type UserIx = u32;
@@ -53,7 +59,7 @@ pub enum Object {
     /// An access review (§14).
     Review(ReviewIx),
     /// An access package, policy, package request or assignment (§15).
-    Package(crate::packages::PackageObject),
+    Package(package::PackageObject),
 }
 
 /// a name is trimmed; empty, longer than 256 characters or with control characters is

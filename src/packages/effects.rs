@@ -6,10 +6,10 @@
 use super::rules::expiry_at;
 use super::*;
 use crate::lifecycle::DAY;
-use crate::model::{fold, Object, Principal, Timestamp, UserIx};
+use crate::model::{fold, Created, Object, Principal, Timestamp, UserIx};
 use crate::records::Outcome;
 use crate::schedule::{Event, Owner};
-use crate::tenant::{Created, Tenant};
+use crate::tenant::Tenant;
 use rustc_hash::FxHashSet;
 
 /// One (active assignment, group of its package) whose user is not a direct member

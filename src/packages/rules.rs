@@ -5,9 +5,10 @@ use super::*;
 use crate::command::Command;
 use crate::error::{Code, Error, Result};
 use crate::lifecycle::DAY;
-use crate::model::{clean_name, fold, parse_time, GroupKind, Object, Principal, UserIx};
-use crate::rules::{merge, refuse, Args};
-use crate::tenant::{Plan, Tenant};
+use crate::model::merge;
+use crate::model::{clean_name, fold, parse_time, GroupKind, Object, Plan, Principal, UserIx};
+use crate::rules::{refuse, Args};
+use crate::tenant::Tenant;
 
 /// the most stages, timeout days and expiry days.
 pub const MAX_STAGES: usize = 3;

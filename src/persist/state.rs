@@ -382,7 +382,7 @@ impl State {
             if t.ids.contains_key(&g.id) || g.created_by.is_some_and(|u| !user_ok(u)) {
                 return Err(bad(&format!("group {} is inconsistent", g.id)));
             }
-            let spec = crate::tenant::NewGroup {
+            let spec = NewGroup {
                 name: g.name,
                 description: g.description,
                 kind,

@@ -814,9 +814,18 @@ pub static CATALOGUE: &[Entry] = &[
     ),
 ];
 
-/// The entry named `name`.
+/// The entry named `name` (looked up in a table built once).
 pub fn entry(name: &str) -> Option<&'static Entry> {
-    CATALOGUE.iter().find(|e| e.name == name)
+    static BY_NAME: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, &'static Entry>> =
+        std::sync::OnceLock::new();
+    BY_NAME.get_or_init(|| CATALOGUE.iter().map(|e| (e.name, e)).collect()).get(name).copied()
+}
+
+/// The audit activity a command records: its entry's, or where the entry gives
+/// alternatives (`a / b`), the `choice`-th of them.
+pub fn activity(name: &str, choice: usize) -> &'static str {
+    let all = entry(name).map(|e| e.activity).unwrap_or("");
+    all.split(" / ").nth(choice).unwrap_or(all)
 }
 
 /// The entries that enter the history: seeding, actor commands, checked reads, clock moves.

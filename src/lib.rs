@@ -36,6 +36,7 @@ pub mod catalogue;
 pub mod command;
 pub mod error;
 pub mod graph;
+mod groups;
 mod history;
 pub mod import;
 pub mod lifecycle;
@@ -44,12 +45,15 @@ pub mod packages;
 pub mod persist;
 pub mod progress;
 pub mod records;
+mod requests;
+mod resources;
 pub mod reviews;
 mod rules;
 pub mod schedule;
 pub mod store;
 pub mod suggest;
 pub mod tenant;
+mod users;
 pub mod views;
 
 #[cfg(feature = "scripting")]

@@ -21,9 +21,11 @@
 //! assert_eq!(t.deleted_groups().count(), 1); // expired after its 180 days (R-13.7)
 //! ```
 
+use crate::command::Command;
 use crate::error::{Code, Error, Result};
 use crate::model::*;
-use crate::records::Notification;
+use crate::records::{Notification, Outcome};
+use crate::rules::{misrouted, refuse, Args};
 use crate::schedule::{Event, Notice, Owner, Schedule};
 use crate::tenant::Tenant;
 
@@ -444,6 +446,122 @@ impl Tenant {
         if let Some(group) = self.groups.get_mut(g as usize) {
             if group.kept.take().is_some() {
                 self.deleted_order.remove(&group.deleted_order);
+            }
+        }
+    }
+}
+
+// ----- the §13 commands: rules and effects -----
+
+impl Tenant {
+    /// The rules of the §13 commands: a plan or a refusal in §9's order.
+    pub(crate) fn decide_lifecycle(&self, a: &mut Args, cmd: &Command) -> Result<LifecyclePlan> {
+        match cmd {
+            Command::AddGroupToExpiration { actor, group } | Command::RemoveGroupFromExpiration { actor, group } => {
+                let adding = matches!(cmd, Command::AddGroupToExpiration { .. });
+                let actor_r = a.actor(actor);
+                let group_r = a.group(group);
+                let (actor, group) = (actor_r?, group_r?);
+                self.active(actor)?;
+                self.lifecycle_admin(actor, "manage the expiration policy")?;
+                self.expiration_kind(group)?;
+                let listed = self.selected.contains(&group);
+                if adding && self.selected.len() >= crate::lifecycle::MAX_SELECTED {
+                    return refuse(
+                        Code::ExpirationGroupLimit,
+                        format!(
+                            "the expiration policy already lists {} groups, the most allowed, so {} cannot be added",
+                            self.selected.len(),
+                            self.dg(group)
+                        ),
+                    );
+                }
+                match (adding, listed) {
+                    (true, true) => {
+                        refuse(Code::AlreadySelected, format!("{} is already in the expiration policy", self.dg(group)))
+                    }
+                    (false, false) => {
+                        refuse(Code::NotSelected, format!("{} is not in the expiration policy", self.dg(group)))
+                    }
+                    _ => Ok(LifecyclePlan::Select { group, add: adding }),
+                }
+            }
+            Command::Renew { actor, group } => {
+                let actor_r = a.actor(actor);
+                let group_r = a.group(group);
+                let (actor, group) = (actor_r?, group_r?);
+                self.active(actor)?;
+                // R-13.4: an owner's right, whatever the self-service settings.
+                if !self.group_admin(actor) && !self.groups[group as usize].owners.contains(&actor) {
+                    return refuse(
+                        Code::NotOwner,
+                        format!("{} is not an owner of {}, so cannot renew it", self.du(actor), self.dg(group)),
+                    );
+                }
+                if !self.covered(group) {
+                    return refuse(
+                        Code::ExpirationNotApplicable,
+                        format!("{} is not covered by the expiration policy, so it cannot be renewed", self.dg(group)),
+                    );
+                }
+                Ok(LifecyclePlan::Renew { group })
+            }
+            Command::RestoreGroup { actor, group } => {
+                let actor_r = a.actor(actor);
+                let group_r = a.deleted_group(group);
+                let (actor, group) = (actor_r?, group_r?);
+                self.active(actor)?;
+                let was_owner = self.groups[group as usize].kept.as_ref().is_some_and(|k| k.owners.contains(&actor));
+                if !self.group_admin(actor) && !was_owner {
+                    return refuse(
+                        Code::NotOwner,
+                        format!(
+                            "{} was not an owner of the deleted {}, so cannot restore it",
+                            self.du(actor),
+                            self.dg(group)
+                        ),
+                    );
+                }
+                Ok(LifecyclePlan::Restore { group })
+            }
+            Command::PurgeGroup { actor, group } => {
+                let actor_r = a.actor(actor);
+                let group_r = a.deleted_group(group);
+                let (actor, group) = (actor_r?, group_r?);
+                self.active(actor)?;
+                self.lifecycle_admin(actor, &format!("purge the deleted {}", self.dg(group)))?;
+                Ok(LifecyclePlan::Purge { group })
+            }
+            Command::RecordActivity { group } => {
+                let group = a.group(group)?;
+                Ok(LifecyclePlan::RecordActivity { group })
+            }
+            _ => misrouted(cmd),
+        }
+    }
+
+    /// The effects of the §13 commands.
+    pub(crate) fn apply_lifecycle(&mut self, plan: LifecyclePlan, seq: u64) -> (Outcome, Created) {
+        match plan {
+            LifecyclePlan::Select { group, add } => {
+                self.select_now(group, add);
+                (Outcome::Nothing, Created::Nothing)
+            }
+            LifecyclePlan::Renew { group } => {
+                self.renew_now(group);
+                (Outcome::Group(self.groups[group as usize].id.clone()), Created::Nothing)
+            }
+            LifecyclePlan::Restore { group } => {
+                self.restore_now(group, seq);
+                (Outcome::Group(self.groups[group as usize].id.clone()), Created::Nothing)
+            }
+            LifecyclePlan::Purge { group } => {
+                self.purge_now(group);
+                (Outcome::Nothing, Created::Nothing)
+            }
+            LifecyclePlan::RecordActivity { group } => {
+                self.record_activity_now(group);
+                (Outcome::Nothing, Created::Nothing)
             }
         }
     }

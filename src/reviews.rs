@@ -684,3 +684,64 @@ impl Tenant {
         Ok(())
     }
 }
+
+// ----- the §14 commands: their rules -----
+
+impl Tenant {
+    /// The rules of the §14 commands: a plan or a refusal in §9's order.
+    pub(crate) fn decide_reviews(
+        &self,
+        a: &mut crate::rules::Args,
+        cmd: &crate::command::Command,
+    ) -> Result<ReviewPlan> {
+        use crate::command::Command;
+        match cmd {
+            Command::CreateReview {
+                actor,
+                name,
+                groups,
+                reviewer_type,
+                reviewers,
+                fallback_reviewers,
+                duration_days,
+                default_decision,
+                auto_apply,
+                justification_required,
+            } => {
+                let actor_r = a.actor(actor);
+                let groups_r = a.groups(groups);
+                let reviewers_r = a.users(reviewers);
+                let fallback_r = a.users(fallback_reviewers);
+                let (actor, groups, reviewers, fallback) = (actor_r?, groups_r?, reviewers_r?, fallback_r?);
+                let raw = crate::reviews::CreateArgs {
+                    name,
+                    reviewer_type,
+                    duration_days: *duration_days,
+                    default_decision,
+                    auto_apply: *auto_apply,
+                    justification_required: *justification_required,
+                };
+                self.decide_create_review(actor, groups, reviewers, fallback, &raw)
+            }
+            Command::DecideReview { actor, review, user, decision, justification } => {
+                let actor_r = a.actor(actor);
+                let review_r = a.review(review);
+                let user_r = a.user(user);
+                let (actor, review, user) = (actor_r?, review_r?, user_r?);
+                self.decide_decision(actor, review, user, decision, justification)
+            }
+            Command::StopReview { actor, review } | Command::ApplyReview { actor, review } => {
+                let apply = matches!(cmd, Command::ApplyReview { .. });
+                let actor_r = a.actor(actor);
+                let review_r = a.review(review);
+                let (actor, review) = (actor_r?, review_r?);
+                self.decide_manage_review(actor, review, apply)
+            }
+            Command::RecordSignIn { user } => {
+                let user = a.user(user)?;
+                Ok(ReviewPlan::SignIn { user })
+            }
+            _ => crate::rules::misrouted(cmd),
+        }
+    }
+}

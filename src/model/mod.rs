@@ -1,6 +1,9 @@
-//! Plain data: the objects of SPEC §1 and the tenant settings of §2.
+//! Plain data: the objects of SPEC §1, the tenant settings of §2, the data of an import, of
+//! reviews and of access packages, and the plan of a decided command.
 //!
-//! Nothing here decides anything; [`crate::rules`] decides and [`crate::tenant`] applies.
+//! Nothing here decides anything, and nothing here names the modules that do: the rules and
+//! effects of each SPEC area (`users`, `groups`, `requests`, `resources`, `lifecycle`,
+//! `reviews`, `packages`) read and write these types, and [`crate::tenant`] runs them.
 
 mod directory;
 mod group;
@@ -17,7 +20,10 @@ mod words;
 pub(crate) use directory::GroupDates;
 pub use directory::{DirectoryData, GroupEntry, ResourceEntry, UserEntry};
 pub use group::{Group, GroupKind, JoinPolicy, Kept};
-pub(crate) use plan::{Created, ImportPlan, NewGroup, NewResource, Plan, Prepared};
+pub(crate) use plan::{
+    Created, GroupPlan, ImportPlan, LifecyclePlan, NewGroup, NewResource, Plan, Prepared, RequestPlan, ResourcePlan,
+    UserPlan,
+};
 pub use request::{Request, RequestStatus};
 pub use resource::{Resource, ResourceKind};
 pub use settings::{ExpirationScope, SelfServiceScope, Settings, DEPARTMENT_TOKEN, GROUP_NAME_TOKEN, SETTING_NAMES};

@@ -5,9 +5,30 @@ use super::*;
 use crate::error::Result;
 use crate::records::ImportCounts;
 
-/// What a planned command will do, once decided (decided by the rules of its area).
+/// What a decided command will do: the plan of its area.
 #[derive(Debug, Clone)]
 pub(crate) enum Plan {
+    /// §1–§3.
+    User(UserPlan),
+    ///
+    Import(Box<ImportPlan>),
+    /// §4.
+    Group(GroupPlan),
+    /// §5.
+    Request(RequestPlan),
+    /// §7.
+    Resource(ResourcePlan),
+    /// §13.
+    Lifecycle(LifecyclePlan),
+    /// §14.
+    Review(super::review::ReviewPlan),
+    /// §15.
+    Package(Box<super::package::PackagePlan>),
+}
+
+/// A decided command of §1–§3: users, roles and settings.
+#[derive(Debug, Clone)]
+pub(crate) enum UserPlan {
     AddUser {
         upn: String,
         display_name: String,
@@ -24,105 +45,53 @@ pub(crate) enum Plan {
         user: UserIx,
         roles: Roles,
     },
-    Import(Box<ImportPlan>),
     Configure {
         actor: UserIx,
         settings: Settings,
     },
+}
+
+/// A decided command of §4: groups and membership.
+#[derive(Debug, Clone)]
+pub(crate) enum GroupPlan {
     CreateGroup(Box<NewGroup>),
-    UpdateGroup {
-        group: GroupIx,
-        name: Option<String>,
-        description: Option<String>,
-        join_policy: Option<JoinPolicy>,
-    },
-    DeleteGroup {
-        actor: UserIx,
-        group: GroupIx,
-    },
-    AddMember {
-        group: GroupIx,
-        member: Principal,
-    },
-    RemoveMember {
-        group: GroupIx,
-        member: Principal,
-    },
-    AddOwner {
-        group: GroupIx,
-        user: UserIx,
-    },
-    RemoveOwner {
-        group: GroupIx,
-        user: UserIx,
-    },
-    RequestToJoin {
-        group: GroupIx,
-        requester: UserIx,
-        justification: String,
-        settle: Option<&'static str>,
-    },
-    Settle {
-        request: RequestIx,
-        by: UserIx,
-        status: RequestStatus,
-        reason: String,
-    },
-    CreateResource {
-        name: String,
-        kind: ResourceKind,
-        owners: Vec<UserIx>,
-    },
-    AddResourceOwner {
-        resource: ResourceIx,
-        user: UserIx,
-    },
-    RemoveResourceOwner {
-        resource: ResourceIx,
-        user: UserIx,
-    },
-    Assign {
-        resource: ResourceIx,
-        principal: Principal,
-    },
-    Unassign {
-        resource: ResourceIx,
-        principal: Principal,
-    },
-    Block {
-        resource: ResourceIx,
-        user: UserIx,
-    },
-    Unblock {
-        resource: ResourceIx,
-        user: UserIx,
-    },
-    ListMembers {
-        group: GroupIx,
-    },
-    ListAccess {
-        resource: ResourceIx,
-    },
-    Select {
-        group: GroupIx,
-        add: bool,
-    },
-    Renew {
-        group: GroupIx,
-    },
-    Restore {
-        group: GroupIx,
-    },
-    Purge {
-        group: GroupIx,
-    },
-    RecordActivity {
-        group: GroupIx,
-    },
-    /// §14: an access review command.
-    Review(super::review::ReviewPlan),
-    /// §15.
-    Package(Box<super::package::PackagePlan>),
+    UpdateGroup { group: GroupIx, name: Option<String>, description: Option<String>, join_policy: Option<JoinPolicy> },
+    DeleteGroup { actor: UserIx, group: GroupIx },
+    AddMember { group: GroupIx, member: Principal },
+    RemoveMember { group: GroupIx, member: Principal },
+    AddOwner { group: GroupIx, user: UserIx },
+    RemoveOwner { group: GroupIx, user: UserIx },
+    ListMembers { group: GroupIx },
+}
+
+/// A decided command of §5: join requests.
+#[derive(Debug, Clone)]
+pub(crate) enum RequestPlan {
+    RequestToJoin { group: GroupIx, requester: UserIx, justification: String, settle: Option<&'static str> },
+    Settle { request: RequestIx, by: UserIx, status: RequestStatus, reason: String },
+}
+
+/// A decided command of §7: resources and assignments.
+#[derive(Debug, Clone)]
+pub(crate) enum ResourcePlan {
+    CreateResource { name: String, kind: ResourceKind, owners: Vec<UserIx> },
+    AddResourceOwner { resource: ResourceIx, user: UserIx },
+    RemoveResourceOwner { resource: ResourceIx, user: UserIx },
+    Assign { resource: ResourceIx, principal: Principal },
+    Unassign { resource: ResourceIx, principal: Principal },
+    Block { resource: ResourceIx, user: UserIx },
+    Unblock { resource: ResourceIx, user: UserIx },
+    ListAccess { resource: ResourceIx },
+}
+
+/// A decided command of §13: group lifecycle.
+#[derive(Debug, Clone)]
+pub(crate) enum LifecyclePlan {
+    Select { group: GroupIx, add: bool },
+    Renew { group: GroupIx },
+    Restore { group: GroupIx },
+    Purge { group: GroupIx },
+    RecordActivity { group: GroupIx },
 }
 
 /// A group about to be created.

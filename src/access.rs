@@ -8,6 +8,44 @@ use crate::model::*;
 use crate::tenant::Tenant;
 use rustc_hash::FxHashSet;
 
+/// The catalogue entries of object and effective-access queries (§6, §7) (see [`crate::catalogue`]).
+pub(crate) mod catalogue {
+    use crate::catalogue::declare::*;
+
+    /// In the order `:help` and `catalogue()` list them.
+    pub(crate) const ENTRIES: &[Entry] = &[
+        query("users", &[], "list[User]", "Every user, in creation order (R-10.1)."),
+        query("groups", &[], "list[Group]", "Every live group, in creation order (R-10.1)."),
+        query("resources", &[], "list[Resource]", "Every resource, in creation order (R-10.1)."),
+        query(
+            "requests",
+            &[kw("status", Ty::OptText, "None"), kw("group", Ty::Group, "None"), kw("requester", Ty::User, "None")],
+            "list[Request]",
+            "Requests in creation order, filtered by status, group and requester (R-10.1).",
+        ),
+        query("user", &[req("ref", Ty::User)], "User", "The user with this id or upn (R-1.4; user_not_found)."),
+        query("group", &[req("ref", Ty::Group)], "Group", "The group with this id or name (R-1.4; group_not_found)."),
+        query("resource", &[req("ref", Ty::Resource)], "Resource", "The resource with this id or name (R-1.4)."),
+        query("request", &[req("id", Ty::Request)], "Request", "The request with this id (request_not_found)."),
+        query("has_access", &[USER, RESOURCE], "bool", "Effective access (R-7.3)."),
+        query(
+            "has_access_many",
+            &[req("pairs", Ty::Pairs), opt("resources", Ty::Any, "None")],
+            "list[bool]",
+            "has_access for each (user, resource) pair, or for two equal-length sequences (R-8.6).",
+        ),
+        query("explain_access", &[USER, RESOURCE], "Access", "Why a user does or does not reach a resource (R-7.8)."),
+        query(
+            "who_has_access",
+            &[RESOURCE],
+            "list[User]",
+            "Everyone with effective access, in creation order (R-6.4).",
+        ),
+        query("access_of", &[USER], "list[Resource]", "The resources a user reaches, in creation order."),
+        query("access_panel", &[USER], "AccessPanel", "A user's Access Panel (R-6.3)."),
+    ];
+}
+
 /// Why a user does or does not reach a resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Access {

@@ -6,8 +6,12 @@
 //! R-10.13's type errors), `check` accepts what it marks checkable (R-10.11), the Rhai engine
 //! registers one function per entry and arity and `:help` prints it, and the Python methods
 //! are tested against it (names, parameters, order, keyword-only options, defaults), as is
-//! the stub `_core.pyi`. Adding a command means: an entry here, its [`crate::Command`]
-//! variant (whose serde field names are the parameter names), its rule and its effect.
+//! the stub `_core.pyi`. Each SPEC area declares its own entries in a `catalogue` module
+//! beside its rules and effects (`users`, `groups`, `requests`, `resources`, `lifecycle`,
+//! `reviews`, `packages`; the clock and history in `tenant`, the queries of access and
+//! analysis in theirs); this module defines the declaration and lists them all. Adding a
+//! command means: an entry in its area, its [`crate::Command`] variant (whose serde field
+//! names are the parameter names), its rule and its effect.
 //!
 //! ```
 //! use ssgm::catalogue::{entry, Kind};
@@ -251,26 +255,26 @@ impl Entry {
     }
 }
 
-const fn req(name: &'static str, ty: Ty) -> Param {
+pub(crate) const fn req(name: &'static str, ty: Ty) -> Param {
     Param { name, ty, default: None, keyword_only: false }
 }
-const fn opt(name: &'static str, ty: Ty, default: &'static str) -> Param {
+pub(crate) const fn opt(name: &'static str, ty: Ty, default: &'static str) -> Param {
     Param { name, ty, default: Some(default), keyword_only: false }
 }
-const fn kw(name: &'static str, ty: Ty, default: &'static str) -> Param {
+pub(crate) const fn kw(name: &'static str, ty: Ty, default: &'static str) -> Param {
     Param { name, ty, default: Some(default), keyword_only: true }
 }
 
-const ACTOR: Param = req("actor", Ty::User);
-const GROUP: Param = req("group", Ty::Group);
-const RESOURCE: Param = req("resource", Ty::Resource);
-const USER: Param = req("user", Ty::User);
-const REQUEST: Param = req("request", Ty::Request);
-const PACKAGE: Param = req("package", Ty::Package);
-const POLICY: Param = req("policy", Ty::Policy);
-const PACKAGE_REQUEST: Param = req("request", Ty::PackageRequest);
+pub(crate) const ACTOR: Param = req("actor", Ty::User);
+pub(crate) const GROUP: Param = req("group", Ty::Group);
+pub(crate) const RESOURCE: Param = req("resource", Ty::Resource);
+pub(crate) const USER: Param = req("user", Ty::User);
+pub(crate) const REQUEST: Param = req("request", Ty::Request);
+pub(crate) const PACKAGE: Param = req("package", Ty::Package);
+pub(crate) const POLICY: Param = req("policy", Ty::Policy);
+pub(crate) const PACKAGE_REQUEST: Param = req("request", Ty::PackageRequest);
 
-const fn command(
+pub(crate) const fn command(
     name: &'static str,
     kind: Kind,
     params: &'static [Param],
@@ -281,538 +285,76 @@ const fn command(
     Entry { name, kind, params, returns, activity, doc }
 }
 
-const fn query(name: &'static str, params: &'static [Param], returns: &'static str, doc: &'static str) -> Entry {
+pub(crate) const fn query(
+    name: &'static str,
+    params: &'static [Param],
+    returns: &'static str,
+    doc: &'static str,
+) -> Entry {
     Entry { name, kind: Kind::Query, params, returns, activity: "", doc }
 }
 
-use Kind::{Actor, CheckedRead, Clock, Seeding};
+/// What an area's entries are written with.
+pub(crate) mod declare {
+    pub(crate) use super::Kind::{Actor, CheckedRead, Clock, Seeding};
+    pub(crate) use super::{command, kw, opt, query, req, Entry, Param, Ty};
+    pub(crate) use super::{ACTOR, GROUP, PACKAGE, PACKAGE_REQUEST, POLICY, REQUEST, RESOURCE, USER};
+}
 
-/// Every command and query, commands first in API.md's order.
-pub static CATALOGUE: &[Entry] = &[
-    // ----- seeding -----
-    command(
-        "add_user",
-        Seeding,
-        &[
-            req("upn", Ty::Text),
-            kw("display_name", Ty::OptText, "None"),
-            kw("department", Ty::OptText, "None"),
-            kw("roles", Ty::Roles, "()"),
-            kw("enabled", Ty::Bool, "True"),
-            kw("manager", Ty::OptUser, "None"),
-        ],
-        "User",
-        "Add user",
-        "Seeding: adds a user (audited as system).",
-    ),
-    command(
-        "set_enabled",
-        Seeding,
-        &[USER, req("enabled", Ty::Bool)],
-        "User",
-        "Update user",
-        "Seeding: enables or disables a user (R-3.5).",
-    ),
-    command("set_roles", Seeding, &[USER, req("roles", Ty::Roles)], "User", "Update user", "Seeding: replaces a user's roles."),
-    command(
-        "import_directory",
-        Seeding,
-        &[req("data", Ty::Data)],
-        "dict",
-        "Import directory",
-        "Seeding: many users, groups and resources in one command (R-8.5); returns the counts.",
-    ),
-    // ----- actor commands -----
-    command(
-        "configure",
-        Actor,
-        &[ACTOR, Param { name: "settings", ty: Ty::Settings, default: None, keyword_only: true }],
-        "Settings",
-        "Update group settings",
-        "Changes tenant settings, all or none (R-2.1); returns the settings.",
-    ),
-    command(
-        "create_group",
-        Actor,
-        &[
-            ACTOR,
-            req("name", Ty::Text),
-            kw("kind", Ty::Text, "'security'"),
-            kw("join_policy", Ty::OptText, "None"),
-            kw("description", Ty::Text, "''"),
-            kw("owners", Ty::Users, "()"),
-            kw("members", Ty::Principals, "()"),
-            kw("on_premises", Ty::Bool, "False"),
-        ],
-        "Group",
-        "Add group",
-        "Creates a group (R-4.3 to R-4.6).",
-    ),
-    command(
-        "update_group",
-        Actor,
-        &[
-            ACTOR,
-            GROUP,
-            kw("name", Ty::OptText, "None"),
-            kw("description", Ty::OptText, "None"),
-            kw("join_policy", Ty::OptText, "None"),
-        ],
-        "Group",
-        "Update group",
-        "Changes a group's name, description or join policy (R-4.7).",
-    ),
-    command("delete_group", Actor, &[ACTOR, GROUP], "None", "Delete group", "Deletes a group (R-4.7, R-4.13)."),
-    command(
-        "add_member",
-        Actor,
-        &[ACTOR, GROUP, req("member", Ty::Principal)],
-        "None",
-        "Add member to group",
-        "Adds a user or a group to a group (R-4.8, R-4.10).",
-    ),
-    command(
-        "remove_member",
-        Actor,
-        &[ACTOR, GROUP, req("member", Ty::Principal)],
-        "None",
-        "Remove member from group",
-        "Removes a member from a group (R-4.8).",
-    ),
-    command("add_owner", Actor, &[ACTOR, GROUP, USER], "None", "Add owner to group", "Adds an owner to a group (R-4.9)."),
-    command(
-        "remove_owner",
-        Actor,
-        &[ACTOR, GROUP, USER],
-        "None",
-        "Remove owner from group",
-        "Removes an owner from a group (R-4.9).",
-    ),
-    command("leave", Actor, &[ACTOR, GROUP], "None", "Remove member from group", "The actor leaves a group (R-4.12)."),
-    command(
-        "request_to_join",
-        Actor,
-        &[ACTOR, GROUP, opt("justification", Ty::Text, "''")],
-        "Request",
-        "Request to join a group",
-        "Asks to join a group (R-5.1 to R-5.5).",
-    ),
-    command(
-        "approve",
-        Actor,
-        &[ACTOR, REQUEST, opt("reason", Ty::Text, "''")],
-        "Request",
-        "Approve a pending request to join a group",
-        "Approves a pending request (R-5.6).",
-    ),
-    command(
-        "deny",
-        Actor,
-        &[ACTOR, REQUEST, opt("reason", Ty::Text, "''")],
-        "Request",
-        "Reject a pending request to join a group",
-        "Denies a pending request (R-5.6).",
-    ),
-    command(
-        "cancel",
-        Actor,
-        &[ACTOR, REQUEST],
-        "Request",
-        "Cancel a pending request to join a group",
-        "Cancels a pending request (R-5.7).",
-    ),
-    command(
-        "create_resource",
-        Actor,
-        &[ACTOR, req("name", Ty::Text), kw("kind", Ty::Text, "'application'"), kw("owners", Ty::Users, "()")],
-        "Resource",
-        "Add resource",
-        "Creates an application or a site (R-7.1).",
-    ),
-    command(
-        "add_resource_owner",
-        Actor,
-        &[ACTOR, RESOURCE, USER],
-        "None",
-        "Add owner to resource",
-        "Adds an owner to a resource (R-7.1).",
-    ),
-    command(
-        "remove_resource_owner",
-        Actor,
-        &[ACTOR, RESOURCE, USER],
-        "None",
-        "Remove owner from resource",
-        "Removes an owner from a resource (R-7.1).",
-    ),
-    command(
-        "assign",
-        Actor,
-        &[ACTOR, RESOURCE, req("principal", Ty::Principal)],
-        "None",
-        "Add app role assignment to group / Add app role assignment grant to user",
-        "Assigns a user or a group to a resource (R-7.2).",
-    ),
-    command(
-        "unassign",
-        Actor,
-        &[ACTOR, RESOURCE, req("principal", Ty::Principal)],
-        "None",
-        "Remove app role assignment from group / Remove app role assignment from user",
-        "Unassigns a user or a group from a resource (R-7.2).",
-    ),
-    command("block", Actor, &[ACTOR, RESOURCE, USER], "None", "Block user from resource", "Blocks a user from a resource (R-7.5)."),
-    command("unblock", Actor, &[ACTOR, RESOURCE, USER], "None", "Unblock user from resource", "Unblocks a user (R-7.5)."),
-    command(
-        "list_members",
-        CheckedRead,
-        &[ACTOR, GROUP],
-        "list[User | Group]",
-        "List group members",
-        "Checked read: a group's members, for its owners and admins (R-6.1).",
-    ),
-    command(
-        "list_access",
-        CheckedRead,
-        &[ACTOR, RESOURCE],
-        "list[User]",
-        "List resource access",
-        "Checked read: everyone with access, for the resource's owners and admins (R-6.2).",
-    ),
-    // ----- group lifecycle (§13) -----
-    command(
-        "add_group_to_expiration",
-        Actor,
-        &[ACTOR, GROUP],
-        "None",
-        "Add group to lifecycle policy",
-        "Adds a Microsoft 365 group to the expiration policy's selected list (R-13.2).",
-    ),
-    command(
-        "remove_group_from_expiration",
-        Actor,
-        &[ACTOR, GROUP],
-        "None",
-        "Remove group from lifecycle policy",
-        "Removes a group from the expiration policy's selected list (R-13.2).",
-    ),
-    command("renew", Actor, &[ACTOR, GROUP], "Group", "Renew group", "Renews a covered group: it expires a lifetime from now (R-13.4)."),
-    command(
-        "restore_group",
-        Actor,
-        &[ACTOR, GROUP],
-        "Group",
-        "Restore group",
-        "Restores a soft-deleted Microsoft 365 group by id (R-13.9).",
-    ),
-    command("purge_group", Actor, &[ACTOR, GROUP], "None", "Hard delete group", "Deletes a soft-deleted group for good (R-13.10)."),
-    command(
-        "record_activity",
-        Seeding,
-        &[GROUP],
-        "None",
-        "Record group activity",
-        "Seeding: records use of a group, which renews it automatically when covered (R-13.5).",
-    ),
-    // ----- access reviews (§14) -----
-    command(
-        "create_review",
-        Actor,
-        &[
-            ACTOR,
-            req("name", Ty::Text),
-            req("groups", Ty::Groups),
-            kw("reviewer_type", Ty::Text, "'owners'"),
-            kw("reviewers", Ty::Users, "()"),
-            kw("fallback_reviewers", Ty::Users, "()"),
-            kw("duration_days", Ty::Int, "14"),
-            kw("default_decision", Ty::Text, "'none'"),
-            kw("auto_apply", Ty::Bool, "False"),
-            kw("justification_required", Ty::Bool, "False"),
-        ],
-        "list[Review]",
-        "Create access review",
-        "Creates one access review per group, its items and reviewers a snapshot of now (R-14.1 to R-14.5).",
-    ),
-    command(
-        "decide_review",
-        Actor,
-        &[ACTOR, req("review", Ty::Review), USER, req("decision", Ty::Text), opt("justification", Ty::Text, "''")],
-        "AccessReviewDecision",
-        "Approve decision / Deny decision / Don't know decision",
-        "A reviewer decides one item: approve, deny or dont_know; the last response wins (R-14.7).",
-    ),
-    command(
-        "stop_review",
-        Actor,
-        &[ACTOR, req("review", Ty::Review)],
-        "Review",
-        "Access review ended",
-        "Completes an in-progress review now; its defaults and auto-apply follow (R-14.9).",
-    ),
-    command(
-        "apply_review",
-        Actor,
-        &[ACTOR, req("review", Ty::Review)],
-        "Review",
-        "Apply review",
-        "Applies a completed review: denied direct members are removed (R-14.10, R-14.11).",
-    ),
-    command(
-        "record_sign_in",
-        Seeding,
-        &[USER],
-        "User",
-        "Record sign-in",
-        "Seeding: the user signs in now, which sets last_sign_in (R-14.6).",
-    ),
-    // ----- access packages (§15) -----
-    command(
-        "set_manager",
-        Seeding,
-        &[USER, req("manager", Ty::OptUser)],
-        "User",
-        "Set user manager",
-        "Seeding: sets or clears a user's manager (R-15.18).",
-    ),
-    command(
-        "create_package",
-        Actor,
-        &[ACTOR, req("name", Ty::Text), kw("description", Ty::Text, "''"), kw("groups", Ty::Groups, "()")],
-        "AccessPackage",
-        "Create access package",
-        "Creates an access package of groups (R-15.2, R-15.3).",
-    ),
-    command(
-        "update_package",
-        Actor,
-        &[ACTOR, PACKAGE, kw("name", Ty::OptText, "None"), kw("description", Ty::OptText, "None")],
-        "AccessPackage",
-        "Update access package",
-        "Renames or describes a package (R-15.2).",
-    ),
-    command("delete_package", Actor, &[ACTOR, PACKAGE], "None", "Delete access package", "Deletes a package with no active assignment or pending request (R-15.2)."),
-    command(
-        "add_package_group",
-        Actor,
-        &[ACTOR, PACKAGE, GROUP],
-        "None",
-        "Update access package",
-        "Adds a group to a package; its active assignments' users gain it (R-15.3).",
-    ),
-    command(
-        "remove_package_group",
-        Actor,
-        &[ACTOR, PACKAGE, GROUP],
-        "None",
-        "Update access package",
-        "Takes a group out of a package; its active assignments' users lose it (R-15.3).",
-    ),
-    command(
-        "add_incompatible",
-        Actor,
-        &[ACTOR, PACKAGE, req("other", Ty::PackageOrGroup)],
-        "None",
-        "Create incompatible access package / Create incompatible group",
-        "Makes a package or a group incompatible with a package, one way (R-15.14).",
-    ),
-    command(
-        "remove_incompatible",
-        Actor,
-        &[ACTOR, PACKAGE, req("other", Ty::PackageOrGroup)],
-        "None",
-        "Delete incompatible access package / Delete incompatible group",
-        "Lifts an incompatibility (R-15.14).",
-    ),
-    command(
-        "create_policy",
-        Actor,
-        &[
-            ACTOR,
-            PACKAGE,
-            req("name", Ty::Text),
-            kw("requestors", Ty::Requestors, "'none'"),
-            kw("justification_required", Ty::Bool, "True"),
-            kw("stages", Ty::Stages, "()"),
-            kw("expires", Ty::Expires, "'never'"),
-        ],
-        "PackagePolicy",
-        "Create access package assignment policy",
-        "Creates a policy: requestors, justification, 0 to 3 approval stages, expiry (R-15.4).",
-    ),
-    command(
-        "update_policy",
-        Actor,
-        &[
-            ACTOR,
-            POLICY,
-            kw("name", Ty::OptText, "None"),
-            kw("requestors", Ty::Requestors, "None"),
-            kw("justification_required", Ty::OptBool, "None"),
-            kw("stages", Ty::Stages, "None"),
-            kw("expires", Ty::Expires, "None"),
-        ],
-        "PackagePolicy",
-        "Update access package assignment policy",
-        "Changes a policy; an option left None is unchanged (R-15.4, R-15.5).",
-    ),
-    command("delete_policy", Actor, &[ACTOR, POLICY], "None", "Delete access package assignment policy", "Deletes a policy not in use (R-15.5)."),
-    command(
-        "assign_package",
-        Actor,
-        &[ACTOR, PACKAGE, USER, POLICY, kw("justification", Ty::Text, "''")],
-        "PackageAssignment",
-        "Administrator directly assigns user to access package",
-        "An administrator assigns a package directly, delivered at once (R-15.13).",
-    ),
-    command(
-        "reprocess_assignment",
-        Actor,
-        &[ACTOR, req("assignment", Ty::Assignment)],
-        "PackageAssignment",
-        "Reprocess access package assignment",
-        "Re-adds an active assignment's missing memberships (R-15.15).",
-    ),
-    command(
-        "request_package",
-        Actor,
-        &[ACTOR, PACKAGE, opt("justification", Ty::Text, "''"), kw("policy", Ty::OptPolicy, "None")],
-        "PackageRequest",
-        "User requests access package assignment",
-        "Requests a package under a policy that offers itself (R-15.6, R-15.7).",
-    ),
-    command(
-        "approve_package_request",
-        Actor,
-        &[ACTOR, PACKAGE_REQUEST, opt("justification", Ty::Text, "''")],
-        "PackageRequest",
-        "Approval stage completed for access package assignment request / Approve access package assignment request",
-        "Approves a request's stage: the next opens, or after the last it is delivered (R-15.9).",
-    ),
-    command(
-        "deny_package_request",
-        Actor,
-        &[ACTOR, PACKAGE_REQUEST, opt("justification", Ty::Text, "''")],
-        "PackageRequest",
-        "Deny access package assignment request",
-        "Denies a pending request (R-15.9).",
-    ),
-    command(
-        "cancel_package_request",
-        Actor,
-        &[ACTOR, PACKAGE_REQUEST],
-        "PackageRequest",
-        "Cancel access package assignment request",
-        "Cancels a pending request: the requester or an admin (R-15.10).",
-    ),
-    command(
-        "remove_assignment",
-        Actor,
-        &[ACTOR, req("assignment", Ty::Assignment)],
-        "PackageAssignment",
-        "Administrator directly removes user access package assignment / User requests to remove access package assignment",
-        "Ends an active assignment: its user or an admin (R-15.12).",
-    ),
-    // ----- clock -----
-    command(
-        "advance",
-        Clock,
-        &[kw("days", Ty::Number, "0"), kw("hours", Ty::Number, "0"), kw("minutes", Ty::Number, "0"), kw("seconds", Ty::Number, "0")],
-        "datetime",
-        "",
-        "Moves the clock forward (R-8.3); a negative or non-finite duration is invalid_time.",
-    ),
-    command(
-        "set_time",
-        Clock,
-        &[req("when", Ty::Time)],
-        "datetime",
-        "",
-        "Moves the clock to a later instant (R-8.3, R-10.7).",
-    ),
-    // ----- queries -----
-    query(
-        "check",
-        &[ACTOR, req("command", Ty::Command), Param { name: "args", ty: Ty::Arguments, default: None, keyword_only: false }],
-        "Decision",
-        "Dry run of an actor command by name, not recorded (R-10.11).",
-    ),
-    query("users", &[], "list[User]", "Every user, in creation order (R-10.1)."),
-    query("groups", &[], "list[Group]", "Every live group, in creation order (R-10.1)."),
-    query("resources", &[], "list[Resource]", "Every resource, in creation order (R-10.1)."),
-    query(
-        "requests",
-        &[kw("status", Ty::OptText, "None"), kw("group", Ty::Group, "None"), kw("requester", Ty::User, "None")],
-        "list[Request]",
-        "Requests in creation order, filtered by status, group and requester (R-10.1).",
-    ),
-    query("user", &[req("ref", Ty::User)], "User", "The user with this id or upn (R-1.4; user_not_found)."),
-    query("group", &[req("ref", Ty::Group)], "Group", "The group with this id or name (R-1.4; group_not_found)."),
-    query("resource", &[req("ref", Ty::Resource)], "Resource", "The resource with this id or name (R-1.4)."),
-    query("request", &[req("id", Ty::Request)], "Request", "The request with this id (request_not_found)."),
-    query("has_access", &[USER, RESOURCE], "bool", "Effective access (R-7.3)."),
-    query(
-        "has_access_many",
-        &[req("pairs", Ty::Pairs), opt("resources", Ty::Any, "None")],
-        "list[bool]",
-        "has_access for each (user, resource) pair, or for two equal-length sequences (R-8.6).",
-    ),
-    query("explain_access", &[USER, RESOURCE], "Access", "Why a user does or does not reach a resource (R-7.8)."),
-    query("who_has_access", &[RESOURCE], "list[User]", "Everyone with effective access, in creation order (R-6.4)."),
-    query("access_of", &[USER], "list[Resource]", "The resources a user reaches, in creation order."),
-    query("access_panel", &[USER], "AccessPanel", "A user's Access Panel (R-6.3)."),
-    query("audit_log", &[], "list[AuditEntry]", "The audit log (R-8.1)."),
-    query("provisioning_log", &[], "list[ProvisioningEvent]", "The provisioning log (R-7.7)."),
-    query("events", &[], "list[dict]", "The history (R-8.4): every command and clock move, in order."),
-    query("fork", &[], "Tenant", "An independent copy, for what-if studies."),
-    query("save", &[req("path", Ty::Path)], "None", "Writes an atomic snapshot."),
-    // ----- analysis (§12) -----
-    query("capabilities", &[USER], "list[Capability]", "What a user may do right now, as (right, object) pairs (R-12.1)."),
-    query("routes", &[USER, RESOURCE], "list[Route]", "How a user could come to reach a resource through self-service (R-12.2)."),
-    query("exposure", &[RESOURCE], "list[Exposure]", "Every user's standing toward a resource, with a first route (R-12.3)."),
-    query("gatekeepers", &[RESOURCE], "list[Gatekeeper]", "Role-less users who can change who reaches a resource (R-12.4)."),
-    query("diff", &[req("after", Ty::Any)], "Diff", "What differs from another tenant, object by object by id (R-12.5)."),
-    query("to_dot", &[], "str", "The tenant as Graphviz DOT text (R-12.6)."),
-    query("apply", &[req("steps", Ty::Any)], "list[Any]", "Runs a route's steps in order; stops at the first refusal."),
-    // ----- group lifecycle (§13) -----
-    query("enforced_name", &[USER, req("name", Ty::Text)], "str", "The name the naming policy gives a user's new Microsoft 365 group (R-13.13)."),
-    query("deleted_groups", &[], "list[DeletedGroup]", "Soft-deleted groups, in deletion order (R-13.8)."),
-    query("notification_log", &[], "list[Notification]", "The expiry notices sent (R-13.6)."),
-    // ----- access reviews (§14) -----
-    query(
-        "reviews",
-        &[kw("status", Ty::OptText, "None"), kw("group", Ty::Group, "None"), kw("reviewer", Ty::User, "None")],
-        "list[Review]",
-        "Access reviews in creation order, filtered by status, group (or a deleted group's id) and reviewer (R-14.14).",
-    ),
-    query("review", &[req("id", Ty::Review)], "Review", "The access review with this id (review_not_found)."),
-    // ----- access packages (§15) -----
-    query("packages", &[], "list[AccessPackage]", "Access packages, in creation order (R-15.16)."),
-    query("package", &[req("ref", Ty::Package)], "AccessPackage", "The package with this id or name (package_not_found)."),
-    query("policies", &[kw("package", Ty::Package, "None")], "list[PackagePolicy]", "Policies, of one package or all, in creation order."),
-    query("policy", &[req("id", Ty::Policy)], "PackagePolicy", "The policy with this id (policy_not_found)."),
-    query(
-        "package_requests",
-        &[kw("status", Ty::OptText, "None"), kw("package", Ty::Package, "None"), kw("requester", Ty::User, "None")],
-        "list[PackageRequest]",
-        "Package requests in creation order, filtered by status, package and requester.",
-    ),
-    query("package_request", &[req("id", Ty::PackageRequest)], "PackageRequest", "The package request with this id (request_not_found)."),
-    query(
-        "package_assignments",
-        &[kw("state", Ty::OptText, "None"), kw("package", Ty::Package, "None"), kw("user", Ty::User, "None")],
-        "list[PackageAssignment]",
-        "Assignments in creation order, filtered by state, package and user.",
-    ),
-    query("package_assignment", &[req("id", Ty::Assignment)], "PackageAssignment", "The assignment with this id (assignment_not_found)."),
-    query("assignment_drift", &[kw("package", Ty::Package, "None")], "list[Drift]", "Active assignments' groups their users are missing from (R-15.15)."),
-    query(
-        "incompatible_assignments",
-        &[kw("package", Ty::Package, "None")],
-        "list[PackageAssignment]",
-        "Active assignments whose user now holds incompatible access (R-15.16).",
-    ),
+/// Every area's entries, in SPEC order.
+const AREAS: &[&[Entry]] = &[
+    crate::users::catalogue::ENTRIES,
+    crate::import::catalogue::ENTRIES,
+    crate::groups::catalogue::ENTRIES,
+    crate::requests::catalogue::ENTRIES,
+    crate::resources::catalogue::ENTRIES,
+    crate::tenant::catalogue::ENTRIES,
+    crate::access::catalogue::ENTRIES,
+    crate::analysis::catalogue::ENTRIES,
+    crate::lifecycle::catalogue::ENTRIES,
+    crate::reviews::catalogue::ENTRIES,
+    crate::packages::catalogue::ENTRIES,
 ];
+
+const fn count(areas: &[&[Entry]]) -> usize {
+    let (mut n, mut i) = (0, 0);
+    while i < areas.len() {
+        n += areas[i].len();
+        i += 1;
+    }
+    n
+}
+
+const TOTAL: usize = count(AREAS);
+
+/// The areas' entries in one list: every area's commands first, then every area's queries.
+const fn assemble(areas: &[&[Entry]]) -> [Entry; TOTAL] {
+    let mut out = [query("", &[], "", ""); TOTAL];
+    let (mut k, mut pass) = (0, 0);
+    while pass < 2 {
+        let mut i = 0;
+        while i < areas.len() {
+            let mut j = 0;
+            while j < areas[i].len() {
+                let e = areas[i][j];
+                if matches!(e.kind, Kind::Query) == (pass == 1) {
+                    out[k] = e;
+                    k += 1;
+                }
+                j += 1;
+            }
+            i += 1;
+        }
+        pass += 1;
+    }
+    out
+}
+
+static ALL: [Entry; TOTAL] = assemble(AREAS);
+
+/// Every command and query: each area declares its own (its `catalogue` module, beside its
+/// rules and effects), listed here commands first, then queries, area by area in SPEC order.
+pub static CATALOGUE: &[Entry] = &ALL;
 
 /// The entry named `name` (looked up in a table built once).
 pub fn entry(name: &str) -> Option<&'static Entry> {

@@ -8,6 +8,95 @@ use crate::records::Outcome;
 use crate::rules::{misrouted, refuse, Args, GroupOp, Who};
 use crate::tenant::{Tenant, KIND_GROUP};
 
+/// The catalogue entries of §4 commands (see [`crate::catalogue`]).
+pub(crate) mod catalogue {
+    use crate::catalogue::declare::*;
+
+    /// In the order `:help` and `catalogue()` list them.
+    pub(crate) const ENTRIES: &[Entry] = &[
+        command(
+            "create_group",
+            Actor,
+            &[
+                ACTOR,
+                req("name", Ty::Text),
+                kw("kind", Ty::Text, "'security'"),
+                kw("join_policy", Ty::OptText, "None"),
+                kw("description", Ty::Text, "''"),
+                kw("owners", Ty::Users, "()"),
+                kw("members", Ty::Principals, "()"),
+                kw("on_premises", Ty::Bool, "False"),
+            ],
+            "Group",
+            "Add group",
+            "Creates a group (R-4.3 to R-4.6).",
+        ),
+        command(
+            "update_group",
+            Actor,
+            &[
+                ACTOR,
+                GROUP,
+                kw("name", Ty::OptText, "None"),
+                kw("description", Ty::OptText, "None"),
+                kw("join_policy", Ty::OptText, "None"),
+            ],
+            "Group",
+            "Update group",
+            "Changes a group's name, description or join policy (R-4.7).",
+        ),
+        command("delete_group", Actor, &[ACTOR, GROUP], "None", "Delete group", "Deletes a group (R-4.7, R-4.13)."),
+        command(
+            "add_member",
+            Actor,
+            &[ACTOR, GROUP, req("member", Ty::Principal)],
+            "None",
+            "Add member to group",
+            "Adds a user or a group to a group (R-4.8, R-4.10).",
+        ),
+        command(
+            "remove_member",
+            Actor,
+            &[ACTOR, GROUP, req("member", Ty::Principal)],
+            "None",
+            "Remove member from group",
+            "Removes a member from a group (R-4.8).",
+        ),
+        command(
+            "add_owner",
+            Actor,
+            &[ACTOR, GROUP, USER],
+            "None",
+            "Add owner to group",
+            "Adds an owner to a group (R-4.9).",
+        ),
+        command(
+            "remove_owner",
+            Actor,
+            &[ACTOR, GROUP, USER],
+            "None",
+            "Remove owner from group",
+            "Removes an owner from a group (R-4.9).",
+        ),
+        command(
+            "leave",
+            Actor,
+            &[ACTOR, GROUP],
+            "None",
+            "Remove member from group",
+            "The actor leaves a group (R-4.12).",
+        ),
+        command(
+            "list_members",
+            CheckedRead,
+            &[ACTOR, GROUP],
+            "list[User | Group]",
+            "List group members",
+            "Checked read: a group's members, for its owners and admins (R-6.1).",
+        ),
+    ];
+}
+
 impl Tenant {
     /// The rules of the §4 commands: a plan or a refusal in §9's order.
     pub(crate) fn decide_groups(&self, a: &mut Args, cmd: &Command) -> Result<GroupPlan> {

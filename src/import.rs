@@ -8,6 +8,21 @@ use crate::tenant::{Tenant, KIND_GROUP, KIND_RESOURCE, KIND_USER};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{Map, Value};
 
+/// The catalogue entries of import (R-8.5) (see [`crate::catalogue`]).
+pub(crate) mod catalogue {
+    use crate::catalogue::declare::*;
+
+    /// In the order `:help` and `catalogue()` list them.
+    pub(crate) const ENTRIES: &[Entry] = &[command(
+        "import_directory",
+        Seeding,
+        &[req("data", Ty::Data)],
+        "dict",
+        "Import directory",
+        "Seeding: many users, groups and resources in one command (R-8.5); returns the counts.",
+    )];
+}
+
 /// Where the data's own ids and upns point, as final indexes.
 struct DataIndex<'d> {
     ids: FxHashMap<&'d str, Principal>,

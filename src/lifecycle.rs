@@ -29,6 +29,71 @@ use crate::rules::{misrouted, refuse, Args};
 use crate::schedule::{Event, Notice, Owner, Schedule};
 use crate::tenant::Tenant;
 
+/// The catalogue entries of §13 commands and queries (see [`crate::catalogue`]).
+pub(crate) mod catalogue {
+    use crate::catalogue::declare::*;
+
+    /// In the order `:help` and `catalogue()` list them.
+    pub(crate) const ENTRIES: &[Entry] = &[
+        command(
+            "add_group_to_expiration",
+            Actor,
+            &[ACTOR, GROUP],
+            "None",
+            "Add group to lifecycle policy",
+            "Adds a Microsoft 365 group to the expiration policy's selected list (R-13.2).",
+        ),
+        command(
+            "remove_group_from_expiration",
+            Actor,
+            &[ACTOR, GROUP],
+            "None",
+            "Remove group from lifecycle policy",
+            "Removes a group from the expiration policy's selected list (R-13.2).",
+        ),
+        command(
+            "renew",
+            Actor,
+            &[ACTOR, GROUP],
+            "Group",
+            "Renew group",
+            "Renews a covered group: it expires a lifetime from now (R-13.4).",
+        ),
+        command(
+            "restore_group",
+            Actor,
+            &[ACTOR, GROUP],
+            "Group",
+            "Restore group",
+            "Restores a soft-deleted Microsoft 365 group by id (R-13.9).",
+        ),
+        command(
+            "purge_group",
+            Actor,
+            &[ACTOR, GROUP],
+            "None",
+            "Hard delete group",
+            "Deletes a soft-deleted group for good (R-13.10).",
+        ),
+        command(
+            "record_activity",
+            Seeding,
+            &[GROUP],
+            "None",
+            "Record group activity",
+            "Seeding: records use of a group, which renews it automatically when covered (R-13.5).",
+        ),
+        query(
+            "enforced_name",
+            &[USER, req("name", Ty::Text)],
+            "str",
+            "The name the naming policy gives a user's new Microsoft 365 group (R-13.13).",
+        ),
+        query("deleted_groups", &[], "list[DeletedGroup]", "Soft-deleted groups, in deletion order (R-13.8)."),
+        query("notification_log", &[], "list[Notification]", "The expiry notices sent (R-13.6)."),
+    ];
+}
+
 /// One day of the logical clock, in microseconds.
 pub const DAY: i64 = 86_400_000_000;
 /// a group newly covered never expires sooner than this many days.

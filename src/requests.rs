@@ -8,6 +8,47 @@ use crate::records::Outcome;
 use crate::rules::{misrouted, refuse, Args, Who};
 use crate::tenant::{Tenant, KIND_REQUEST};
 
+/// The catalogue entries of §5 commands (see [`crate::catalogue`]).
+pub(crate) mod catalogue {
+    use crate::catalogue::declare::*;
+
+    /// In the order `:help` and `catalogue()` list them.
+    pub(crate) const ENTRIES: &[Entry] = &[
+        command(
+            "request_to_join",
+            Actor,
+            &[ACTOR, GROUP, opt("justification", Ty::Text, "''")],
+            "Request",
+            "Request to join a group",
+            "Asks to join a group (R-5.1 to R-5.5).",
+        ),
+        command(
+            "approve",
+            Actor,
+            &[ACTOR, REQUEST, opt("reason", Ty::Text, "''")],
+            "Request",
+            "Approve a pending request to join a group",
+            "Approves a pending request (R-5.6).",
+        ),
+        command(
+            "deny",
+            Actor,
+            &[ACTOR, REQUEST, opt("reason", Ty::Text, "''")],
+            "Request",
+            "Reject a pending request to join a group",
+            "Denies a pending request (R-5.6).",
+        ),
+        command(
+            "cancel",
+            Actor,
+            &[ACTOR, REQUEST],
+            "Request",
+            "Cancel a pending request to join a group",
+            "Cancels a pending request (R-5.7).",
+        ),
+    ];
+}
+
 impl Tenant {
     /// The rules of the §5 commands: a plan or a refusal in §9's order.
     pub(crate) fn decide_requests(&self, a: &mut Args, cmd: &Command) -> Result<RequestPlan> {

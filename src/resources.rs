@@ -9,6 +9,79 @@ use crate::records::Outcome;
 use crate::rules::{misrouted, refuse, Args};
 use crate::tenant::{Tenant, KIND_RESOURCE};
 
+/// The catalogue entries of §7 commands (see [`crate::catalogue`]).
+pub(crate) mod catalogue {
+    use crate::catalogue::declare::*;
+
+    /// In the order `:help` and `catalogue()` list them.
+    pub(crate) const ENTRIES: &[Entry] = &[
+        command(
+            "create_resource",
+            Actor,
+            &[ACTOR, req("name", Ty::Text), kw("kind", Ty::Text, "'application'"), kw("owners", Ty::Users, "()")],
+            "Resource",
+            "Add resource",
+            "Creates an application or a site (R-7.1).",
+        ),
+        command(
+            "add_resource_owner",
+            Actor,
+            &[ACTOR, RESOURCE, USER],
+            "None",
+            "Add owner to resource",
+            "Adds an owner to a resource (R-7.1).",
+        ),
+        command(
+            "remove_resource_owner",
+            Actor,
+            &[ACTOR, RESOURCE, USER],
+            "None",
+            "Remove owner from resource",
+            "Removes an owner from a resource (R-7.1).",
+        ),
+        command(
+            "assign",
+            Actor,
+            &[ACTOR, RESOURCE, req("principal", Ty::Principal)],
+            "None",
+            "Add app role assignment to group / Add app role assignment grant to user",
+            "Assigns a user or a group to a resource (R-7.2).",
+        ),
+        command(
+            "unassign",
+            Actor,
+            &[ACTOR, RESOURCE, req("principal", Ty::Principal)],
+            "None",
+            "Remove app role assignment from group / Remove app role assignment from user",
+            "Unassigns a user or a group from a resource (R-7.2).",
+        ),
+        command(
+            "block",
+            Actor,
+            &[ACTOR, RESOURCE, USER],
+            "None",
+            "Block user from resource",
+            "Blocks a user from a resource (R-7.5).",
+        ),
+        command(
+            "unblock",
+            Actor,
+            &[ACTOR, RESOURCE, USER],
+            "None",
+            "Unblock user from resource",
+            "Unblocks a user (R-7.5).",
+        ),
+        command(
+            "list_access",
+            CheckedRead,
+            &[ACTOR, RESOURCE],
+            "list[User]",
+            "List resource access",
+            "Checked read: everyone with access, for the resource's owners and admins (R-6.2).",
+        ),
+    ];
+}
+
 impl Tenant {
     /// The rules of the §7 commands: a plan or a refusal in §9's order.
     pub(crate) fn decide_resources(&self, a: &mut Args, cmd: &Command) -> Result<ResourcePlan> {

@@ -37,6 +37,73 @@ use crate::tenant::Tenant;
 use rustc_hash::FxHashSet;
 use serde_json::{json, Value};
 
+/// The catalogue entries of §14 commands and queries (see [`crate::catalogue`]).
+pub(crate) mod catalogue {
+    use crate::catalogue::declare::*;
+
+    /// In the order `:help` and `catalogue()` list them.
+    pub(crate) const ENTRIES: &[Entry] = &[
+        command(
+            "create_review",
+            Actor,
+            &[
+                ACTOR,
+                req("name", Ty::Text),
+                req("groups", Ty::Groups),
+                kw("reviewer_type", Ty::Text, "'owners'"),
+                kw("reviewers", Ty::Users, "()"),
+                kw("fallback_reviewers", Ty::Users, "()"),
+                kw("duration_days", Ty::Int, "14"),
+                kw("default_decision", Ty::Text, "'none'"),
+                kw("auto_apply", Ty::Bool, "False"),
+                kw("justification_required", Ty::Bool, "False"),
+            ],
+            "list[Review]",
+            "Create access review",
+            "Creates one access review per group, its items and reviewers a snapshot of now (R-14.1 to R-14.5).",
+        ),
+        command(
+            "decide_review",
+            Actor,
+            &[ACTOR, req("review", Ty::Review), USER, req("decision", Ty::Text), opt("justification", Ty::Text, "''")],
+            "AccessReviewDecision",
+            "Approve decision / Deny decision / Don't know decision",
+            "A reviewer decides one item: approve, deny or dont_know; the last response wins (R-14.7).",
+        ),
+        command(
+            "stop_review",
+            Actor,
+            &[ACTOR, req("review", Ty::Review)],
+            "Review",
+            "Access review ended",
+            "Completes an in-progress review now; its defaults and auto-apply follow (R-14.9).",
+        ),
+        command(
+            "apply_review",
+            Actor,
+            &[ACTOR, req("review", Ty::Review)],
+            "Review",
+            "Apply review",
+            "Applies a completed review: denied direct members are removed (R-14.10, R-14.11).",
+        ),
+        command(
+            "record_sign_in",
+            Seeding,
+            &[USER],
+            "User",
+            "Record sign-in",
+            "Seeding: the user signs in now, which sets last_sign_in (R-14.6).",
+        ),
+        query(
+            "reviews",
+            &[kw("status", Ty::OptText, "None"), kw("group", Ty::Group, "None"), kw("reviewer", Ty::User, "None")],
+            "list[Review]",
+            "Access reviews in creation order, filtered by status, group (or a deleted group's id) and reviewer (R-14.14).",
+        ),
+        query("review", &[req("id", Ty::Review)], "Review", "The access review with this id (review_not_found)."),
+    ];
+}
+
 pub use crate::model::review::*;
 
 fn setting(message: String) -> Error {

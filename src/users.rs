@@ -8,6 +8,54 @@ use crate::records::Outcome;
 use crate::rules::{misrouted, refuse, Args};
 use crate::tenant::{Tenant, KIND_USER};
 
+/// The catalogue entries of §1–§3 commands (see [`crate::catalogue`]).
+pub(crate) mod catalogue {
+    use crate::catalogue::declare::*;
+
+    /// In the order `:help` and `catalogue()` list them.
+    pub(crate) const ENTRIES: &[Entry] = &[
+        command(
+            "add_user",
+            Seeding,
+            &[
+                req("upn", Ty::Text),
+                kw("display_name", Ty::OptText, "None"),
+                kw("department", Ty::OptText, "None"),
+                kw("roles", Ty::Roles, "()"),
+                kw("enabled", Ty::Bool, "True"),
+                kw("manager", Ty::OptUser, "None"),
+            ],
+            "User",
+            "Add user",
+            "Seeding: adds a user (audited as system).",
+        ),
+        command(
+            "set_enabled",
+            Seeding,
+            &[USER, req("enabled", Ty::Bool)],
+            "User",
+            "Update user",
+            "Seeding: enables or disables a user (R-3.5).",
+        ),
+        command(
+            "set_roles",
+            Seeding,
+            &[USER, req("roles", Ty::Roles)],
+            "User",
+            "Update user",
+            "Seeding: replaces a user's roles.",
+        ),
+        command(
+            "configure",
+            Actor,
+            &[ACTOR, Param { name: "settings", ty: Ty::Settings, default: None, keyword_only: true }],
+            "Settings",
+            "Update group settings",
+            "Changes tenant settings, all or none (R-2.1); returns the settings.",
+        ),
+    ];
+}
+
 impl Tenant {
     /// The rules of the §1–§3 commands: a plan or a refusal in §9's order.
     pub(crate) fn decide_users(&self, a: &mut Args, cmd: &Command) -> Result<UserPlan> {

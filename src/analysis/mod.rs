@@ -35,6 +35,52 @@ pub use dot::{GraphEdge, GraphNode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// The catalogue entries of §12 queries (see [`crate::catalogue`]).
+pub(crate) mod catalogue {
+    use crate::catalogue::declare::*;
+
+    /// In the order `:help` and `catalogue()` list them.
+    pub(crate) const ENTRIES: &[Entry] = &[
+        query(
+            "capabilities",
+            &[USER],
+            "list[Capability]",
+            "What a user may do right now, as (right, object) pairs (R-12.1).",
+        ),
+        query(
+            "routes",
+            &[USER, RESOURCE],
+            "list[Route]",
+            "How a user could come to reach a resource through self-service (R-12.2).",
+        ),
+        query(
+            "exposure",
+            &[RESOURCE],
+            "list[Exposure]",
+            "Every user's standing toward a resource, with a first route (R-12.3).",
+        ),
+        query(
+            "gatekeepers",
+            &[RESOURCE],
+            "list[Gatekeeper]",
+            "Role-less users who can change who reaches a resource (R-12.4).",
+        ),
+        query(
+            "diff",
+            &[req("after", Ty::Any)],
+            "Diff",
+            "What differs from another tenant, object by object by id (R-12.5).",
+        ),
+        query("to_dot", &[], "str", "The tenant as Graphviz DOT text (R-12.6)."),
+        query(
+            "apply",
+            &[req("steps", Ty::Any)],
+            "list[Any]",
+            "Runs a route's steps in order; stops at the first refusal.",
+        ),
+    ];
+}
+
 /// A right of, in its order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

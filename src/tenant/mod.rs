@@ -23,6 +23,51 @@ use crate::records::{AuditEntry, Decision, Outcome, ProvisioningEvent};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::Value;
 
+/// The catalogue entries of the clock moves, `check` and the history and log queries (§8) (see [`crate::catalogue`]).
+pub(crate) mod catalogue {
+    use crate::catalogue::declare::*;
+
+    /// In the order `:help` and `catalogue()` list them.
+    pub(crate) const ENTRIES: &[Entry] = &[
+        command(
+            "advance",
+            Clock,
+            &[
+                kw("days", Ty::Number, "0"),
+                kw("hours", Ty::Number, "0"),
+                kw("minutes", Ty::Number, "0"),
+                kw("seconds", Ty::Number, "0"),
+            ],
+            "datetime",
+            "",
+            "Moves the clock forward (R-8.3); a negative or non-finite duration is invalid_time.",
+        ),
+        command(
+            "set_time",
+            Clock,
+            &[req("when", Ty::Time)],
+            "datetime",
+            "",
+            "Moves the clock to a later instant (R-8.3, R-10.7).",
+        ),
+        query(
+            "check",
+            &[
+                ACTOR,
+                req("command", Ty::Command),
+                Param { name: "args", ty: Ty::Arguments, default: None, keyword_only: false },
+            ],
+            "Decision",
+            "Dry run of an actor command by name, not recorded (R-10.11).",
+        ),
+        query("audit_log", &[], "list[AuditEntry]", "The audit log (R-8.1)."),
+        query("provisioning_log", &[], "list[ProvisioningEvent]", "The provisioning log (R-7.7)."),
+        query("events", &[], "list[dict]", "The history (R-8.4): every command and clock move, in order."),
+        query("fork", &[], "Tenant", "An independent copy, for what-if studies."),
+        query("save", &[req("path", Ty::Path)], "None", "Writes an atomic snapshot."),
+    ];
+}
+
 /// One directory: settings, objects, logs, clock and history (SPEC §1).
 #[derive(Debug, Clone)]
 pub struct Tenant {

@@ -104,10 +104,10 @@ pub struct Tenant {
     /// the notification log.
     pub(crate) notifications: Vec<crate::records::Notification>,
     /// §14: access reviews, in creation order, and the counter of their generated ids.
-    pub(crate) reviews: Vec<crate::reviews::Review>,
+    pub(crate) reviews: Vec<review::Review>,
     pub(crate) next_review_id: u64,
     /// §15: access packages, policies, requests and assignments.
-    pub(crate) pkg: crate::packages::Packages,
+    pub(crate) pkg: package::Packages,
 }
 
 /// Id prefixes of generated ids, by kind.

@@ -39,6 +39,7 @@ pub mod graph;
 mod groups;
 mod history;
 pub mod import;
+pub mod labels;
 pub mod lifecycle;
 pub mod model;
 pub mod packages;

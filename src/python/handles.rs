@@ -14,6 +14,7 @@ use super::exceptions::Raise;
 use super::records::{html_rows, html_table};
 use crate::call::HandleKind;
 use crate::error::Code;
+use crate::labels::Label;
 use crate::model::Object;
 use crate::store::Store;
 use crate::tenant::Tenant;
@@ -335,7 +336,11 @@ fn html(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, class: &str, id: &
     let Value::Object(map) = view else { return Ok(String::new()) };
     let fields: Vec<&str> = map.keys().map(String::as_str).collect();
     let fields: Vec<&str> = fields.into_iter().filter(|k| !name_fields(kind).iter().any(|(_, n, _)| n == k)).collect();
-    let title = map.get("upn").or_else(|| map.get("name")).and_then(Value::as_str).unwrap_or(id);
+    let (s, i) = (store.clone(), id.to_string());
+    let title = match py.detach(move || s.read(|t| t.label(kind, &i))) {
+        Label::Name(name) | Label::NameStatus(name, _) => name,
+        _ => id.to_string(),
+    };
     Ok(html_table(&format!("{class} {title}"), &html_rows(&fields, &map)))
 }
 
@@ -343,43 +348,28 @@ fn py_repr(py: Python<'_>, text: &str) -> String {
     PyString::new(py, text).repr().map(|r| r.to_string()).unwrap_or_else(|_| format!("{text:?}"))
 }
 
-/// `User('bob@contoso.com', id='u-2')`; a deleted object shows as `<deleted>`.
+/// `User('bob@contoso.com', id='u-2')`; a deleted object shows as `<deleted>` (the core's
+/// [`Label`], written Python's way).
 fn repr(py: Python<'_>, store: &Arc<Store>, kind: HandleKind, class: &str, id: &str) -> String {
     let (s, i) = (store.clone(), id.to_string());
-    let view = py.detach(move || s.read(|t| lookup(t, kind, &i)));
-    let text = |v: &Value, f: &str| v.get(f).and_then(Value::as_str).map(|x| py_repr(py, x)).unwrap_or_default();
+    let label = py.detach(move || s.read(|t| t.label(kind, &i)));
     let shown_id = py_repr(py, id);
-    match (kind, view) {
-        (HandleKind::User, Ok(v)) => format!("{class}({}, id={shown_id})", text(&v, "upn")),
-        (HandleKind::Group | HandleKind::Resource, Ok(v)) => {
-            format!("{class}({}, id={shown_id})", text(&v, "name"))
+    match label {
+        Label::Name(name) => format!("{class}({}, id={shown_id})", py_repr(py, &name)),
+        Label::NameStatus(name, status) => {
+            format!("{class}({}, id={shown_id}, status={})", py_repr(py, &name), py_repr(py, status))
         }
-        (HandleKind::Review, Ok(v)) => {
-            format!("{class}({}, id={shown_id}, status={})", text(&v, "name"), text(&v, "status"))
-        }
-        (HandleKind::Request, Ok(v)) => {
-            // Names first: who asked for which group, then the ids.
-            let (s, i) = (store.clone(), id.to_string());
-            let names =
-                py.detach(move || s.read(|t| lookup(t, kind, &i).map(|v| t.with_names(v, views::REQUEST_NAMES))));
-            let names = names.unwrap_or(Value::Null);
-            format!(
-                "{class}({} -> {}, status={}, id={shown_id}, group={}, requester={})",
-                text(&names, "requester_name"),
-                text(&names, "group_name"),
-                text(&v, "status"),
-                text(&v, "group"),
-                text(&v, "requester")
-            )
-        }
-        (_, Ok(v)) => match v.get("name") {
-            Some(_) => format!("{class}({}, id={shown_id})", text(&v, "name")),
-            None => format!(
-                "{class}({}, id={shown_id})",
-                v.get("status").or_else(|| v.get("state")).and_then(Value::as_str).unwrap_or_default()
-            ),
-        },
-        (_, Err(_)) => format!("{class}(<deleted>, id={shown_id})"),
+        // Names first: who asked for which group, then the ids.
+        Label::Request { status, group, requester } => format!(
+            "{class}({} -> {}, status={}, id={shown_id}, group={}, requester={})",
+            py_repr(py, &requester.0),
+            py_repr(py, &group.0),
+            py_repr(py, status),
+            py_repr(py, &group.1),
+            py_repr(py, &requester.1)
+        ),
+        Label::Status(status) => format!("{class}({status}, id={shown_id})"),
+        Label::Deleted | Label::Missing => format!("{class}(<deleted>, id={shown_id})"),
     }
 }
 

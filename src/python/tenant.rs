@@ -1021,10 +1021,7 @@ impl Tenant {
     /// Access packages, in creation order.
     fn packages(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let ids = self.read(py, |t| {
-            t.packages()
-                .into_iter()
-                .map(|p| (HandleKind::Package, t.package_data().packages[p as usize].id.clone()))
-                .collect()
+            t.packages().into_iter().map(|p| (HandleKind::Package, t.id_at(HandleKind::Package, p))).collect()
         });
         self.handles(py, ids)
     }
@@ -1032,8 +1029,7 @@ impl Tenant {
     /// The package with this id or name (package_not_found).
     fn package(&self, py: Python<'_>, r#ref: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("package", "ref", r#ref, PACKAGE, PACKAGE_REF)?;
-        let id =
-            self.find(py, r, |t, r| t.find_package(r).map(|p| t.package_data().packages[p as usize].id.clone()))?;
+        let id = self.find(py, r, |t, r| t.find_package(r).map(|p| t.id_at(HandleKind::Package, p)))?;
         self.handle(py, HandleKind::Package, id)
     }
 
@@ -1043,10 +1039,7 @@ impl Tenant {
         let package = package.map(|p| reference("policies", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
         let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
             let p = package.map(|p| t.find_package(&p)).transpose()?;
-            Ok(t.policies_of(p)
-                .into_iter()
-                .map(|x| (HandleKind::Policy, t.package_data().policies[x as usize].id.clone()))
-                .collect())
+            Ok(t.policies_of(p).into_iter().map(|x| (HandleKind::Policy, t.id_at(HandleKind::Policy, x))).collect())
         });
         let ids = found.raise(py)?;
         self.handles(py, ids)
@@ -1055,8 +1048,7 @@ impl Tenant {
     /// The policy with this id (policy_not_found).
     fn policy(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("policy", "id", id, POLICY, POLICY_REF)?;
-        let id =
-            self.find(py, r, |t, r| t.find_policy(r, None).map(|p| t.package_data().policies[p as usize].id.clone()))?;
+        let id = self.find(py, r, |t, r| t.find_policy(r, None).map(|p| t.id_at(HandleKind::Policy, p)))?;
         self.handle(py, HandleKind::Policy, id)
     }
 
@@ -1080,7 +1072,7 @@ impl Tenant {
             let u = requester.map(|u| t.find_user(&u)).transpose()?;
             Ok(t.package_requests_where(status, p, u)
                 .into_iter()
-                .map(|q| (HandleKind::PackageRequest, t.package_data().requests[q as usize].id.clone()))
+                .map(|q| (HandleKind::PackageRequest, t.id_at(HandleKind::PackageRequest, q)))
                 .collect())
         });
         let ids = found.raise(py)?;
@@ -1090,8 +1082,7 @@ impl Tenant {
     /// The package request with this id (request_not_found).
     fn package_request(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("package_request", "id", id, PACKAGE_REQUEST, PACKAGE_REQUEST_REF)?;
-        let id = self
-            .find(py, r, |t, r| t.find_package_request(r).map(|q| t.package_data().requests[q as usize].id.clone()))?;
+        let id = self.find(py, r, |t, r| t.find_package_request(r).map(|q| t.id_at(HandleKind::PackageRequest, q)))?;
         self.handle(py, HandleKind::PackageRequest, id)
     }
 
@@ -1116,7 +1107,7 @@ impl Tenant {
             let u = user.map(|u| t.find_user(&u)).transpose()?;
             Ok(t.package_assignments_where(state, p, u)
                 .into_iter()
-                .map(|a| (HandleKind::Assignment, t.package_data().assignments[a as usize].id.clone()))
+                .map(|a| (HandleKind::Assignment, t.id_at(HandleKind::Assignment, a)))
                 .collect())
         });
         let ids = found.raise(py)?;
@@ -1126,8 +1117,7 @@ impl Tenant {
     /// The assignment with this id (assignment_not_found).
     fn package_assignment(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let r = reference("package_assignment", "id", id, ASSIGNMENT, ASSIGNMENT_REF)?;
-        let id =
-            self.find(py, r, |t, r| t.find_assignment(r).map(|a| t.package_data().assignments[a as usize].id.clone()))?;
+        let id = self.find(py, r, |t, r| t.find_assignment(r).map(|a| t.id_at(HandleKind::Assignment, a)))?;
         self.handle(py, HandleKind::Assignment, id)
     }
 
@@ -1153,7 +1143,7 @@ impl Tenant {
             let p = package.map(|p| t.find_package(&p)).transpose()?;
             Ok(t.incompatible_assignments(p)
                 .into_iter()
-                .map(|a| (HandleKind::Assignment, t.package_data().assignments[a as usize].id.clone()))
+                .map(|a| (HandleKind::Assignment, t.id_at(HandleKind::Assignment, a)))
                 .collect())
         });
         let ids = found.raise(py)?;

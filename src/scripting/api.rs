@@ -308,19 +308,19 @@ pub(super) fn find(t: &Tenant, kind: HandleKind, r: &str) -> crate::Result<(u32,
         // §15
         HandleKind::Package => {
             let p = t.find_package(r)?;
-            (p, t.package_data().packages[p as usize].id.clone())
+            (p, t.id_at(HandleKind::Package, p))
         }
         HandleKind::Policy => {
             let p = t.find_policy(r, None)?;
-            (p, t.package_data().policies[p as usize].id.clone())
+            (p, t.id_at(HandleKind::Policy, p))
         }
         HandleKind::PackageRequest => {
             let q = t.find_package_request(r)?;
-            (q, t.package_data().requests[q as usize].id.clone())
+            (q, t.id_at(HandleKind::PackageRequest, q))
         }
         HandleKind::Assignment => {
             let a = t.find_assignment(r)?;
-            (a, t.package_data().assignments[a as usize].id.clone())
+            (a, t.id_at(HandleKind::Assignment, a))
         }
     })
 }

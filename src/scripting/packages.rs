@@ -149,16 +149,16 @@ fn array<K: super::types::Kind>(
 }
 
 fn package_id(t: &Tenant, p: u32) -> String {
-    t.package_data().packages[p as usize].id.clone()
+    t.id_at(HandleKind::Package, p)
 }
 fn policy_id(t: &Tenant, p: u32) -> String {
-    t.package_data().policies[p as usize].id.clone()
+    t.id_at(HandleKind::Policy, p)
 }
 fn request_id(t: &Tenant, q: u32) -> String {
-    t.package_data().requests[q as usize].id.clone()
+    t.id_at(HandleKind::PackageRequest, q)
 }
 fn assignment_id(t: &Tenant, a: u32) -> String {
-    t.package_data().assignments[a as usize].id.clone()
+    t.id_at(HandleKind::Assignment, a)
 }
 
 /// The Access Panel's §15 lists.
@@ -238,9 +238,9 @@ fn drift(t: &super::types::TenantHandle, filter: &Map) -> RhaiResult {
         for d in x.assignment_drift(package) {
             let mut map = Map::new();
             map.insert("assignment".into(), handle::<AssignmentKind>(store, assignment_id(x, d.assignment)));
-            map.insert("user".into(), handle::<UserKind>(store, x.users()[d.user as usize].id.clone()));
+            map.insert("user".into(), handle::<UserKind>(store, x.id_at(HandleKind::User, d.user)));
             map.insert("package".into(), handle::<PackageKind>(store, package_id(x, d.package)));
-            map.insert("group".into(), handle::<GroupKind>(store, x.all_groups()[d.group as usize].id.clone()));
+            map.insert("group".into(), handle::<GroupKind>(store, x.id_at(HandleKind::Group, d.group)));
             out.push(Dynamic::from_map(map));
         }
         Ok(Dynamic::from_array(out))

@@ -5,7 +5,7 @@
 //! equal when they name the same object of the same store.
 
 use crate::call::HandleKind;
-use crate::model::Object;
+use crate::labels::Label;
 use crate::store::Store;
 use crate::tenant::Tenant;
 use std::fmt;
@@ -331,51 +331,18 @@ impl<K: Kind> Handle<K> {
 
     /// The object's index in `t`, if `t` has it (live).
     pub(crate) fn index(&self, t: &Tenant) -> Option<u32> {
-        use crate::packages::PackageObject as P;
-        match (K::KIND, t.object(&self.id)?) {
-            (HandleKind::Package, Object::Package(P::Package(p))) => {
-                t.package_data().packages.get(p as usize).filter(|x| !x.deleted).map(|_| p)
-            }
-            (HandleKind::Policy, Object::Package(P::Policy(p))) => {
-                t.package_data().policies.get(p as usize).filter(|x| !x.deleted).map(|_| p)
-            }
-            (HandleKind::PackageRequest, Object::Package(P::Request(q))) => Some(q),
-            (HandleKind::Assignment, Object::Package(P::Assignment(a))) => Some(a),
-            (HandleKind::User, Object::User(u)) => Some(u),
-            (HandleKind::Group, Object::Group(g)) => Some(g),
-            (HandleKind::Resource, Object::Resource(r)) => Some(r),
-            (HandleKind::Request, Object::Request(q)) => Some(q),
-            (HandleKind::Review, Object::Review(r)) => Some(r),
-            _ => None,
-        }
+        t.index_of(K::KIND, &self.id)
     }
 
-    /// A short label: the upn, the name or the status.
+    /// A short label: the upn, the name or the status (the core's [`Label`]).
     fn label(&self, t: &Tenant) -> String {
-        let Some(ix) = self.index(t) else {
-            let deleted = K::KIND == HandleKind::Group && t.all_groups().iter().any(|g| g.id == self.id);
-            return if deleted { "deleted".into() } else { "not in this tenant".into() };
-        };
-        match K::KIND {
-            HandleKind::User => t.user(ix).map(|u| u.upn.clone()).unwrap_or_default(),
-            HandleKind::Group => t.group(ix).map(|g| format!("{:?}", g.name)).unwrap_or_default(),
-            HandleKind::Resource => t.resource(ix).map(|r| format!("{:?}", r.name)).unwrap_or_default(),
-            HandleKind::Request => t.request(ix).map(|q| q.status.as_str().to_string()).unwrap_or_default(),
-            HandleKind::Review => {
-                t.review_at(ix).map(|r| format!("{:?}, {}", r.name, r.status.as_str())).unwrap_or_default()
-            }
-            HandleKind::Package => {
-                t.package_data().packages.get(ix as usize).map(|p| format!("{:?}", p.name)).unwrap_or_default()
-            }
-            HandleKind::Policy => {
-                t.package_data().policies.get(ix as usize).map(|p| format!("{:?}", p.name)).unwrap_or_default()
-            }
-            HandleKind::PackageRequest => {
-                t.package_data().requests.get(ix as usize).map(|q| q.status.as_str().to_string()).unwrap_or_default()
-            }
-            HandleKind::Assignment => {
-                t.package_data().assignments.get(ix as usize).map(|a| a.state.as_str().to_string()).unwrap_or_default()
-            }
+        match t.label(K::KIND, &self.id) {
+            Label::Name(name) if K::KIND == HandleKind::User => name,
+            Label::Name(name) => format!("{name:?}"),
+            Label::NameStatus(name, status) => format!("{name:?}, {status}"),
+            Label::Request { status, .. } | Label::Status(status) => status.to_string(),
+            Label::Deleted => "deleted".into(),
+            Label::Missing => "not in this tenant".into(),
         }
     }
 }

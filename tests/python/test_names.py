@@ -146,3 +146,19 @@ def test_r14_r15_handles_name_their_objects(w) -> None:
     a = req.assignment.to_dict(names=True)
     assert (a["package_name"], a["user_name"]) == ("Kit", "bob@contoso.com")
     assert review.to_dict() == {k: d[k] for k in review.to_dict()}
+
+
+def test_r1_4_handles_show_the_same_label_in_python_and_rhai(w) -> None:
+    """R-1.4: a handle shows the live object its id names, read by the core for both faces:
+    after a rename, an approval and a deletion, Python's repr and Rhai's to_string agree."""
+    g = w.t.create_group(w.alice, "Travel", join_policy="owner_approval")
+    r = w.t.request_to_join(w.carol, g, "trip")
+    w.t.update_group(w.alice, g, name="Trips")
+    w.t.approve(w.alice, r)
+    assert repr(g) == f"Group('Trips', id={g.id!r})"
+    assert "status='approved'" in repr(r) and "-> 'Trips'" in repr(r)
+    shown = w.t.run_script(f'[tenant.group("{g.id}").to_string(), tenant.request("{r.id}").to_string()]')
+    assert shown == [f'Group({g.id}, "Trips")', f"Request({r.id}, approved)"]
+    w.t.delete_group(w.alice, g)
+    assert repr(g) == f"Group(<deleted>, id={g.id!r})"
+    assert w.t.run_script(f'tenant.user("{w.carol.id}").to_string()') == f"User({w.carol.id}, carol@contoso.com)"

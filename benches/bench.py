@@ -180,9 +180,9 @@ def generate(cfg: Dict[str, Any], seed: int = SEED) -> Dict[str, Any]:
         gs = sample(population, k)
         if i in blocked_set:
             groups_of_blocked[i] = gs
-        u = ids[i]
+        member = ids[i]
         for g in gs:
-            members[g].append(u)
+            members[g].append(member)
 
     # Nesting: a parent only contains groups of higher index, so there is never a cycle.
     parent_candidates = range(n_groups - cfg["children_per_parent"])
@@ -953,6 +953,14 @@ def fmt_x(x: Optional[float]) -> str:
     return f"{x:.3g}x" if x < 100 else f"{x:.0f}x"
 
 
+def load_note() -> str:
+    """The machine's load when the run starts: other work skews every figure."""
+    try:
+        return "load average %.2f %.2f %.2f" % os.getloadavg()
+    except OSError:  # pragma: no cover
+        return "load average unknown"
+
+
 def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
     if a is None or b is None or b == 0:
         return None
@@ -963,7 +971,7 @@ def met(*conds: Optional[bool]) -> str:
     known = [c for c in conds if c is not None]
     if not known:
         return "n/a"
-    return ("yes" if all(known) else "NO") + (" (partial)" if len(known) < len(conds) else "")
+    return ("met" if all(known) else "NOT MET") + (" (partial)" if len(known) < len(conds) else "")
 
 
 def print_table(rows: List[Dict[str, str]]) -> None:
@@ -1039,8 +1047,8 @@ def scale_main(args: argparse.Namespace) -> int:
     cfg_p = scale_config(users // PYTHON_FRACTION)
     cfg_p["checks"] = cfg_s["checks"] // PYTHON_FRACTION
     try:
-        with open("/proc/meminfo") as f:
-            avail = next(int(line.split()[1]) for line in f if line.startswith("MemAvailable:")) * 1024
+        with open("/proc/meminfo") as meminfo:
+            avail = next(int(line.split()[1]) for line in meminfo if line.startswith("MemAvailable:")) * 1024
     except (OSError, StopIteration):
         avail = 0
     print(
@@ -1049,7 +1057,7 @@ def scale_main(args: argparse.Namespace) -> int:
         f"{cfg_s['groups_per_application']} groups ({cfg_s['applications'] * cfg_s['groups_per_application']} assignments), "
         f"{cfg_s['blocked_users']} blocks, {cfg_s['disabled_users']} disabled; pure Python at 1/{PYTHON_FRACTION} "
         f"({cfg_p['users']} users, {cfg_p['groups']} groups, {cfg_p['applications']} applications); "
-        f"python {platform.python_version()}, {os.cpu_count()} cpus"
+        f"python {platform.python_version()}, {os.cpu_count()} cpus, {load_note()}"
         + (f", {avail / 2**30:.1f} GiB available" if avail else "")
     )
     if ssgm is None:
@@ -1107,9 +1115,9 @@ def scale_main(args: argparse.Namespace) -> int:
         "largest application has about as many users at both sizes (10 groups of ~100 members). The first pass",
         "of has_access_many meets most ids for the first time; 'the same calls again' repeats it. ssgm's",
         "who_has_access: after a command that changes no access (nothing reused), median, the command's own time",
-        "taken off. Memory: PEAK RSS GROWTH of the import over VmRSS once the data existed (" + (
-            "VmHWM, high-water mark reset through /proc/self/clear_refs" if sm["method"] == "VmHWM"
-            else "ru_maxrss before and after, the reset refused: a lower bound") + "), not tracemalloc.",
+        "taken off. Memory: PEAK RSS GROWTH of the import over VmRSS once the data existed, not tracemalloc:",
+        ("VmHWM, the high-water mark reset through /proc/self/clear_refs" if sm["method"] == "VmHWM"
+         else "ru_maxrss before and after (the kernel refused the high-water mark reset: a lower bound)") + ".",
     ):
         print(line)
     if args.json:
@@ -1311,7 +1319,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         f"{n_apps} applications, {n_sites} sites, {cfg['nesting_parents']} nesting groups, "
         f"{sum(len(r['blocked']) for r in data['resources'])} blocks; {len(w['app_pairs'])} distinct "
         f"(user id, application id) pairs in calls of {cfg['batch']}; "
-        f"python {platform.python_version()}, {os.cpu_count()} cpus"
+        f"python {platform.python_version()}, {os.cpu_count()} cpus, {load_note()}"
         + (" [quick]" if args.quick else "")
     )
     sys.stdout.flush()

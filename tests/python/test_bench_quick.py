@@ -63,7 +63,9 @@ def test_bench_quick_runs_and_prints_the_table(tmp_path: Path) -> None:
     # the timed pairs are distinct, and ssgm answered them as pure Python did
     assert results["results"]["ssgm"]["answers"] == results["results"]["python"]["answers"]
     assert f"{pairs} distinct" in stdout
-    assert all(row["met"] in ("yes", "NO", "NO (partial)", "yes (partial)", "n/a", "-") for row in results["table"])
+    marks = {row["met"] for row in results["table"]}
+    assert marks <= {"met", "NOT MET", "met (partial)", "NOT MET (partial)", "n/a", "-"}
+    assert marks & {"met", "NOT MET"}
     memory = results["results"]["ssgm"]
     assert memory["rss_method"] in ("VmHWM", "ru_maxrss") and memory["rss_peak_growth"] > 0
 

@@ -32,7 +32,7 @@ pub(crate) mod catalogue {
             "has_access_many",
             &[req("pairs", Ty::Pairs), opt("resources", Ty::Any, "None")],
             "list[bool]",
-            "has_access for each (user, resource) pair, or for two equal-length sequences (R-8.6).",
+            "has_access for each (user, resource) pair, or for two equal-length sequences (a numpy bool array for numpy arrays) (R-8.6).",
         ),
         query("explain_access", &[USER, RESOURCE], "Access", "Why a user does or does not reach a resource (R-7.8)."),
         query(

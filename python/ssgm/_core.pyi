@@ -1089,10 +1089,10 @@ class Tenant:
         """Effective access (R-7.3)."""
     @overload
     def has_access_many(self, pairs: Iterable[Sequence[_UserRef | _ResourceRef]], resources: None = None) -> list[bool]:
-        """has_access for each (user, resource) pair, or for two equal-length sequences (R-8.6)."""
+        """has_access for each (user, resource) pair, or for two equal-length sequences (a numpy bool array for numpy arrays) (R-8.6)."""
     @overload
     def has_access_many(self, pairs: Iterable[_UserRef], resources: Iterable[_ResourceRef]) -> list[bool]:
-        """has_access for each (user, resource) pair, or for two equal-length sequences (R-8.6)."""
+        """has_access for each (user, resource) pair, or for two equal-length sequences (a numpy bool array for numpy arrays) (R-8.6)."""
     def explain_access(self, user: _UserRef, resource: _ResourceRef) -> Access:
         """Why a user does or does not reach a resource (R-7.8)."""
     def who_has_access(self, resource: _ResourceRef) -> list[User]:

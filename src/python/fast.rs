@@ -59,6 +59,12 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
 }
 
+/// Whether `obj` is a numpy array (without importing numpy when it is not).
+fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
+    let ty = obj.get_type();
+    ty.name().is_ok_and(|n| n == "ndarray") && ty.module().is_ok_and(|m| m == "numpy")
+}
+
 /// Resolves a [`Ref`] inside the store.
 fn resolve(t: &Core, side: Side, r: Ref<'_>) -> crate::Result<u32> {
     match (r, side) {
@@ -200,7 +206,15 @@ impl RefCache {
             )));
         }
         let items: Vec<_> = us.into_iter().zip(rs).collect();
-        self.check_pairs(py, store, &items, "has_access_many")
+        let answers = self.check_pairs(py, store, &items, "has_access_many")?;
+        // numpy in, numpy out: a bool array the caller can mask with.
+        if is_ndarray(users) || is_ndarray(resources) {
+            let np = py.import("numpy")?;
+            let kw = pyo3::types::PyDict::new(py);
+            kw.set_item("dtype", np.getattr("bool_")?)?;
+            return Ok(np.call_method("asarray", (answers,), Some(&kw))?.unbind());
+        }
+        Ok(answers)
     }
 
     fn check_pairs<'py>(

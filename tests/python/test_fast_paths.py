@@ -1,5 +1,7 @@
 """The fast paths of the hot queries give the same answers as the rules (R-1.4, R-7.3, R-8.6)."""
 
+import pytest
+
 import ssgm
 
 
@@ -113,3 +115,29 @@ def test_r10_13_deeply_nested_import_data_is_a_type_error_not_a_crash():
         else:
             raise AssertionError("expected TypeError")
     assert len(t.events()) == 4
+
+
+def test_r8_6_columns_from_numpy_and_pandas_answer_like_pairs():
+    """R-8.6: two equal-length columns (numpy arrays of str, pandas Series) answer as the
+    pairs do; numpy arrays in give a numpy bool array out, usable as a mask."""
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    t = ssgm.Tenant("c")
+    admin = t.add_user("admin@c.com", roles=["global_admin"])
+    users = [t.add_user(f"u{i}@c.com") for i in range(6)]
+    app = t.create_resource(admin, "App")
+    for u in users[::2]:
+        t.assign(admin, app, u)
+    ids = np.array([u.id for u in users])
+    apps = np.full(len(ids), "App")
+    got = t.has_access_many(ids, apps)
+    assert isinstance(got, np.ndarray) and got.dtype == np.bool_
+    expected = t.has_access_many([(u.id, "App") for u in users])
+    assert got.tolist() == expected == [True, False, True, False, True, False]
+    assert list(ids[got]) == [u.id for u in users[::2]]
+    series = t.has_access_many(pd.Series([u.upn for u in users]), pd.Series(["App"] * len(users)))
+    assert series == expected and isinstance(series, list)
+    # One numpy side is enough for a numpy answer; a mismatch is still a TypeError.
+    assert t.has_access_many([u.id for u in users], apps).tolist() == expected
+    with pytest.raises(TypeError):
+        t.has_access_many(ids, apps[:2])

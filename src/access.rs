@@ -248,6 +248,17 @@ impl Tenant {
         out
     }
 
+    /// A number that changes whenever who has access to application `r` may change (its
+    /// grants, its blocks, the disabled users): `who_has_access(r)` is the same while it is.
+    /// None for a site (nested membership reaches it) or an unknown resource: ask again.
+    pub fn access_epoch(&self, r: ResourceIx) -> Option<u64> {
+        let res = self.resources.get(r as usize)?;
+        if res.kind != ResourceKind::Application {
+            return None;
+        }
+        Some(self.access_epochs.get(r as usize).copied().unwrap_or(0).max(self.disabled_epoch))
+    }
+
     /// everyone with effective access to `r`, in creation order.
     pub fn who_has_access(&self, r: ResourceIx) -> Vec<UserIx> {
         let Some(res) = self.resources.get(r as usize) else { return Vec::new() };

@@ -123,8 +123,10 @@ impl Tenant {
                     }
                     if enabled {
                         t.disabled.remove(&user);
+                        t.touch_disabled();
                     } else {
                         t.disabled.insert(user);
+                        t.touch_disabled();
                     }
                 });
                 (Outcome::User(self.users[user as usize].id.clone()), Created::Nothing)

@@ -10,9 +10,11 @@
 //! * When no writer holds the store, a call runs without releasing the GIL (releasing it
 //!   costs more than a check); otherwise the GIL is released while waiting.
 //! * `who_has_access` returns the same `User` handle object for a user each time, so a large
-//!   answer costs a reference count per user rather than a new object; while no command has
-//!   run since (the store's version has not moved), a repeated question is answered with a
-//!   copy of the last answer. No Python object is created while a lock is held.
+//!   answer costs a reference count per user rather than a new object; while who reaches an
+//!   application has not changed since (the core's `access_epoch` of it has not moved, which
+//!   every change of its grants, its blocks or the disabled users moves), a repeated question
+//!   is answered with a copy of the last answer, whatever other commands ran. No Python
+//!   object is created while a lock is held.
 
 use super::exceptions::Raise;
 use super::handles::{User, NO_IX};
@@ -27,7 +29,7 @@ use std::sync::Arc;
 /// What a `Tenant` keeps between calls: handles and last answers, both exact.
 pub(crate) struct RefCache {
     user_handles: Mutex<Vec<Option<Py<PyAny>>>>,
-    /// The last `who_has_access` answer per resource, with the store version it was read at.
+    /// The last `who_has_access` answer per application, with the access epoch it was read at.
     answers: Mutex<rustc_hash::FxHashMap<u32, (u64, Py<PyList>)>>,
 }
 
@@ -253,19 +255,19 @@ impl RefCache {
         resource: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
         let r = classify(store, resource, Side::Resource, "who_has_access", "resource")?;
-        let version = store.version();
-        let ri = match r {
-            Ref::Ix(ri) => ri,
-            text => read(py, store, |t| resolve(t, Side::Resource, text)).raise(py)?,
-        };
-        let cached = self.answers.lock().get(&ri).filter(|(v, _)| *v == version).map(|(_, l)| l.clone_ref(py));
+        let (ri, epoch) =
+            read(py, store, |t| resolve(t, Side::Resource, r).map(|ri| (ri, t.access_epoch(ri)))).raise(py)?;
+        // The core's access epoch of the resource moves with every change of who reaches it,
+        // so an answer read at the same epoch is still the answer.
+        let cached =
+            epoch.and_then(|e| self.answers.lock().get(&ri).filter(|(v, _)| *v == e).map(|(_, l)| l.clone_ref(py)));
         if let Some(list) = cached {
             let list = list.bind(py);
             return Ok(list.get_slice(0, list.len()).into_any().unbind());
         }
         let s = store.clone();
         // Inside the read: the users only; handles are made afterwards.
-        let (users, version) = py.detach(move || s.read(|t| (t.who_has_access(ri), s.version())));
+        let (users, epoch) = py.detach(move || s.read(|t| (t.who_has_access(ri), t.access_epoch(ri))));
         let known: Vec<Option<Py<PyAny>>> = {
             let handles = self.user_handles.lock();
             users.iter().map(|u| handles.get(*u as usize).and_then(|h| h.as_ref().map(|h| h.clone_ref(py)))).collect()
@@ -307,8 +309,10 @@ impl RefCache {
             }
         }
         let list = PyList::new(py, out)?;
-        let copy = list.get_slice(0, list.len()).unbind();
-        self.answers.lock().insert(ri, (version, copy));
+        if let Some(epoch) = epoch {
+            let copy = list.get_slice(0, list.len()).unbind();
+            self.answers.lock().insert(ri, (epoch, copy));
+        }
         Ok(list.into_any().unbind())
     }
 }

@@ -24,6 +24,7 @@ impl Tenant {
         self.upns.insert(fold(&upn).into_owned(), u);
         if !enabled {
             self.disabled.insert(u);
+            self.touch_disabled();
         }
         self.users.push(User {
             id,
@@ -119,14 +120,39 @@ impl Tenant {
         if res.kind != ResourceKind::Application {
             return;
         }
+        let mut changed = false;
         if add {
-            *res.grants.entry(u).or_insert(0) += 1;
+            let n = res.grants.entry(u).or_insert(0);
+            changed = *n == 0;
+            *n += 1;
         } else if let Some(n) = res.grants.get_mut(&u) {
             *n -= 1;
             if *n == 0 {
                 res.grants.remove(&u);
+                changed = true;
             }
         }
+        if changed {
+            self.touch_access(r);
+        }
+    }
+
+    /// Who has access to resource `r` may have changed: a new tick for it.
+    pub(crate) fn touch_access(&mut self, r: ResourceIx) {
+        self.access_clock += 1;
+        let i = r as usize;
+        if self.access_epochs.len() <= i {
+            self.access_epochs.resize(i + 1, 0);
+        }
+        if let Some(e) = self.access_epochs.get_mut(i) {
+            *e = self.access_clock;
+        }
+    }
+
+    /// The disabled users changed, so who has access to any resource may have.
+    pub(crate) fn touch_disabled(&mut self) {
+        self.access_clock += 1;
+        self.disabled_epoch = self.access_clock;
     }
 
     /// Counts the grants that a user's direct membership of `g` gives or takes.
@@ -278,6 +304,7 @@ impl Tenant {
             res.blocked.push(u);
             res.blocked_set.insert(u);
         }
+        self.touch_access(r);
     }
 
     pub(crate) fn unlink_block(&mut self, r: ResourceIx, u: UserIx) {
@@ -285,6 +312,7 @@ impl Tenant {
             res.blocked.retain(|x| *x != u);
             res.blocked_set.remove(&u);
         }
+        self.touch_access(r);
     }
 
     pub(crate) fn link_resource_owner(&mut self, r: ResourceIx, u: UserIx) {

@@ -108,6 +108,13 @@ pub struct Tenant {
     pub(crate) next_review_id: u64,
     /// §15: access packages, policies, requests and assignments.
     pub(crate) pkg: package::Packages,
+    /// When who has access to each resource last changed: a tick of `access_clock`
+    /// set by every change of an application's grants or blocks, read by callers that keep
+    /// an answer until it changes. Never written: a loaded or forked tenant starts anew.
+    pub(crate) access_epochs: Vec<u64>,
+    /// The tick of the last change of the disabled users, which every resource's answer holds.
+    pub(crate) disabled_epoch: u64,
+    pub(crate) access_clock: u64,
 }
 
 /// Id prefixes of generated ids, by kind.
@@ -148,6 +155,9 @@ impl Tenant {
             reviews: Vec::new(),
             next_review_id: 1,
             pkg: Default::default(),
+            access_epochs: Vec::new(),
+            disabled_epoch: 0,
+            access_clock: 0,
         }
     }
 

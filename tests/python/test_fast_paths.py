@@ -141,3 +141,55 @@ def test_r8_6_columns_from_numpy_and_pandas_answer_like_pairs():
     assert t.has_access_many([u.id for u in users], apps).tolist() == expected
     with pytest.raises(TypeError):
         t.has_access_many(ids, apps[:2])
+
+
+def test_r7_3_who_has_access_kept_answers_follow_every_change_of_access():
+    """R-7.3, R-7.4, R-7.5: a repeated `who_has_access` may be answered from the last answer
+    only while who reaches the application is unchanged; after any mix of commands (access
+    changing or not, events of the clock included) it equals what `has_access` says of
+    every user, in creation order."""
+    import random
+
+    rng = random.Random(7)
+    t = ssgm.Tenant("epochs")
+    admin = t.add_user("admin@c.com", roles=["global_admin"])
+    t.configure(admin, delegated_group_management=True)
+    users = [t.add_user(f"u{i}@c.com") for i in range(12)]
+    apps = [t.create_resource(admin, f"App{i}") for i in range(3)]
+    site = t.create_resource(admin, "Site", kind="site")
+    groups = [t.create_group(admin, f"G{i}", owners=[admin]) for i in range(4)]
+    t.assign(admin, apps[0], groups[0])
+    t.assign(admin, site, groups[1])
+    t.add_member(admin, groups[1], groups[2])
+
+    def truth(r):
+        return [u.id for u in [admin, *users] if t.has_access(u, r)]
+
+    for step in range(300):
+        u, g, a = rng.choice(users), rng.choice(groups), rng.choice(apps)
+        move = rng.randrange(9)
+        try:
+            if move == 0:
+                t.add_member(admin, g, u)
+            elif move == 1:
+                t.remove_member(admin, g, u)
+            elif move == 2:
+                t.assign(admin, a, rng.choice([u, g]))
+            elif move == 3:
+                t.unassign(admin, a, rng.choice([u, g]))
+            elif move == 4:
+                (t.block if rng.random() < 0.5 else t.unblock)(admin, a, u)
+            elif move == 5:
+                t.set_enabled(u, rng.random() < 0.6)
+            elif move == 6:
+                t.update_group(admin, g, description=f"step {step}")  # changes no access
+            elif move == 7:
+                t.add_member(admin, g, rng.choice([x for x in groups if x != g]))
+            else:
+                t.advance(days=1)
+        except ssgm.SsgmError:
+            pass
+        for r in [*apps, site]:
+            first = [x.id for x in t.who_has_access(r)]
+            again = [x.id for x in t.who_has_access(r)]
+            assert first == again == truth(r), (step, move, r.name)

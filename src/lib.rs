@@ -29,32 +29,23 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-pub mod access;
-pub mod analysis;
+pub mod areas;
 pub mod call;
 pub mod catalogue;
 pub mod command;
 pub mod error;
 pub mod graph;
-mod groups;
 mod history;
-pub mod import;
 pub mod labels;
-pub mod lifecycle;
 pub mod model;
-pub mod packages;
 pub mod persist;
 pub mod progress;
 pub mod records;
-mod requests;
-mod resources;
-pub mod reviews;
 mod rules;
 pub mod schedule;
 pub mod store;
 pub mod suggest;
 pub mod tenant;
-mod users;
 pub mod views;
 
 #[cfg(feature = "scripting")]
@@ -62,6 +53,9 @@ pub mod scripting;
 
 #[cfg(feature = "python")]
 mod python;
+
+pub use areas::{access, analysis, import, lifecycle, packages, reviews};
+pub(crate) use areas::{groups, requests, resources, users};
 
 pub use access::{Access, AccessPanel};
 pub use command::Command;

@@ -1,5 +1,5 @@
 //! A tenant: its state, and the execution pipeline every command shares: resolve and decide
-//! (the rules of the command's area, sent there by [`crate::rules`]), apply (the effects of
+//! (the rules of the command's area, sent there by `rules`), apply (the effects of
 //! its area), record (audit, history), and fire the timed events a clock move makes due.
 //! Lookups are in `lookup`, the bookkeeping every area's effects share in `links`.
 //!

@@ -28,9 +28,19 @@ def test_readme_layout_lists_every_core_module_and_nothing_gone() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("## Layout", 1)[1].split("```", 2)[1]
     named = set(re.findall(r"(src/[A-Za-z0-9_/.]+)", block))
+    # Indented lines name the files of the folder above them (src/areas/).
+    folder = None
+    for line in block.splitlines():
+        m = re.match(r"(src/[A-Za-z0-9_/]+/)\s", line)
+        if m:
+            folder = m.group(1)
+        elif folder and (f := re.match(r"  ([a-z_]+(?:\.rs|/))\s", line)):
+            named.add(folder + f.group(1))
     assert named, "no paths in README's layout"
     missing = sorted(p for p in named if not (ROOT / p.rstrip("/")).exists())
     assert not missing, f"README's layout names paths that do not exist: {missing}"
     modules = {f"src/{p.name}" if p.is_file() else f"src/{p.name}/" for p in (ROOT / "src").iterdir() if p.name != "lib.rs"}
+    areas = ROOT / "src" / "areas"
+    modules |= {f"src/areas/{p.name}" if p.is_file() else f"src/areas/{p.name}/" for p in areas.iterdir() if p.name != "mod.rs"}
     unlisted = sorted(m for m in modules if not any(n == m.rstrip("/") or n.startswith(m) for n in named))
     assert not unlisted, f"modules missing from README's layout: {unlisted}"

@@ -1,5 +1,5 @@
 //! Group lifecycle (SPEC §13): expiration and renewal, notices, soft delete, restore and
-//! purge, and the naming policy. The decisions of its commands are in [`crate::rules`]; this
+//! purge, and the naming policy. The decisions of its commands are in `rules`; this
 //! module holds their effects and the timed events they schedule (R-8.7, [`crate::schedule`]).
 //!
 //! ```

@@ -2,8 +2,8 @@
 //! without an administrator, who keeps the gates, and what differs between two tenants.
 //!
 //! Every answer is what `check` would say, command by command: the queries ask the rules of
-//! [`crate::rules`] (the same functions the commands are decided by, at their index-level
-//! entries) and never restate them. They ask quietly ([`crate::rules::quietly`]): a refusal
+//! `rules` (the same functions the commands are decided by, at their index-level
+//! entries) and never restate them. They ask quietly (`rules::quietly`): a refusal
 //! they only count carries no message, so asking is cheap. They are queries: they
 //! change nothing, are not audited and are not in the history.
 //!

@@ -34,10 +34,11 @@ pub(super) fn last_sign_in(entry: &Entry) -> Result<Option<Timestamp>> {
     let Some(activity) = activity.as_object() else { return Err(entry.wrong_type("signInActivity", "an object")) };
     match activity.get("lastSignInDateTime").filter(|v| !v.is_null()) {
         None => Ok(None),
-        Some(Value::String(text)) => crate::model::parse_time(text)
+        Some(when) => when
+            .as_str()
+            .and_then(crate::model::parse_time)
             .map(Some)
             .ok_or_else(|| entry.wrong_type("signInActivity.lastSignInDateTime", "an ISO 8601 instant")),
-        Some(_) => Err(entry.wrong_type("signInActivity.lastSignInDateTime", "an ISO 8601 instant")),
     }
 }
 

@@ -117,6 +117,23 @@ fn r11_2_missing_optional_files_mean_empty() {
     assert_eq!(keys, ["users", "groups", "resources", "settings", "report"]);
 }
 
+/// a sign-in that is not an instant (text or not) is refused, naming the file,
+/// the user and the property; one that is read becomes the user's instant.
+#[test]
+fn r14_6_sign_in_must_be_an_instant() {
+    for bad in [json!("yesterday"), json!(5)] {
+        let mut ann = user(U1, "ann@contoso.com");
+        ann["signInActivity"] = json!({"lastSignInDateTime": bad});
+        let dir = export(&[("users.json", coll(json!([ann]))), ("groups.json", coll(json!([])))]);
+        assert_invalid(&dir, &["users.json", U1, "signInActivity.lastSignInDateTime", "ISO 8601"]);
+    }
+    let mut ann = user(U1, "ann@contoso.com");
+    ann["signInActivity"] = json!({"lastSignInDateTime": "2016-06-10T10:15:00+02:00"});
+    let dir = export(&[("users.json", coll(json!([ann]))), ("groups.json", coll(json!([])))]);
+    let data = graph_to_directory(dir.path(), &Map::new()).unwrap();
+    assert_eq!(data.users[0].last_sign_in, crate::model::parse_time("2016-06-10T08:15:00Z"));
+}
+
 #[test]
 fn r11_2_truncated_json_names_the_file_line_and_column() {
     let text = "{\n  \"value\": [\n    {\"@odata.type\": \"#microsoft.graph.user\", \"id\": \"u-1\"},\n";

@@ -69,9 +69,23 @@ fn r11_6_r11_8_settings_from_the_export_and_overrides() {
     assert_eq!(Tenant::from_graph(&fixture(), None, &bad).unwrap_err().code(), Some(Code::InvalidSetting));
 }
 
+/// the reader's data for the fixture is the import data committed in
+/// tests/data/graph/contoso-directory.json (what the reader gave as JSON, read by
+/// `import_directory`'s own reading of data), field for field, report and settings included.
+#[test]
+fn r11_1_the_fixture_reads_as_the_committed_import_data() {
+    let path = fixture().with_file_name("contoso-directory.json");
+    let expected: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let data = ssgm::graph::graph_to_directory(&fixture(), &Map::new()).unwrap();
+    assert_eq!(data.report.as_ref(), expected.get("report"));
+    assert_eq!(data, ssgm::DirectoryData::from_value(expected).unwrap());
+    // the sign-in instant is read as an instant, not kept as text.
+    assert!(data.users.iter().any(|u| u.last_sign_in.is_some()));
+}
+
 #[test]
 fn r11_7_report_counts_what_was_skipped() {
-    let data = ssgm::graph::graph_to_directory(&fixture(), &Map::new()).unwrap();
+    let data = ssgm::graph::graph_to_directory(&fixture(), &Map::new()).unwrap().to_value();
     let skipped = &data["report"]["skipped"];
     assert_eq!(skipped["device"], json!(1));
     assert_eq!(skipped["nested_group_not_allowed"], json!(1));
@@ -98,7 +112,7 @@ fn r11_2_bad_exports_are_invalid_export() {
 /// §13 additions to §11: the lifecycle policy, group dates, naming values and deleted groups.
 #[test]
 fn r11_r13_the_export_gives_lifecycle_settings_dates_and_deleted_groups() {
-    let data = ssgm::graph::graph_to_directory(&fixture(), &Map::new()).unwrap();
+    let data = ssgm::graph::graph_to_directory(&fixture(), &Map::new()).unwrap().to_value();
     let settings = &data["settings"];
     // groupLifecyclePolicies.json: the first policy.
     assert_eq!(settings["expiration_scope"], json!("selected"));
@@ -185,7 +199,7 @@ fn r11_2_r13_bad_lifecycle_files_are_invalid_export() {
     assert!(err.message().contains("deletedGroups.json") && err.message().contains("yesterday"), "{}", err.message());
     // Without the lifecycle file, its settings come from defaults again.
     std::fs::remove_file(copy.join("deletedGroups.json")).unwrap();
-    let data = ssgm::graph::graph_to_directory(&copy, &Map::new()).unwrap();
+    let data = ssgm::graph::graph_to_directory(&copy, &Map::new()).unwrap().to_value();
     let defaults = data["report"]["settings_from_defaults"].as_array().unwrap();
     assert!(defaults.contains(&json!("expiration_scope")) && !defaults.contains(&json!("expiration_selected_groups")));
 }

@@ -469,10 +469,8 @@ impl Tenant {
         settings: &Map<String, Value>,
         now: Option<Timestamp>,
     ) -> Result<Tenant> {
-        let value = crate::graph::graph_to_directory(path, settings)?;
-        let report = value.get("report").cloned();
-        let data = DirectoryData::from_value(value)
-            .map_err(|e| Error::new(Code::InvalidExport, format!("{}: {}", path.display(), e.message())))?;
+        let data = crate::graph::graph_to_directory(path, settings)?;
+        let report = data.report.clone();
         let name = match name {
             Some(n) => n.to_string(),
             None => path

@@ -1,68 +1,48 @@
 //! The import data and its report.
 
 use super::*;
+use crate::model::{GroupEntry, UserEntry};
 
 // ---------------------------------------------------------------------------------------------
 // The result
 
 pub(super) fn assemble(
-    dir: &Directory,
-    resources: &[Resource],
+    dir: Directory,
+    resources: Vec<ResourceEntry>,
     from_export: &ExportSettings,
     overrides: &Map<String, Value>,
     report: &Report,
-) -> Value {
-    let strings = |ids: &[String]| Value::Array(ids.iter().cloned().map(Value::String).collect());
-
-    let users = dir.users.iter().map(|u| {
-        let mut entry = Map::new();
-        entry.insert("id".into(), u.id.clone().into());
-        entry.insert("upn".into(), u.upn.clone().into());
-        if let Some(name) = &u.display_name {
-            entry.insert("display_name".into(), name.clone().into());
-        }
-        if let Some(department) = &u.department {
-            entry.insert("department".into(), department.clone().into());
-        }
-        let roles =
-            ROLE_TEMPLATES.iter().zip(u.roles).filter(|(_, held)| *held).map(|((_, role), _)| Value::from(*role));
-        entry.insert("roles".into(), Value::Array(roles.collect()));
-        entry.insert("enabled".into(), u.enabled.into());
-        if let Some(when) = &u.last_sign_in {
-            entry.insert("last_sign_in".into(), when.clone().into());
-        }
-        Value::Object(entry)
+) -> DirectoryData {
+    let users = dir.users.into_iter().map(|u| UserEntry {
+        id: Some(u.id),
+        upn: u.upn,
+        display_name: u.display_name,
+        department: u.department,
+        roles: ROLE_TEMPLATES
+            .iter()
+            .zip(u.roles)
+            .filter(|(_, held)| *held)
+            .map(|((_, role), _)| role.to_string())
+            .collect(),
+        enabled: u.enabled,
+        manager: None,
+        last_sign_in: u.last_sign_in,
     });
 
-    let groups = dir.groups.iter().map(|g| {
-        let mut entry = Map::new();
-        entry.insert("id".into(), g.id.clone().into());
-        entry.insert("name".into(), g.name.clone().into());
-        entry.insert("description".into(), g.description.clone().into());
-        entry.insert("kind".into(), g.kind.as_str().into());
+    let groups = dir.groups.into_iter().map(|g| GroupEntry {
+        id: Some(g.id),
+        name: g.name,
+        description: g.description,
+        kind: g.kind.as_str().to_string(),
         // groups that were not created in My Groups.
-        entry.insert("join_policy".into(), "owners_only".into());
-        entry.insert("owners".into(), strings(&g.owners));
-        entry.insert("members".into(), strings(&g.members));
-        entry.insert("on_premises".into(), g.on_premises.into());
-        for (field, value) in
-            [("renewed_at", &g.renewed_at), ("expires_at", &g.expires_at), ("deleted_at", &g.deleted_at)]
-        {
-            if let Some(text) = value {
-                entry.insert(field.into(), text.clone().into());
-            }
-        }
-        Value::Object(entry)
-    });
-
-    let resources = resources.iter().map(|r| {
-        let mut entry = Map::new();
-        entry.insert("id".into(), r.id.clone().into());
-        entry.insert("name".into(), r.name.clone().into());
-        entry.insert("kind".into(), "application".into());
-        entry.insert("owners".into(), strings(&r.owners));
-        entry.insert("assigned".into(), strings(&r.assigned));
-        Value::Object(entry)
+        join_policy: "owners_only".into(),
+        owners: g.owners,
+        members: g.members,
+        on_premises: g.on_premises,
+        created_by: None,
+        renewed_at: g.renewed_at,
+        expires_at: g.expires_at,
+        deleted_at: g.deleted_at,
     });
 
     // what the export gives, else Entra's defaults (both true, no group).
@@ -122,11 +102,11 @@ pub(super) fn assemble(
     report_section.insert("renamed".into(), Value::Object(renamed));
     report_section.insert("settings_from_defaults".into(), Value::Array(from_defaults));
 
-    let mut data = Map::new();
-    data.insert("users".into(), Value::Array(users.collect()));
-    data.insert("groups".into(), Value::Array(groups.collect()));
-    data.insert("resources".into(), Value::Array(resources.collect()));
-    data.insert("settings".into(), Value::Object(settings));
-    data.insert("report".into(), Value::Object(report_section));
-    Value::Object(data)
+    DirectoryData {
+        users: users.collect(),
+        groups: groups.collect(),
+        resources,
+        settings: Some(settings),
+        report: Some(Value::Object(report_section)),
+    }
 }

@@ -1,5 +1,6 @@
 //! Import from Microsoft Graph (SPEC §11): a folder of Graph v1.0 JSON responses becomes the
-//! data of `import_directory` (R-8.5), with a `report` of what could not be modelled (R-11.7).
+//! data of `import_directory` (R-8.5, a [`DirectoryData`]), with a `report` of what could not be
+//! modelled (R-11.7).
 //!
 //! The folder holds the responses named in R-11.2: `users.json` and `groups.json` (required),
 //! `groups/<id>/members.json`, `groups/<id>/owners.json`, `directoryRoles.json`,
@@ -65,6 +66,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::error::{Code, Error, Result};
+use crate::model::{DirectoryData, ResourceEntry, Timestamp};
 
 mod assemble;
 mod files;
@@ -96,8 +98,9 @@ use crate::model::SETTING_NAMES as SETTINGS;
 /// R-11.1: the import data for the export at `path`, with `overrides` (the `settings=` of
 /// R-11.8, a map of §2 setting name -> JSON value) merged into its `settings` section.
 ///
-/// The result is an object with the sections `users`, `groups`, `resources`, `settings` and
-/// `report`, ready for `import_directory` (R-8.5), for example:
+/// The result is the data of `import_directory` (R-8.5), built as it is read: its `settings`
+/// section is always given and its `report` (R-11.7) is a JSON value. As JSON
+/// ([`DirectoryData::to_value`]), for example:
 ///
 /// ```json
 /// {"users": [{"id": "u1", "upn": "adelev@contoso.com", "display_name": "Adele Vance",
@@ -106,7 +109,7 @@ use crate::model::SETTING_NAMES as SETTINGS;
 ///              "join_policy": "owners_only", "owners": ["u1"], "members": ["u1"],
 ///              "on_premises": false}],
 ///  "resources": [{"id": "sp1", "name": "Salesforce", "kind": "application",
-///                 "owners": ["u1"], "assigned": ["g1"]}],
+///                 "owners": ["u1"], "assigned": ["g1"], "blocked": []}],
 ///  "settings": {"users_can_create_security_groups": true,
 ///               "users_can_create_microsoft365_groups": true,
 ///               "microsoft365_creation_group": ""},
@@ -120,7 +123,7 @@ use crate::model::SETTING_NAMES as SETTINGS;
 /// its line and column) or not of the expected shape, a paged collection (`@odata.nextLink`), a
 /// missing required property or a property of the wrong type, and a reference to a user or
 /// group the export does not list; `io_error` for a file that cannot be read.
-pub fn graph_to_directory(path: &Path, overrides: &Map<String, Value>) -> Result<Value> {
+pub fn graph_to_directory(path: &Path, overrides: &Map<String, Value>) -> Result<DirectoryData> {
     check_folder(path)?;
     let export = Export { root: path };
     let mut report = Report::default();
@@ -136,7 +139,7 @@ pub fn graph_to_directory(path: &Path, overrides: &Map<String, Value>) -> Result
     let from_export = read_settings(&export, &dir)?;
     // §13: soft-deleted groups follow the live ones; nothing may link to them.
     dir.groups.extend(read_deleted_groups(&export, &mut ids)?);
-    Ok(assemble(&dir, &resources, &from_export, overrides, &report))
+    Ok(assemble(dir, resources, &from_export, overrides, &report))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,7 +179,7 @@ struct User {
     /// Which of [`ROLE_TEMPLATES`] the user holds, in that order.
     roles: [bool; 3],
     /// R-14.6: `signInActivity.lastSignInDateTime`, when the export has it.
-    last_sign_in: Option<String>,
+    last_sign_in: Option<Timestamp>,
 }
 
 struct Group {
@@ -192,13 +195,6 @@ struct Group {
     renewed_at: Option<String>,
     expires_at: Option<String>,
     deleted_at: Option<String>,
-}
-
-struct Resource {
-    id: String,
-    name: String,
-    owners: Vec<String>,
-    assigned: Vec<String>,
 }
 
 #[derive(Default)]

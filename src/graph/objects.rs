@@ -29,13 +29,16 @@ pub(super) fn read_users(export: &Export, ids: &mut HashSet<String>) -> Result<V
 
 /// a user's `signInActivity.lastSignInDateTime` (Graph gives it with
 /// `$select=signInActivity`), an ISO 8601 instant; absent or null: none.
-pub(super) fn last_sign_in(entry: &Entry) -> Result<Option<String>> {
+pub(super) fn last_sign_in(entry: &Entry) -> Result<Option<Timestamp>> {
     let Some(activity) = entry.get("signInActivity") else { return Ok(None) };
     let Some(activity) = activity.as_object() else { return Err(entry.wrong_type("signInActivity", "an object")) };
     match activity.get("lastSignInDateTime").filter(|v| !v.is_null()) {
         None => Ok(None),
-        Some(Value::String(text)) if crate::model::parse_time(text).is_some() => Ok(Some(text.clone())),
-        Some(_) => Err(entry.wrong_type("signInActivity.lastSignInDateTime", "an ISO 8601 instant")),
+        Some(when) => when
+            .as_str()
+            .and_then(crate::model::parse_time)
+            .map(Some)
+            .ok_or_else(|| entry.wrong_type("signInActivity.lastSignInDateTime", "an ISO 8601 instant")),
     }
 }
 

@@ -11,7 +11,7 @@ pub(super) fn read_service_principals(
     dir: &Directory,
     ids: &mut HashSet<String>,
     report: &mut Report,
-) -> Result<Vec<Resource>> {
+) -> Result<Vec<ResourceEntry>> {
     let file = "servicePrincipals.json";
     let mut resources = Vec::new();
     // Lower-cased trimmed names taken so far, as given or as renamed.
@@ -33,11 +33,13 @@ pub(super) fn read_service_principals(
             given.to_string()
         };
         taken.insert(name.trim().to_lowercase());
-        resources.push(Resource {
-            id: id.to_string(),
+        resources.push(ResourceEntry {
+            id: Some(id.to_string()),
             name,
+            kind: "application".into(),
             owners: read_user_owners(export, dir, &format!("servicePrincipals/{id}/owners.json"), report)?,
             assigned: read_assignments(export, dir, id, report)?,
+            blocked: Vec::new(),
         });
     }
     Ok(resources)

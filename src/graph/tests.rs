@@ -51,14 +51,15 @@ fn basic(extra: &[(&str, String)]) -> tempfile::TempDir {
     export(&files)
 }
 
+/// The data of a conversion, as JSON (the shape the faces give).
 fn convert(dir: &tempfile::TempDir) -> Value {
-    graph_to_directory(dir.path(), &Map::new()).unwrap()
+    graph_to_directory(dir.path(), &Map::new()).unwrap().to_value()
 }
 
 /// The code and message of a refused conversion.
 fn refusal(dir: &tempfile::TempDir) -> (Code, String) {
     match graph_to_directory(dir.path(), &Map::new()) {
-        Ok(data) => panic!("expected a refusal, got {data}"),
+        Ok(data) => panic!("expected a refusal, got {:?}", data.to_value()),
         Err(e) => (e.code().unwrap(), e.message().to_string()),
     }
 }
@@ -114,6 +115,23 @@ fn r11_2_missing_optional_files_mean_empty() {
     assert_eq!(data["report"]["renamed"], json!({}));
     let keys: Vec<&String> = data.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["users", "groups", "resources", "settings", "report"]);
+}
+
+/// a sign-in that is not an instant (text or not) is refused, naming the file,
+/// the user and the property; one that is read becomes the user's instant.
+#[test]
+fn r14_6_sign_in_must_be_an_instant() {
+    for bad in [json!("yesterday"), json!(5)] {
+        let mut ann = user(U1, "ann@contoso.com");
+        ann["signInActivity"] = json!({"lastSignInDateTime": bad});
+        let dir = export(&[("users.json", coll(json!([ann]))), ("groups.json", coll(json!([])))]);
+        assert_invalid(&dir, &["users.json", U1, "signInActivity.lastSignInDateTime", "ISO 8601"]);
+    }
+    let mut ann = user(U1, "ann@contoso.com");
+    ann["signInActivity"] = json!({"lastSignInDateTime": "2016-06-10T10:15:00+02:00"});
+    let dir = export(&[("users.json", coll(json!([ann]))), ("groups.json", coll(json!([])))]);
+    let data = graph_to_directory(dir.path(), &Map::new()).unwrap();
+    assert_eq!(data.users[0].last_sign_in, crate::model::parse_time("2016-06-10T08:15:00Z"));
 }
 
 #[test]
@@ -596,8 +614,8 @@ fn r11_5_service_principals_become_applications_with_owners_and_assignments() {
     assert_eq!(
         data["resources"],
         json!([
-            {"id": "sp-b", "name": "Workday", "kind": "application", "owners": [U3], "assigned": [U2, "g-1", U1]},
-            {"id": "sp-a", "name": "Salesforce", "kind": "application", "owners": [], "assigned": []},
+            {"id": "sp-b", "name": "Workday", "kind": "application", "owners": [U3], "assigned": [U2, "g-1", U1], "blocked": []},
+            {"id": "sp-a", "name": "Salesforce", "kind": "application", "owners": [], "assigned": [], "blocked": []},
         ])
     );
     // decision: a distribution group assignment (R-7.2 forbids it) is dropped and counted.
@@ -734,7 +752,7 @@ fn r11_8_overrides_win_and_add_settings() {
     let dir = basic(&[("groupSettings.json", unified(values))]);
     let overrides = json!({"max_owners_per_group": 5, "users_can_create_microsoft365_groups": true,
                            "delegated_group_management": true, "users_can_create_security_groups": false});
-    let data = graph_to_directory(dir.path(), overrides.as_object().unwrap()).unwrap();
+    let data = graph_to_directory(dir.path(), overrides.as_object().unwrap()).unwrap().to_value();
     assert_eq!(
         data["settings"],
         json!({"delegated_group_management": true, "users_can_create_security_groups": false,
@@ -769,7 +787,7 @@ fn r11_8_overrides_win_and_add_settings() {
     );
     // Unknown names are passed on for import_directory to refuse (invalid_setting).
     let odd = json!({"colour": "blue"});
-    let data = graph_to_directory(dir.path(), odd.as_object().unwrap()).unwrap();
+    let data = graph_to_directory(dir.path(), odd.as_object().unwrap()).unwrap().to_value();
     assert_eq!(data["settings"]["colour"], "blue");
 }
 
@@ -805,7 +823,7 @@ const SANDBOX: &str = "2c4d6e8f-0a1b-4c3d-9e5f-7a9b1c3d5e7f";
 
 #[test]
 fn r11_contoso_fixture_converts_object_by_object() {
-    let data = graph_to_directory(&fixture(), &Map::new()).unwrap();
+    let data = graph_to_directory(&fixture(), &Map::new()).unwrap().to_value();
 
     // users in file order, with roles (Isaiah's through Helpdesk admins; Diego's
     // User Administrator role is not modelled), Johanna disabled, Isaiah without department.
@@ -928,10 +946,10 @@ fn r11_contoso_fixture_converts_object_by_object() {
     assert_eq!(
         data["resources"],
         json!([
-            {"id": SALESFORCE, "name": "Salesforce", "kind": "application", "owners": [LEEG], "assigned": [SALES, GRADYA]},
+            {"id": SALESFORCE, "name": "Salesforce", "kind": "application", "owners": [LEEG], "assigned": [SALES, GRADYA], "blocked": []},
             {"id": WORKDAY, "name": "Workday", "kind": "application", "owners": [DIEGOS],
-             "assigned": [RETAIL, FINANCE, DIEGOS, JOHANNAL]},
-            {"id": SANDBOX, "name": sandbox_name, "kind": "application", "owners": [], "assigned": []},
+             "assigned": [RETAIL, FINANCE, DIEGOS, JOHANNAL], "blocked": []},
+            {"id": SANDBOX, "name": sandbox_name, "kind": "application", "owners": [], "assigned": [], "blocked": []},
         ])
     );
 

@@ -1612,6 +1612,6 @@ pub fn _tenant_from_snapshot(py: Python<'_>, data: &[u8]) -> PyResult<Tenant> {
 #[pyfunction]
 pub fn graph_to_directory(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let path = path_of(path)?;
-    let value = py.detach(move || crate::graph::graph_to_directory(&path, &Map::new())).raise(py)?;
-    Ok(to_py(py, &value)?.unbind())
+    let data = py.detach(move || crate::graph::graph_to_directory(&path, &Map::new())).raise(py)?;
+    Ok(to_py(py, &data.to_value())?.unbind())
 }

@@ -946,7 +946,7 @@ fn register_functions(engine: &mut Engine) {
         guard::sandbox().readable_folder(&path).map_err(throw)?;
         let data =
             crate::graph::graph_to_directory(Path::new(path.as_str()), &serde_json::Map::new()).map_err(throw)?;
-        from_json(&data)
+        from_json(&data.to_value())
     });
     reg("replay", &["events: Array", "Tenant"], "A new tenant from history entries (R-8.4).")
         .register_into_engine(engine, |events: Array| replay(&events, &Map::new()));

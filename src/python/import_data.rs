@@ -160,6 +160,10 @@ impl<'a, 'py> Data<'a, 'py> {
 /// value before the shape: an exception there wins over anything, a value that is not data
 /// over a wrong shape. Returns how many values were left, or the error that wins.
 fn check_rest(error: Option<&Failure>, mut next: impl FnMut() -> Result<bool, Failure>) -> Result<usize, Failure> {
+    // An exception stops everything, as it stops the other path.
+    if matches!(error, Some(Failure::Py(_))) {
+        return Ok(0);
+    }
     let mut worse: Option<Failure> = None;
     let mut left = 0;
     loop {

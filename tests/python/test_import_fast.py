@@ -294,6 +294,10 @@ def test_r10_13_too_deep_or_a_bad_key_anywhere_wins_over_everything() -> None:
     assert error_of(t, {**bad, "report": deep}) == (TypeError, "arguments may nest lists and dicts at most 64 deep")
     assert error_of(t, {**bad, "report": {"x": {3: 1}}}) == (TypeError, "dict keys must be str, not int")
     assert error_of(t, {**bad, "report": failing()}) == (ValueError, "late")
+    # The first exception stops the reading: what comes after it is not read.
+    later = failing()
+    assert error_of(t, {"report": failing(), "users": later}) == (ValueError, "late")
+    assert next(later) == 1
     assert error_of(t, {"users": [{"upn": "a@c.com", "roles": deep}]})[1] == "arguments may nest lists and dicts at most 64 deep"
 
 

@@ -672,6 +672,24 @@ mod tests {
     }
 
     #[test]
+    fn r10_13_r8_5_import_data_errors_name_where_the_value_sits() {
+        let steps = [Step::Field("groups"), Step::Index(2), Step::Field("members"), Step::Index(0)];
+        assert_eq!(data_path(&steps), "groups[2].members[0]");
+        assert_eq!(data_handle(&steps, HandleKind::Group, "g-1".into()).ok(), Some("g-1".to_string()));
+        let group = |members: Arg| Arg::Map(vec![("name".into(), s("A")), ("members".into(), members)]);
+        let data = Arg::Map(vec![(
+            "groups".into(),
+            Arg::List(vec![
+                group(Arg::List(vec![])),
+                group(Arg::List(vec![Arg::Handle(HandleKind::Resource, "r-1".into())])),
+            ]),
+        )]);
+        let err = build("import_directory", &[data], &[]).err().map(|e| e.to_string());
+        let want = "import_directory() data groups[1].members[0] must be a User, a Group, an id or a name, not Resource";
+        assert!(err.as_deref().is_some_and(|e| e.contains(want)), "{err:?}");
+    }
+
+    #[test]
     fn r10_11_check_refuses_seeding_commands() {
         let err = build_check(&s("a@x"), "add_user", &[s("b@x")], &[]).err();
         assert_eq!(err.and_then(|e| e.code()), Some(Code::UnknownCommand));

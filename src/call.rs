@@ -282,51 +282,83 @@ fn import_field_kinds(field: &str) -> Option<(&'static [HandleKind], &'static st
     }
 }
 
+/// One step of the way from import data's top to a value in it: a field, or a list index.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Step<'a> {
+    /// A key of a map.
+    Field(&'a str),
+    /// A position in a list.
+    Index(usize),
+}
+
+/// Where a value sits in import data, as errors name it: `groups[2].members[0]`.
+pub(crate) fn data_path(steps: &[Step<'_>]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+            // (A key written like an index reads as one, as it always has.)
+            Step::Field(f) => {
+                if !out.is_empty() && !f.starts_with('[') {
+                    out.push('.');
+                }
+                out.push_str(f);
+            }
+        }
+    }
+    out
+}
+
+/// A handle in import data: its id where the field it sits in (the nearest
+/// field above it) takes that kind of object, else a type error naming where it sits.
+pub(crate) fn data_handle(steps: &[Step<'_>], kind: HandleKind, id: String) -> Result<String> {
+    let field = steps.iter().rev().find_map(|s| match s {
+        Step::Field(f) if !f.starts_with('[') => Some(*f),
+        _ => None,
+    });
+    match import_field_kinds(field.unwrap_or("")) {
+        Some((kinds, _)) if kinds.contains(&kind) => Ok(id),
+        Some((_, expected)) => Err(Error::type_error(format!(
+            "import_directory() data {} must be {expected}, not {}",
+            data_path(steps),
+            kind.as_str()
+        ))),
+        None => Err(Error::type_error(format!(
+            "import_directory() data {} must be plain data, not a {} handle",
+            data_path(steps),
+            kind.as_str()
+        ))),
+    }
+}
+
+/// The type error of a value in import data that is not data (a set, a `Decimal`, an int
+/// beyond 64 bits): `type_name` says what it is.
+pub(crate) fn data_not_plain(steps: &[Step<'_>], type_name: &str) -> Error {
+    Error::type_error(format!("import_directory() data {} must be plain data, not {type_name}", data_path(steps)))
+}
+
+/// The type error of a NaN or an infinity in import data.
+pub(crate) fn data_not_finite(steps: &[Step<'_>]) -> Error {
+    Error::type_error(format!("import_directory() data {} must be a finite number", data_path(steps)))
+}
+
+/// The command of an import whose data is already read (the Python face reads it straight
+/// from its objects, R-8.5).
+pub(crate) fn import_command(data: DirectoryData) -> Command {
+    Command::ImportDirectory { data: Box::new(data) }
+}
+
 /// Import data as JSON: instants become ISO 8601 text; a handle stands for
 /// its id only where the field takes that kind of object; a handle elsewhere, or a value that
 /// is not data, is a type error naming where it sits (`groups[2].members[0]`).
-fn import_json(arg: &Arg, path: &mut Vec<String>) -> Result<Value> {
-    let here = |path: &[String]| {
-        let mut out = String::new();
-        for part in path {
-            if part.starts_with('[') || out.is_empty() {
-                out.push_str(part);
-            } else {
-                out.push('.');
-                out.push_str(part);
-            }
-        }
-        out
-    };
-    let field = || path.iter().rev().find(|p| !p.starts_with('[')).map(String::as_str).unwrap_or("");
+fn import_json<'a>(arg: &'a Arg, path: &mut Vec<Step<'a>>) -> Result<Value> {
     Ok(match arg {
-        Arg::Handle(kind, id) => match import_field_kinds(field()) {
-            Some((kinds, _)) if kinds.contains(kind) => Value::String(id.clone()),
-            Some((_, expected)) => {
-                return Err(Error::type_error(format!(
-                    "import_directory() data {} must be {expected}, not {}",
-                    here(path),
-                    kind.as_str()
-                )))
-            }
-            None => {
-                return Err(Error::type_error(format!(
-                    "import_directory() data {} must be plain data, not a {} handle",
-                    here(path),
-                    kind.as_str()
-                )))
-            }
-        },
-        Arg::Other(t) => {
-            return Err(Error::type_error(format!(
-                "import_directory() data {} must be plain data, not {t}",
-                here(path)
-            )))
-        }
+        Arg::Handle(kind, id) => Value::String(data_handle(path, *kind, id.clone())?),
+        Arg::Other(t) => return Err(data_not_plain(path, t)),
         Arg::List(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                path.push(format!("[{i}]"));
+                path.push(Step::Index(i));
                 out.push(import_json(item, path)?);
                 path.pop();
             }
@@ -335,15 +367,13 @@ fn import_json(arg: &Arg, path: &mut Vec<String>) -> Result<Value> {
         Arg::Map(items) => {
             let mut out = Map::new();
             for (k, v) in items {
-                path.push(k.clone());
+                path.push(Step::Field(k));
                 out.insert(k.clone(), import_json(v, path)?);
                 path.pop();
             }
             Value::Object(out)
         }
-        Arg::Float(f) if !f.is_finite() => {
-            return Err(Error::type_error(format!("import_directory() data {} must be a finite number", here(path))))
-        }
+        Arg::Float(f) if !f.is_finite() => return Err(data_not_finite(path)),
         other => other.to_json(),
     })
 }
@@ -454,7 +484,7 @@ pub fn build(name: &str, args: &[Arg], kwargs: &[(String, Arg)]) -> Result<Comma
     for (n, b) in bound {
         match b {
             // The one large argument: kept in its shape, not turned into JSON and back.
-            Bound::Data(data) => return Ok(Command::ImportDirectory { data }),
+            Bound::Data(data) => return Ok(import_command(*data)),
             b => {
                 fields.insert(n.into(), b.into_json());
             }
@@ -639,6 +669,24 @@ mod tests {
         assert!(matches!(cmd, Ok(Command::CreateGroup { ref kind, .. }) if kind == "microsoft365"));
         let err = build("create_group", &[s("bob@x"), s("Sales"), s("microsoft365")], &[]).err();
         assert!(matches!(err, Some(Error::Type(_))));
+    }
+
+    #[test]
+    fn r10_13_r8_5_import_data_errors_name_where_the_value_sits() {
+        let steps = [Step::Field("groups"), Step::Index(2), Step::Field("members"), Step::Index(0)];
+        assert_eq!(data_path(&steps), "groups[2].members[0]");
+        assert_eq!(data_handle(&steps, HandleKind::Group, "g-1".into()).ok(), Some("g-1".to_string()));
+        let group = |members: Arg| Arg::Map(vec![("name".into(), s("A")), ("members".into(), members)]);
+        let data = Arg::Map(vec![(
+            "groups".into(),
+            Arg::List(vec![
+                group(Arg::List(vec![])),
+                group(Arg::List(vec![Arg::Handle(HandleKind::Resource, "r-1".into())])),
+            ]),
+        )]);
+        let err = build("import_directory", &[data], &[]).err().map(|e| e.to_string());
+        let want = "import_directory() data groups[1].members[0] must be a User, a Group, an id or a name, not Resource";
+        assert!(err.as_deref().is_some_and(|e| e.contains(want)), "{err:?}");
     }
 
     #[test]

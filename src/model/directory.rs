@@ -144,7 +144,13 @@ impl DirectoryData {
         if !value.is_object() {
             return Err(Error::type_error("import_directory data must be a map of sections"));
         }
-        serde_json::from_value(value).map_err(|e| Error::type_error(format!("import_directory data: {e}")))
+        serde_json::from_value(value).map_err(DirectoryData::shape_error)
+    }
+
+    /// The type error of data of the wrong shape, as the reader words it; the
+    /// Python face, which reads its objects straight into the data, words it the same way.
+    pub(crate) fn shape_error(e: impl std::fmt::Display) -> Error {
+        Error::type_error(format!("import_directory data: {e}"))
     }
 
     /// The data as a JSON value.

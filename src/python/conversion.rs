@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDateTime, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple,
-    PyTzInfo,
+    PyBool, PyByteArray, PyBytes, PyDateTime, PyDict, PyFloat, PyFrozenSet, PyInt, PyIterator, PyList, PySet, PyString,
+    PyTuple, PyTzInfo,
 };
 use serde_json::{Map, Number, Value};
 
@@ -82,7 +82,7 @@ pub fn setting_kwargs(dict: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String,
     Ok(out)
 }
 
-fn type_name(obj: &Bound<'_, PyAny>) -> String {
+pub(super) fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_string())
 }
 
@@ -93,51 +93,80 @@ pub fn to_arg(obj: &Bound<'_, PyAny>) -> PyResult<Arg> {
     to_arg_at(obj, 0)
 }
 
-fn too_deep() -> PyErr {
+pub(super) fn too_deep() -> PyErr {
     PyTypeError::new_err(format!("arguments may nest lists and dicts at most {MAX_DEPTH} deep"))
 }
 
-fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
-    if depth > MAX_DEPTH {
-        return Err(too_deep());
+/// What a Python value is to the core, in the order [`to_arg`] tells them apart. Containers
+/// are kept as they are, for the caller to walk.
+pub(super) enum PyData<'py> {
+    /// None.
+    Null,
+    /// A bool (never an int).
+    Bool(bool),
+    /// An int that fits 64 bits.
+    Int(i64),
+    /// An int beyond 64 bits, which fits nothing in the model.
+    BigInt,
+    /// A float.
+    Float(f64),
+    /// A str.
+    Str(Bound<'py, PyString>),
+    /// A handle: its kind and id.
+    Handle(HandleKind, String),
+    /// A list.
+    List(Bound<'py, PyList>),
+    /// A tuple.
+    Tuple(Bound<'py, PyTuple>),
+    /// A datetime, as its instant.
+    Time(Timestamp),
+    /// A dict.
+    Dict(Bound<'py, PyDict>),
+    /// Any other ordered iterable, as its iterator.
+    Iter(Bound<'py, PyIterator>),
+    /// Anything else, by its type name.
+    Other(String),
+}
+
+/// What `obj` is (see [`PyData`]). `bool` is checked before `int` (a bool is an int in
+/// Python, not in the model).
+pub(super) fn classify<'py>(obj: &Bound<'py, PyAny>) -> PyResult<PyData<'py>> {
+    // The common exact types first: each is nothing else below.
+    if let Ok(d) = obj.cast_exact::<PyDict>() {
+        return Ok(PyData::Dict(d.clone()));
+    }
+    if let Ok(s) = obj.cast_exact::<PyString>() {
+        return Ok(PyData::Str(s.clone()));
     }
     if obj.is_none() {
-        return Ok(Arg::Null);
+        return Ok(PyData::Null);
     }
     if let Ok(b) = obj.cast::<PyBool>() {
-        return Ok(Arg::Bool(b.is_true()));
+        return Ok(PyData::Bool(b.is_true()));
     }
     if let Ok(i) = obj.cast::<PyInt>() {
-        // An int beyond i64 fits nothing in the model.
-        return Ok(i.extract::<i64>().map(Arg::Int).unwrap_or_else(|_| Arg::Other("int".into())));
+        return Ok(i.extract::<i64>().map(PyData::Int).unwrap_or(PyData::BigInt));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
-        return Ok(Arg::Float(f.value()));
+        return Ok(PyData::Float(f.value()));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Arg::Str(s.to_cow()?.into_owned()));
+        return Ok(PyData::Str(s.clone()));
     }
     if let Some((kind, id)) = handle_of(obj) {
-        return Ok(Arg::Handle(kind, id));
+        return Ok(PyData::Handle(kind, id));
     }
     if let Ok(l) = obj.cast::<PyList>() {
-        return Ok(Arg::List(l.iter().map(|x| to_arg_at(&x, depth + 1)).collect::<PyResult<_>>()?));
+        return Ok(PyData::List(l.clone()));
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
-        return Ok(Arg::List(t.iter().map(|x| to_arg_at(&x, depth + 1)).collect::<PyResult<_>>()?));
+        return Ok(PyData::Tuple(t.clone()));
     }
     if obj.cast::<PyDateTime>().is_ok() {
-        return Ok(Arg::Time(py_to_time("argument", "value", obj)?));
+        return Ok(PyData::Time(py_to_time("argument", "value", obj)?));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        let mut items = Vec::with_capacity(d.len());
-        for (k, v) in d.iter() {
-            let key = k
-                .cast::<PyString>()
-                .map_err(|_| PyTypeError::new_err(format!("dict keys must be str, not {}", type_name(&k))))?;
-            items.push((key.to_cow()?.into_owned(), to_arg_at(&v, depth + 1)?));
-        }
-        return Ok(Arg::Map(items));
+        return Ok(PyData::Dict(d.clone()));
     }
     // Any other ordered iterable (a generator, a range, a numpy array, a pandas Series) is a
     // list, as lists and tuples are. Text and byte strings are not sequences of references,
@@ -149,14 +178,48 @@ fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
         && !is_ssgm_record(obj)
     {
         if let Ok(iter) = obj.try_iter() {
+            return Ok(PyData::Iter(iter));
+        }
+    }
+    Ok(PyData::Other(type_name(obj)))
+}
+
+/// A dict key as a str; another type is a `TypeError`.
+pub(super) fn dict_key<'a, 'py>(key: &'a Bound<'py, PyAny>) -> PyResult<&'a Bound<'py, PyString>> {
+    key.cast::<PyString>().map_err(|_| PyTypeError::new_err(format!("dict keys must be str, not {}", type_name(key))))
+}
+
+fn to_arg_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Arg> {
+    if depth > MAX_DEPTH {
+        return Err(too_deep());
+    }
+    Ok(match classify(obj)? {
+        PyData::Null => Arg::Null,
+        PyData::Bool(b) => Arg::Bool(b),
+        PyData::Int(i) => Arg::Int(i),
+        PyData::BigInt => Arg::Other("int".into()),
+        PyData::Float(f) => Arg::Float(f),
+        PyData::Str(s) => Arg::Str(s.to_cow()?.into_owned()),
+        PyData::Handle(kind, id) => Arg::Handle(kind, id),
+        PyData::List(l) => Arg::List(l.iter().map(|x| to_arg_at(&x, depth + 1)).collect::<PyResult<_>>()?),
+        PyData::Tuple(t) => Arg::List(t.iter().map(|x| to_arg_at(&x, depth + 1)).collect::<PyResult<_>>()?),
+        PyData::Time(t) => Arg::Time(t),
+        PyData::Dict(d) => {
+            let mut items = Vec::with_capacity(d.len());
+            for (k, v) in d.iter() {
+                items.push((dict_key(&k)?.to_cow()?.into_owned(), to_arg_at(&v, depth + 1)?));
+            }
+            Arg::Map(items)
+        }
+        PyData::Iter(iter) => {
             let mut items = Vec::new();
             for x in iter {
                 items.push(to_arg_at(&x?, depth + 1)?);
             }
-            return Ok(Arg::List(items));
+            Arg::List(items)
         }
-    }
-    Ok(Arg::Other(type_name(obj)))
+        PyData::Other(t) => Arg::Other(t),
+    })
 }
 
 /// Whether `obj` is one of ssgm's own records (iterable as sequences for DataFrames, but a
@@ -236,10 +299,7 @@ fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize, max: usize) -> PyResult<Valu
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::new();
         for (k, v) in d.iter() {
-            let key = k
-                .cast::<PyString>()
-                .map_err(|_| PyTypeError::new_err(format!("dict keys must be str, not {}", type_name(&k))))?;
-            map.insert(key.to_cow()?.into_owned(), to_json_at(&v, depth + 1, max)?);
+            map.insert(dict_key(&k)?.to_cow()?.into_owned(), to_json_at(&v, depth + 1, max)?);
         }
         return Ok(Value::Object(map));
     }

@@ -10,6 +10,7 @@ mod conversion;
 mod exceptions;
 mod fast;
 mod handles;
+mod import_data;
 mod records;
 mod reviews;
 mod tenant;

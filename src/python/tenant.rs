@@ -296,10 +296,12 @@ impl Tenant {
 
     /// Seeds many objects in one command; returns the counts.
     fn import_directory(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        // The core binds the data as Rhai's is bound: bools are not ints, handles stand for
-        // their ids only where their kind fits, datetimes are instants, nesting is bounded,
-        // then the strict shape; any of it failing is a TypeError.
-        self.command(py, "import_directory", args(&[data])?, Vec::new())
+        // Read straight into the core's data, with the GIL held for that only, and checked as
+        // Rhai's is: bools are not ints, handles stand for their ids only where their kind
+        // fits, datetimes are instants, nesting is bounded, then the strict shape; any of it
+        // failing is a TypeError.
+        let cmd = super::import_data::import_command(data)?;
+        self.execute(py, cmd)
     }
 
     // ----- commands --------------------------------------------------------------------------

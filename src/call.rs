@@ -685,7 +685,8 @@ mod tests {
             ]),
         )]);
         let err = build("import_directory", &[data], &[]).err().map(|e| e.to_string());
-        let want = "import_directory() data groups[1].members[0] must be a User, a Group, an id or a name, not Resource";
+        let want =
+            "import_directory() data groups[1].members[0] must be a User, a Group, an id or a name, not Resource";
         assert!(err.as_deref().is_some_and(|e| e.contains(want)), "{err:?}");
     }
 

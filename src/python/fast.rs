@@ -3,8 +3,10 @@
 //!
 //! * Every string reference is resolved by the core, each time, from the Python string's own
 //!   UTF-8 buffer (borrowed, not copied): ids before names, as says. Nothing is
-//!   remembered on the Python side, so no answer can go stale when a new id shadows a name,
-//!   and a `str` subclass with its own `__eq__`/`__hash__` resolves as its text.
+//!   remembered on the Python side between calls, so no answer can go stale when a new id
+//!   shadows a name, and a `str` subclass with its own `__eq__`/`__hash__` resolves as its
+//!   text. Within one `has_access_many` call (one read lock) a string object met again is
+//!   resolved once.
 //! * Handles of the same tenant carry their object's index (an index never changes: users
 //!   and resources are never deleted).
 //! * When no writer holds the store, a call runs without releasing the GIL (releasing it
@@ -108,6 +110,39 @@ fn classify<'a>(
     found.ok_or_else(|| {
         PyTypeError::new_err(format!("{func}() argument '{param}' must be {}, not {}", side.expected(), type_name(obj)))
     })
+}
+
+/// Resolutions made during one batch, under its one read lock: while the lock is held the same
+/// text resolves the same way, and the same string object (the same UTF-8 buffer, alive for
+/// the whole call) is the same text, so an object met again is resolved once. Direct-mapped,
+/// so a miss costs a comparison; nothing outlives the call.
+struct Memo {
+    side: Side,
+    slots: Vec<(usize, usize, u32)>,
+}
+
+impl Memo {
+    const SLOTS: usize = 256;
+
+    fn new(side: Side) -> Memo {
+        Memo { side, slots: vec![(0, 0, 0); Memo::SLOTS] }
+    }
+
+    fn resolve(&mut self, t: &Core, r: Ref<'_>) -> crate::Result<u32> {
+        let Ref::Text(text) = r else { return resolve(t, self.side, r) };
+        let key = text.as_ptr() as usize;
+        let slot = ((key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % Memo::SLOTS;
+        if let Some(&(k, len, ix)) = self.slots.get(slot) {
+            if k == key && len == text.len() {
+                return Ok(ix);
+            }
+        }
+        let ix = resolve(t, self.side, r)?;
+        if let Some(place) = self.slots.get_mut(slot) {
+            *place = (key, text.len(), ix);
+        }
+        Ok(ix)
+    }
 }
 
 /// Reads the store: at once when no writer holds it (keeping the GIL), else with the GIL
@@ -237,9 +272,10 @@ impl RefCache {
         let keys_ref = &keys;
         // A long batch releases the GIL for its whole evaluation, so that threads scale.
         let eval = move |t: &Core| -> crate::Result<Vec<bool>> {
+            let (mut users, mut resources) = (Memo::new(Side::User), Memo::new(Side::Resource));
             keys_ref
                 .iter()
-                .map(|(u, r)| Ok(t.has_access_ix(resolve(t, Side::User, *u)?, resolve(t, Side::Resource, *r)?)))
+                .map(|(u, r)| Ok(t.has_access_ix(users.resolve(t, *u)?, resources.resolve(t, *r)?)))
                 .collect()
         };
         let answers =

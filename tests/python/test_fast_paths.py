@@ -193,3 +193,22 @@ def test_r7_3_who_has_access_kept_answers_follow_every_change_of_access():
             first = [x.id for x in t.who_has_access(r)]
             again = [x.id for x in t.who_has_access(r)]
             assert first == again == truth(r), (step, move, r.name)
+
+
+def test_r1_4_one_string_object_on_both_sides_of_a_batch_resolves_per_side():
+    """R-1.4, R-8.6: within one batch a string object met again resolves as it did, but as a
+    user on the user side and as a resource on the resource side: one text can be a upn and
+    a resource's name at once."""
+    t = ssgm.Tenant("sides")
+    admin = t.add_user("admin@c.com", roles=["global_admin"])
+    both = "x@c.com"
+    x = t.add_user(both)
+    y = t.add_user("y@c.com")
+    res = t.create_resource(admin, both)  # a resource named like the user's upn
+    t.assign(admin, res, x)
+    pairs = [(both, both), (y, both), (both, res.id)] * 200  # past the batch size that releases the GIL
+    assert t.has_access_many(pairs) == [True, False, True] * 200
+    assert t.has_access_many([p[0] for p in pairs], [p[1] for p in pairs]) == [True, False, True] * 200
+    # Nothing is kept between calls: the next batch reads the changed tenant.
+    t.assign(admin, res, y)
+    assert t.has_access_many(pairs) == [True, True, True] * 200

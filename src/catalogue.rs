@@ -367,6 +367,10 @@ pub fn entry(name: &str) -> Option<&'static Entry> {
 /// alternatives (`a / b`), the `choice`-th of them.
 pub fn activity(name: &str, choice: usize) -> &'static str {
     let all = entry(name).map(|e| e.activity).unwrap_or("");
+    // Most entries name one activity: a byte scan, not a substring search, tells.
+    if !all.as_bytes().contains(&b'/') {
+        return all;
+    }
     all.split(" / ").nth(choice).unwrap_or(all)
 }
 

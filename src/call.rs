@@ -10,6 +10,7 @@ use crate::command::Command;
 use crate::error::{Code, Error, Result};
 use crate::model::DirectoryData;
 use crate::model::Timestamp;
+use crate::tenant::Tenant;
 use serde_json::{Map, Value};
 
 /// The kind of object a handle names.
@@ -624,6 +625,55 @@ pub fn assignment_state(arg: &Arg) -> Result<Option<crate::packages::AssignmentS
     )
 }
 
+/// The filtered lists of the catalogue (`requests`, `reviews`, `package_requests`,
+/// `package_assignments`) for both faces: the options are the entry's keyword parameters (an
+/// absent or None option does not filter, another name is a type error). The status word is
+/// read first, then the references' types, and only then are they looked up; the
+/// answer is the ids in creation order.
+pub fn filtered(t: &Tenant, query: &str, options: &[(String, Arg)]) -> Result<Vec<(HandleKind, String)>> {
+    let not_a_list = || Error::type_error(format!("{query} is not a filtered list"));
+    let entry = catalogue::entry(query).ok_or_else(not_a_list)?;
+    let [status, object, user] = entry.params else { return Err(not_a_list()) };
+    if let Some((other, _)) = options.iter().find(|(k, _)| entry.param(k).is_none()) {
+        return Err(Error::type_error(format!("{query}() got an unexpected option '{other}'")));
+    }
+    let given = |p: &Param| options.iter().find(|(k, _)| k == p.name).map_or(&Arg::Null, |(_, v)| v);
+    let text = |p: &Param| match given(p) {
+        Arg::Null => Ok(None),
+        arg => match bind_one(query, p, arg)? {
+            Bound::Str(s) => Ok(Some(s)),
+            _ => Err(not_a_list()),
+        },
+    };
+    let status = given(status);
+    let (object, user) = (text(object)?, text(user)?);
+    let user = user.map(|u| t.find_user(&u)).transpose();
+    let ids = |kind: HandleKind, ixs: Vec<u32>| ixs.into_iter().map(|ix| (kind, t.id_at(kind, ix))).collect();
+    match query {
+        "requests" => {
+            let status = request_status(status)?;
+            let group = object.map(|g| t.find_group(&g)).transpose()?;
+            Ok(ids(HandleKind::Request, t.requests_where(status, group, user?)))
+        }
+        "reviews" => {
+            let status = review_status(status)?;
+            let group = object.map(|g| t.find_review_group(&g)).transpose()?;
+            Ok(ids(HandleKind::Review, t.reviews_where(status, group, user?)))
+        }
+        "package_requests" => {
+            let status = package_request_status(status)?;
+            let package = object.map(|p| t.find_package(&p)).transpose()?;
+            Ok(ids(HandleKind::PackageRequest, t.package_requests_where(status, package, user?)))
+        }
+        "package_assignments" => {
+            let state = assignment_state(status)?;
+            let package = object.map(|p| t.find_package(&p)).transpose()?;
+            Ok(ids(HandleKind::Assignment, t.package_assignments_where(state, package, user?)))
+        }
+        _ => Err(not_a_list()),
+    }
+}
+
 /// A query's status filter: None, or one of `names` (as `parse` reads them), else
 /// `invalid_kind` naming them and the closest; another type is a type error.
 fn status_filter<T>(
@@ -654,6 +704,44 @@ mod tests {
 
     fn s(x: &str) -> Arg {
         Arg::Str(x.into())
+    }
+
+    #[test]
+    fn r10_13_filtered_lists_check_types_before_they_look_anything_up() -> Result<()> {
+        let mut t = Tenant::new("c");
+        t.execute(build("add_user", &[s("admin@c.com")], &[("roles".into(), Arg::List(vec![s("global_admin")]))])?)?;
+        t.execute(build("create_group", &[s("admin@c.com"), s("Sales")], &[("join_policy".into(), s("open"))])?)?;
+        t.execute(build("request_to_join", &[s("admin@c.com"), s("Sales"), s("why")], &[])?)?;
+        let opt = |k: &str, v: Arg| (k.to_string(), v);
+        // None does not filter; a handle of the right kind stands for its id.
+        let all = filtered(
+            &t,
+            "requests",
+            &[opt("status", Arg::Null), opt("group", Arg::Handle(HandleKind::Group, "g-1".into()))],
+        )?;
+        assert_eq!(all, vec![(HandleKind::Request, "req-1".to_string())]);
+        // A wrong type wins over a group that does not exist and a status that is no status.
+        let err = filtered(
+            &t,
+            "requests",
+            &[opt("status", s("nope")), opt("group", s("Nobody")), opt("requester", Arg::Int(3))],
+        );
+        assert_eq!(
+            err.map_err(|e| e.to_string()).err().as_deref(),
+            Some("requests() argument 'requester' must be a User, an id or a upn, not int")
+        );
+        // Then the status word, then the lookups in the entry's order.
+        let err = filtered(&t, "requests", &[opt("status", s("nope")), opt("group", s("Nobody"))]);
+        assert_eq!(err.err().and_then(|e| e.code()), Some(Code::InvalidKind));
+        let err = filtered(&t, "requests", &[opt("group", s("Nobody")), opt("requester", s("nobody@c.com"))]);
+        assert_eq!(err.err().and_then(|e| e.code()), Some(Code::GroupNotFound));
+        let err = filtered(&t, "requests", &[opt("state", s("pending"))]);
+        assert_eq!(
+            err.map_err(|e| e.to_string()).err().as_deref(),
+            Some("requests() got an unexpected option 'state'")
+        );
+        assert!(filtered(&t, "users", &[]).is_err());
+        Ok(())
     }
 
     #[test]

@@ -80,6 +80,24 @@ impl Tenant {
         py.detach(move || store.read(f))
     }
 
+    /// A filtered list of the core (`requests`, `reviews`, `package_requests`,
+    /// `package_assignments`): the options given, bound, resolved and answered by the core.
+    fn filtered(
+        &self,
+        py: Python<'_>,
+        query: &'static str,
+        options: [(&str, Option<&Bound<'_, PyAny>>); 3],
+    ) -> PyResult<Py<PyAny>> {
+        let mut given = Vec::with_capacity(options.len());
+        for (name, value) in options {
+            if let Some(value) = value {
+                given.push((name.to_string(), to_arg(value)?));
+            }
+        }
+        let ids = self.read(py, move |t| call::filtered(t, query, &given)).raise(py)?;
+        self.handles(py, ids)
+    }
+
     fn handle<'py>(&self, py: Python<'py>, kind: HandleKind, id: String) -> PyResult<Py<PyAny>> {
         Ok(make_handle(py, &self.store, kind, id)?.unbind())
     }
@@ -533,22 +551,7 @@ impl Tenant {
         group: Option<&Bound<'_, PyAny>>,
         reviewer: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let status = match status {
-            None => None,
-            Some(s) => call::review_status(&to_arg(s)?).raise(py)?,
-        };
-        let group = group.map(|g| reference("reviews", "group", g, GROUP, GROUP_REF)).transpose()?;
-        let reviewer = reviewer.map(|u| reference("reviews", "reviewer", u, USER, USER_REF)).transpose()?;
-        let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
-            let g = group.map(|g| t.find_review_group(&g)).transpose()?;
-            let u = reviewer.map(|u| t.find_user(&u)).transpose()?;
-            Ok(t.reviews_where(status, g, u)
-                .into_iter()
-                .filter_map(|r| t.review_at(r).map(|x| (HandleKind::Review, x.id.clone())))
-                .collect())
-        });
-        let ids = found.raise(py)?;
-        self.handles(py, ids)
+        self.filtered(py, "reviews", [("status", status), ("group", group), ("reviewer", reviewer)])
     }
 
     /// An access review by handle or id (`NotFound`: review_not_found).
@@ -1063,22 +1066,7 @@ impl Tenant {
         package: Option<&Bound<'_, PyAny>>,
         requester: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let status = match status {
-            None => None,
-            Some(s) => call::package_request_status(&to_arg(s)?).raise(py)?,
-        };
-        let package = package.map(|p| reference("package_requests", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
-        let requester = requester.map(|u| reference("package_requests", "requester", u, USER, USER_REF)).transpose()?;
-        let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
-            let p = package.map(|p| t.find_package(&p)).transpose()?;
-            let u = requester.map(|u| t.find_user(&u)).transpose()?;
-            Ok(t.package_requests_where(status, p, u)
-                .into_iter()
-                .map(|q| (HandleKind::PackageRequest, t.id_at(HandleKind::PackageRequest, q)))
-                .collect())
-        });
-        let ids = found.raise(py)?;
-        self.handles(py, ids)
+        self.filtered(py, "package_requests", [("status", status), ("package", package), ("requester", requester)])
     }
 
     /// The package request with this id (request_not_found).
@@ -1097,23 +1085,7 @@ impl Tenant {
         package: Option<&Bound<'_, PyAny>>,
         user: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let state = match state {
-            None => None,
-            Some(s) => call::assignment_state(&to_arg(s)?).raise(py)?,
-        };
-        let package =
-            package.map(|p| reference("package_assignments", "package", p, PACKAGE, PACKAGE_REF)).transpose()?;
-        let user = user.map(|u| reference("package_assignments", "user", u, USER, USER_REF)).transpose()?;
-        let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
-            let p = package.map(|p| t.find_package(&p)).transpose()?;
-            let u = user.map(|u| t.find_user(&u)).transpose()?;
-            Ok(t.package_assignments_where(state, p, u)
-                .into_iter()
-                .map(|a| (HandleKind::Assignment, t.id_at(HandleKind::Assignment, a)))
-                .collect())
-        });
-        let ids = found.raise(py)?;
-        self.handles(py, ids)
+        self.filtered(py, "package_assignments", [("state", state), ("package", package), ("user", user)])
     }
 
     /// The assignment with this id (assignment_not_found).
@@ -1181,22 +1153,7 @@ impl Tenant {
         group: Option<&Bound<'_, PyAny>>,
         requester: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let status = match status {
-            None => None,
-            Some(s) => call::request_status(&to_arg(s)?).raise(py)?,
-        };
-        let group = group.map(|g| reference("requests", "group", g, GROUP, GROUP_REF)).transpose()?;
-        let requester = requester.map(|u| reference("requests", "requester", u, USER, USER_REF)).transpose()?;
-        let found = self.read(py, move |t| -> crate::Result<Vec<(HandleKind, String)>> {
-            let g = group.map(|g| t.find_group(&g)).transpose()?;
-            let u = requester.map(|u| t.find_user(&u)).transpose()?;
-            Ok(t.requests_where(status, g, u)
-                .into_iter()
-                .filter_map(|q| t.request(q).map(|r| (HandleKind::Request, r.id.clone())))
-                .collect())
-        });
-        let ids = found.raise(py)?;
-        self.handles(py, ids)
+        self.filtered(py, "requests", [("status", status), ("group", group), ("requester", requester)])
     }
 
     /// A user by handle, id or upn (`NotFound` if there is none).

@@ -7,7 +7,7 @@
 //! once per arity it accepts, with its parameters and a one-line doc in the engine's
 //! metadata, which the console's `:help` lists.
 
-use super::convert::{self, from_json, handle, kwargs, throw, time, to_arg, to_args, type_error, RhaiResult};
+use super::convert::{self, filtered, from_json, handle, kwargs, throw, time, to_arg, to_args, type_error, RhaiResult};
 use super::guard;
 use super::types::{Field, GroupKind, Handle, Kind, RequestKind, ResourceKind, ReviewKind, TenantHandle, UserKind};
 use crate::call::{self, HandleKind};
@@ -363,49 +363,6 @@ fn reviews_array(store: &Arc<Store>, t: &Tenant, reviews: &[u32]) -> Dynamic {
 
 // ----- queries -----------------------------------------------------------------------------
 
-/// §14 `reviews(#{status, group, reviewer})`.
-fn reviews(t: &TenantHandle, filter: &Map) -> RhaiResult {
-    let store = t.store();
-    store.read(|x| {
-        let (mut status, mut group, mut reviewer) = (None, None, None);
-        for (key, value) in filter {
-            if value.is_unit() {
-                continue;
-            }
-            match key.as_str() {
-                "status" => status = call::review_status(&to_arg(value)?).map_err(throw)?,
-                "group" => {
-                    let r = reference::<GroupKind>(value, "reviews", "group")?;
-                    group = Some(x.find_review_group(&r).map_err(throw)?);
-                }
-                "reviewer" => reviewer = Some(resolve::<UserKind>(x, value, "reviews", "reviewer")?),
-                other => return Err(type_error(format!("reviews() got an unexpected option '{other}'"))),
-            }
-        }
-        Ok(reviews_array(store, x, &x.reviews_where(status, group, reviewer)))
-    })
-}
-
-/// `requests(#{status, group, requester})`.
-fn requests(t: &TenantHandle, filter: &Map) -> RhaiResult {
-    let store = t.store();
-    store.read(|x| {
-        let (mut status, mut group, mut requester) = (None, None, None);
-        for (key, value) in filter {
-            if value.is_unit() {
-                continue;
-            }
-            match key.as_str() {
-                "status" => status = call::request_status(&to_arg(value)?).map_err(throw)?,
-                "group" => group = Some(resolve::<GroupKind>(x, value, "requests", "group")?),
-                "requester" => requester = Some(resolve::<UserKind>(x, value, "requests", "requester")?),
-                other => return Err(type_error(format!("requests() got an unexpected option '{other}'"))),
-            }
-        }
-        Ok(requests_array(store, x, &x.requests_where(status, group, requester)))
-    })
-}
-
 /// `has_access_many(pairs)`: in order; the first malformed pair is a type error, the
 /// first unresolved reference a refusal; no partial result.
 fn has_access_many(t: &TenantHandle, pairs: &Array) -> RhaiResult {
@@ -474,19 +431,19 @@ fn register_queries(engine: &mut Engine) {
         },
     );
     reg("requests", &["tenant: Tenant", "Array"], "Every request, in creation order.")
-        .register_into_engine(engine, |t: &mut TenantHandle| requests(t, &Map::new()));
+        .register_into_engine(engine, |t: &mut TenantHandle| filtered(t, "requests", &Map::new()));
     reg("requests", &["tenant: Tenant", "filter: Map", "Array"], "Requests by #{ status, group, requester }.")
-        .register_into_engine(engine, |t: &mut TenantHandle, filter: Map| requests(t, &filter));
+        .register_into_engine(engine, |t: &mut TenantHandle, filter: Map| filtered(t, "requests", &filter));
 
     // §14
     reg("reviews", &["tenant: Tenant", "Array"], "Every access review, in creation order (R-14.14).")
-        .register_into_engine(engine, |t: &mut TenantHandle| reviews(t, &Map::new()));
+        .register_into_engine(engine, |t: &mut TenantHandle| filtered(t, "reviews", &Map::new()));
     reg(
         "reviews",
         &["tenant: Tenant", "filter: Map", "Array"],
         "Access reviews by #{ status, group, reviewer } (R-14.14).",
     )
-    .register_into_engine(engine, |t: &mut TenantHandle, filter: Map| reviews(t, &filter));
+    .register_into_engine(engine, |t: &mut TenantHandle, filter: Map| filtered(t, "reviews", &filter));
     reg("review", &["tenant: Tenant", "id: Review", "Review"], "The access review with this id (review_not_found).")
         .register_into_engine(engine, |t: &mut TenantHandle, r: Dynamic| lookup::<ReviewKind>(t, &r, "review"));
 

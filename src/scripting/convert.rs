@@ -282,6 +282,31 @@ pub(crate) fn handle<K: Kind>(store: &Arc<Store>, id: impl Into<String>) -> Dyna
     Dynamic::from(Handle::<K>::new(store, id))
 }
 
+/// A handle of a kind known only when the core answers (a list of `(kind, id)`).
+pub(crate) fn handle_of(store: &Arc<Store>, kind: HandleKind, id: String) -> Dynamic {
+    use super::types::*;
+    match kind {
+        HandleKind::User => handle::<UserKind>(store, id),
+        HandleKind::Group => handle::<GroupKind>(store, id),
+        HandleKind::Resource => handle::<ResourceKind>(store, id),
+        HandleKind::Request => handle::<RequestKind>(store, id),
+        HandleKind::Review => handle::<ReviewKind>(store, id),
+        HandleKind::Package => handle::<PackageKind>(store, id),
+        HandleKind::Policy => handle::<PolicyKind>(store, id),
+        HandleKind::PackageRequest => handle::<PackageRequestKind>(store, id),
+        HandleKind::Assignment => handle::<AssignmentKind>(store, id),
+    }
+}
+
+/// A filtered list of the core (`requests`, `reviews`, `package_requests`,
+/// `package_assignments`) with its options map, as handles.
+pub(crate) fn filtered(t: &TenantHandle, query: &str, filter: &Map) -> RhaiResult {
+    let options = filter.iter().map(|(k, v)| Ok((k.to_string(), to_arg(v)?))).collect::<RhaiResult<Vec<_>>>()?;
+    let store = t.store();
+    let ids = store.read(|x| crate::call::filtered(x, query, &options)).map_err(throw)?;
+    Ok(Dynamic::from_array(ids.into_iter().map(|(kind, id)| handle_of(store, kind, id)).collect()))
+}
+
 /// An instant as scripts see it: RFC 3339 text.
 pub(crate) fn time(t: Timestamp) -> Dynamic {
     crate::model::format_time(t).into()

@@ -3,7 +3,7 @@
 //! Commands come from the catalogue like every other command.
 
 use super::api::{get_field, lookup, register_handle, resolve};
-use super::convert::{from_json, handle, throw, type_error, RhaiResult};
+use super::convert::{filtered, from_json, handle, type_error, RhaiResult};
 use super::types::{AssignmentKind, Field, GroupKind, Handle, PackageKind, PackageRequestKind, PolicyKind, UserKind};
 use crate::call::HandleKind;
 use crate::model::Object;
@@ -195,40 +195,6 @@ fn only(filter: &Map, func: &str, keys: &[&str]) -> RhaiResult<()> {
     }
 }
 
-fn package_requests(t: &super::types::TenantHandle, filter: &Map) -> RhaiResult {
-    only(filter, "package_requests", &["status", "package", "requester"])?;
-    let store = t.store();
-    store.read(|x| {
-        let status = match filter.get("status") {
-            Some(v) => crate::call::package_request_status(&super::convert::to_arg(v)?).map_err(throw)?,
-            None => None,
-        };
-        let package = package_option(x, filter, "package_requests")?;
-        let requester = match filter.get("requester") {
-            Some(v) if !v.is_unit() => Some(resolve::<UserKind>(x, v, "package_requests", "requester")?),
-            _ => None,
-        };
-        Ok(array::<PackageRequestKind>(store, x, &x.package_requests_where(status, package, requester), request_id))
-    })
-}
-
-fn package_assignments(t: &super::types::TenantHandle, filter: &Map) -> RhaiResult {
-    only(filter, "package_assignments", &["state", "package", "user"])?;
-    let store = t.store();
-    store.read(|x| {
-        let state = match filter.get("state") {
-            Some(v) => crate::call::assignment_state(&super::convert::to_arg(v)?).map_err(throw)?,
-            None => None,
-        };
-        let package = package_option(x, filter, "package_assignments")?;
-        let user = match filter.get("user") {
-            Some(v) if !v.is_unit() => Some(resolve::<UserKind>(x, v, "package_assignments", "user")?),
-            _ => None,
-        };
-        Ok(array::<AssignmentKind>(store, x, &x.package_assignments_where(state, package, user), assignment_id))
-    })
-}
-
 fn drift(t: &super::types::TenantHandle, filter: &Map) -> RhaiResult {
     only(filter, "assignment_drift", &["package"])?;
     let store = t.store();
@@ -328,21 +294,21 @@ pub(super) fn register(engine: &mut Engine) {
     reg("policies", &["tenant: Tenant", "filter: Map", "Array"], "Policies by #{ package }.")
         .register_into_engine(engine, |t: &mut Th, f: Map| policies(t, &f));
     reg("package_requests", &["tenant: Tenant", "Array"], "Every package request, in creation order.")
-        .register_into_engine(engine, |t: &mut Th| package_requests(t, &Map::new()));
+        .register_into_engine(engine, |t: &mut Th| filtered(t, "package_requests", &Map::new()));
     reg(
         "package_requests",
         &["tenant: Tenant", "filter: Map", "Array"],
         "Package requests by #{ status, package, requester }.",
     )
-    .register_into_engine(engine, |t: &mut Th, f: Map| package_requests(t, &f));
+    .register_into_engine(engine, |t: &mut Th, f: Map| filtered(t, "package_requests", &f));
     reg("package_assignments", &["tenant: Tenant", "Array"], "Every package assignment, in creation order.")
-        .register_into_engine(engine, |t: &mut Th| package_assignments(t, &Map::new()));
+        .register_into_engine(engine, |t: &mut Th| filtered(t, "package_assignments", &Map::new()));
     reg(
         "package_assignments",
         &["tenant: Tenant", "filter: Map", "Array"],
         "Assignments by #{ state, package, user }.",
     )
-    .register_into_engine(engine, |t: &mut Th, f: Map| package_assignments(t, &f));
+    .register_into_engine(engine, |t: &mut Th, f: Map| filtered(t, "package_assignments", &f));
     reg(
         "assignment_drift",
         &["tenant: Tenant", "Array"],

@@ -208,6 +208,10 @@ REFUSALS = [
     ("advance(#{ days: -1 })", lambda t: t.advance(days=-1), "invalid_time"),
     ('advance(#{ hours: 1.0 / 0.0 })', lambda t: t.advance(hours=float("inf")), "invalid_time"),
     ('requests(#{ status: "maybe" })', lambda t: t.requests(status="maybe"), "invalid_kind"),
+    # Several faulty options: the core reads the status word before it looks up the group.
+    ('requests(#{ status: "maybe", group: "Nope" })', lambda t: t.requests(status="maybe", group="Nope"), "invalid_kind"),
+    ('package_requests(#{ requester: "nobody@contoso.com", "package": "Nope" })',
+     lambda t: t.package_requests(requester="nobody@contoso.com", package="Nope"), "package_not_found"),
     ('user("nobody@contoso.com")', lambda t: t.user("nobody@contoso.com"), "user_not_found"),
     ('has_access("bob@contoso.com", "r-99")', lambda t: t.has_access("bob@contoso.com", "r-99"), "resource_not_found"),
 ]
@@ -225,6 +229,19 @@ def test_every_refusal_has_the_same_code_and_message_in_python_and_rhai(rhai: st
     assert got["code"] == code
     assert got["family"] == type(err.value).__name__
     assert got["message"] == str(err.value)
+
+
+def test_r10_13_filtered_lists_give_one_type_error_in_both_faces() -> None:
+    """R-10.13: the filtered lists bind their options in the core: a wrong type wins over a
+    status that is no status and a group that does not exist, worded alike in both faces."""
+    t, _ = _scenario()
+    with pytest.raises(TypeError) as err:
+        t.reviews(status="maybe", group="Nope", reviewer=3)
+    got = t.run_script('let r = (); try { tenant.reviews(#{ status: "maybe", group: "Nope", reviewer: 3 }); } catch (e) { r = e; } r')
+    assert str(err.value) == "reviews() argument 'reviewer' must be a User, an id or a upn, not int"
+    assert got == str(err.value)  # a type error reaches a Rhai catch as its message
+    bad = t.run_script('let r = (); try { tenant.package_assignments(#{ status: "x" }); } catch (e) { r = e; } r')
+    assert bad == "package_assignments() got an unexpected option 'status'"
 
 
 # ----- no face-side answer goes stale (R-1.4) ------------------------------------------------

@@ -294,12 +294,7 @@ impl Tenant {
             match *p {
                 Principal::User(u) => users.push(u),
                 Principal::Group(g) => match res.kind {
-                    ResourceKind::Application => {
-                        users.extend(self.groups[g as usize].members.iter().filter_map(|m| match m {
-                            Principal::User(u) => Some(*u),
-                            Principal::Group(_) => None,
-                        }))
-                    }
+                    ResourceKind::Application => users.extend(self.groups[g as usize].direct_users()),
                     ResourceKind::Site => users.extend(self.transitive_users(g)),
                 },
             }

@@ -428,14 +428,7 @@ impl Tenant {
     /// what a Microsoft 365 group keeps when it is deleted: called before its links go.
     pub(crate) fn keep_for_restore(&self, g: GroupIx) -> Option<Box<Kept>> {
         let group = self.groups.get(g as usize).filter(|x| x.kind == GroupKind::Microsoft365)?;
-        let members = group
-            .members
-            .iter()
-            .filter_map(|p| match p {
-                Principal::User(u) => Some(*u),
-                Principal::Group(_) => None,
-            })
-            .collect();
+        let members = group.direct_users().collect();
         Some(Box::new(Kept {
             owners: group.owners.clone(),
             members,

@@ -502,14 +502,7 @@ impl Tenant {
     fn create_review_now(&mut self, spec: &NewReviews, g: GroupIx) -> String {
         let now = self.now;
         let group = &self.groups[g as usize];
-        let direct: FxHashSet<UserIx> = group
-            .members
-            .iter()
-            .filter_map(|m| match m {
-                Principal::User(u) => Some(*u),
-                Principal::Group(_) => None,
-            })
-            .collect();
+        let direct: FxHashSet<UserIx> = group.direct_users().collect();
         let mut users = self.transitive_users(g);
         users.sort_unstable();
         let since = now.saturating_sub(RECOMMENDATION_DAYS * DAY);
@@ -619,14 +612,7 @@ impl Tenant {
         // Only when something is denied: the direct members now, and who is reached by nesting.
         let (direct, nested) = if denied && !unsupported {
             let group = &self.groups[g as usize];
-            let direct: FxHashSet<UserIx> = group
-                .members
-                .iter()
-                .filter_map(|m| match m {
-                    Principal::User(u) => Some(*u),
-                    Principal::Group(_) => None,
-                })
-                .collect();
+            let direct: FxHashSet<UserIx> = group.direct_users().collect();
             let mut nested: FxHashSet<UserIx> = FxHashSet::default();
             for m in &group.members {
                 if let Principal::Group(c) = m {

@@ -115,6 +115,15 @@ pub struct Group {
 }
 
 impl Group {
+    /// The users among its direct members (R-7.4: what an assignment to it reaches), in
+    /// member order.
+    pub fn direct_users(&self) -> impl Iterator<Item = super::UserIx> + '_ {
+        self.members.iter().filter_map(|m| match m {
+            super::Principal::User(u) => Some(*u),
+            super::Principal::Group(_) => None,
+        })
+    }
+
     /// the last renewal, or the creation if never renewed.
     pub fn anchor(&self) -> Timestamp {
         self.renewed_at.unwrap_or(self.created_at)

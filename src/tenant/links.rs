@@ -248,14 +248,7 @@ impl Tenant {
             Principal::User(u) => self.count_grant(r, u, add),
             Principal::Group(g) => {
                 let users: Vec<UserIx> = match self.groups.get(g as usize) {
-                    Some(group) => group
-                        .members
-                        .iter()
-                        .filter_map(|m| match m {
-                            Principal::User(u) => Some(*u),
-                            Principal::Group(_) => None,
-                        })
-                        .collect(),
+                    Some(group) => group.direct_users().collect(),
                     None => return,
                 };
                 if add {

@@ -360,10 +360,7 @@ impl Tenant {
         for p in list {
             match *p {
                 Principal::User(u) => out.push(u),
-                Principal::Group(g) => out.extend(self.groups[g as usize].members.iter().filter_map(|m| match m {
-                    Principal::User(u) => Some(*u),
-                    Principal::Group(_) => None,
-                })),
+                Principal::Group(g) => out.extend(self.groups[g as usize].direct_users()),
             }
         }
         out.extend(manager);

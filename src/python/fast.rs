@@ -124,14 +124,16 @@ struct Memo {
 impl Memo {
     const SLOTS: usize = 256;
 
-    fn new(side: Side) -> Memo {
-        Memo { side, slots: vec![(0, 0, 0); Memo::SLOTS] }
+    /// A memo for a batch of `len` pairs; a short batch gets none (its table would cost more
+    /// than it saves), and every reference is resolved as it comes.
+    fn new(side: Side, len: usize) -> Memo {
+        Memo { side, slots: if len >= 64 { vec![(0, 0, 0); Memo::SLOTS] } else { Vec::new() } }
     }
 
     fn resolve(&mut self, t: &Core, r: Ref<'_>) -> crate::Result<u32> {
         let Ref::Text(text) = r else { return resolve(t, self.side, r) };
         let key = text.as_ptr() as usize;
-        let slot = ((key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % Memo::SLOTS;
+        let slot = ((key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
         if let Some(&(k, len, ix)) = self.slots.get(slot) {
             if k == key && len == text.len() {
                 return Ok(ix);
@@ -272,7 +274,8 @@ impl RefCache {
         let keys_ref = &keys;
         // A long batch releases the GIL for its whole evaluation, so that threads scale.
         let eval = move |t: &Core| -> crate::Result<Vec<bool>> {
-            let (mut users, mut resources) = (Memo::new(Side::User), Memo::new(Side::Resource));
+            let n = keys_ref.len();
+            let (mut users, mut resources) = (Memo::new(Side::User, n), Memo::new(Side::Resource, n));
             keys_ref
                 .iter()
                 .map(|(u, r)| Ok(t.has_access_ix(users.resolve(t, *u)?, resources.resolve(t, *r)?)))
